@@ -1,0 +1,73 @@
+/*
+ * Portable reference kernels: simple and obviously correct. Every other
+ * backend is tested byte for byte against these.
+ */
+#include <string.h>
+
+#include "backends/kernels.h"
+#include "core/gf256.h"
+
+static void scalar_xor_into(uint8_t *dst, const uint8_t *src, size_t len)
+{
+    size_t i = 0;
+    /* Word-wide XOR through memcpy: alignment-agnostic and vectorizable. */
+    for (; i + 8 <= len; i += 8) {
+        uint64_t a, b;
+        memcpy(&a, dst + i, 8);
+        memcpy(&b, src + i, 8);
+        a ^= b;
+        memcpy(dst + i, &a, 8);
+    }
+    for (; i < len; i++)
+        dst[i] ^= src[i];
+}
+
+static void scalar_fma_into(uint8_t *dst, const uint8_t *src, uint8_t c, size_t len)
+{
+    if (c == 0)
+        return;
+    if (c == 1) {
+        scalar_xor_into(dst, src, len);
+        return;
+    }
+    const uint8_t *row = rq_gf_mul_table[c];
+    for (size_t i = 0; i < len; i++)
+        dst[i] ^= row[src[i]];
+}
+
+static void scalar_scale(uint8_t *dst, uint8_t c, size_t len)
+{
+    if (c == 1)
+        return;
+    if (c == 0) {
+        memset(dst, 0, len);
+        return;
+    }
+    const uint8_t *row = rq_gf_mul_table[c];
+    for (size_t i = 0; i < len; i++)
+        dst[i] = row[dst[i]];
+}
+
+static void scalar_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
+                              size_t len)
+{
+    for (size_t k = 0; k < n_ops; k++) {
+        uint32_t dst = rq_op_dst(ops[k]);
+        uint8_t coef = rq_op_coef(ops[k]);
+        uint8_t *d = rows + (size_t)dst * stride;
+        if (ops[k].src == dst)
+            scalar_scale(d, coef, len);
+        else
+            scalar_fma_into(d, rows + (size_t)ops[k].src * stride, coef, len);
+    }
+}
+
+static const rq_kernels SCALAR = {
+    "scalar", scalar_xor_into, scalar_fma_into, scalar_scale, scalar_apply_plan,
+};
+
+const rq_kernels *rq_kernels_scalar(void)
+{
+    rq_gf_init();
+    return &SCALAR;
+}

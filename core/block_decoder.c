@@ -1,0 +1,222 @@
+/*
+ * Decoder for one source block. It keeps the distinct symbols it is given;
+ * decoding solves a fresh plan for exactly the ISIs held (every loss pattern
+ * is new, so these plans are not cached), replays it, and rebuilds the
+ * missing source symbols from the intermediate symbols.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/block_encoder.h"
+#include "core/plan.h"
+
+struct rq_decoder {
+    rq_block_constants c;
+    size_t symbol_size;
+    /* Symbols held, in arrival order. */
+    uint32_t *esis;
+    uint8_t *data;
+    uint32_t held, capacity;
+    /* Open-addressing set of ESIs held, storing esi + 1 (0 = empty slot). */
+    uint32_t *set;
+    uint32_t set_size;
+    uint32_t held_at_failure; /* held when the last decode found them dependent; 0 if none */
+    uint8_t *source;          /* K*T bytes once decoded */
+};
+
+static uint32_t set_slot(const rq_decoder *d, uint32_t esi)
+{
+    uint32_t mask = d->set_size - 1;
+    uint32_t i = (esi * 2654435761u) & mask;
+    while (d->set[i] != 0 && d->set[i] != esi + 1)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static rq_status grow(rq_decoder *d)
+{
+    uint32_t cap = d->capacity ? d->capacity * 2 : d->c.K + 8;
+    uint32_t *esis = realloc(d->esis, (size_t)cap * sizeof *esis);
+    if (!esis)
+        return RQ_ERR_NO_MEMORY;
+    d->esis = esis;
+    uint8_t *data = realloc(d->data, (size_t)cap * d->symbol_size);
+    if (!data)
+        return RQ_ERR_NO_MEMORY;
+    d->data = data;
+    uint32_t set_size = 16;
+    while (set_size < 2 * cap)
+        set_size *= 2;
+    uint32_t *set = calloc(set_size, sizeof *set);
+    if (!set)
+        return RQ_ERR_NO_MEMORY;
+    free(d->set);
+    d->set = set;
+    d->set_size = set_size;
+    for (uint32_t k = 0; k < d->held; k++)
+        d->set[set_slot(d, d->esis[k])] = d->esis[k] + 1;
+    d->capacity = cap;
+    return RQ_OK;
+}
+
+rq_status rq_decoder_create(rq_decoder **out, uint32_t source_symbols, size_t symbol_size)
+{
+    if (!out)
+        return RQ_ERR_INVALID_ARGUMENT;
+    if (symbol_size == 0 || symbol_size > RQ_MAX_SYMBOL_SIZE)
+        return RQ_ERR_SYMBOL_SIZE;
+    rq_decoder *d = calloc(1, sizeof *d);
+    if (!d)
+        return RQ_ERR_NO_MEMORY;
+    rq_status st = rq_block_constants_for(source_symbols, &d->c);
+    if (st == RQ_OK) {
+        d->symbol_size = symbol_size;
+        st = grow(d);
+    }
+    if (st != RQ_OK) {
+        rq_decoder_destroy(d);
+        return st;
+    }
+    *out = d;
+    return RQ_OK;
+}
+
+rq_status rq_decoder_add_symbol(rq_decoder *d, uint32_t esi, const uint8_t *symbol,
+                                size_t symbol_len)
+{
+    if (!d || !symbol)
+        return RQ_ERR_INVALID_ARGUMENT;
+    if (esi > RQ_MAX_ESI)
+        return RQ_ERR_ESI;
+    if (symbol_len != d->symbol_size)
+        return RQ_ERR_SYMBOL_LENGTH;
+    if (d->source)
+        return RQ_ALREADY_DECODED;
+    if (d->set[set_slot(d, esi)] != 0)
+        return RQ_DUPLICATE;
+    if (d->held == d->capacity) {
+        rq_status st = grow(d);
+        if (st != RQ_OK)
+            return st;
+    }
+    d->esis[d->held] = esi;
+    memcpy(d->data + (size_t)d->held * d->symbol_size, symbol, symbol_len);
+    d->set[set_slot(d, esi)] = esi + 1;
+    d->held++;
+    return RQ_OK;
+}
+
+rq_status rq_decoder_symbols_needed(const rq_decoder *d, uint32_t *needed)
+{
+    if (!d || !needed)
+        return RQ_ERR_INVALID_ARGUMENT;
+    if (d->source)
+        *needed = 0;
+    else if (d->held < d->c.K)
+        *needed = d->c.K - d->held;
+    else if (d->held_at_failure && d->held <= d->held_at_failure)
+        *needed = d->held_at_failure + 1 - d->held;
+    else
+        *needed = 0;
+    return RQ_OK;
+}
+
+rq_status rq_decoder_symbols_held(const rq_decoder *d, uint32_t *held)
+{
+    if (!d || !held)
+        return RQ_ERR_INVALID_ARGUMENT;
+    *held = d->held;
+    return RQ_OK;
+}
+
+/* Solves for the intermediate symbols and writes all K source symbols into source. */
+static rq_status solve_into(const rq_decoder *d, uint8_t *source)
+{
+    const rq_block_constants *c = &d->c;
+    size_t T = d->symbol_size;
+    uint32_t padding = c->K_prime - c->K;
+    uint32_t n = d->held + padding;
+    uint32_t *isis = malloc((size_t)n * sizeof *isis);
+    if (!isis)
+        return RQ_ERR_NO_MEMORY;
+    for (uint32_t k = 0; k < d->held; k++)
+        isis[k] = d->esis[k] < c->K ? d->esis[k] : d->esis[k] + padding;
+    for (uint32_t k = 0; k < padding; k++)
+        isis[d->held + k] = c->K + k; /* padding symbols are known zeros */
+    rq_plan *plan;
+    rq_status st = rq_plan_build(c, isis, n, &plan);
+    free(isis);
+    if (st != RQ_OK)
+        return st;
+    uint8_t *rows = calloc(plan->rows, T);
+    if (!rows) {
+        rq_plan_free(plan);
+        return RQ_ERR_NO_MEMORY;
+    }
+    const rq_kernels *k = rq_kernels_active();
+    memcpy(rows + (size_t)plan->first_input * T, d->data, (size_t)d->held * T);
+    rq_plan_apply(plan, k, rows, T, T);
+    for (uint32_t x = 0; x < c->K; x++)
+        rq_encode_isi(c, k, rows, T, plan->intermediate, x, source + (size_t)x * T, T);
+    free(rows);
+    rq_plan_free(plan);
+    return RQ_OK;
+}
+
+rq_status rq_decoder_decode(rq_decoder *d)
+{
+    if (!d)
+        return RQ_ERR_INVALID_ARGUMENT;
+    if (d->source)
+        return RQ_OK;
+    if (d->held < d->c.K)
+        return RQ_ERR_NEED_MORE_SYMBOLS;
+    size_t T = d->symbol_size;
+    uint8_t *source = malloc((size_t)d->c.K * T);
+    if (!source)
+        return RQ_ERR_NO_MEMORY;
+    uint32_t present = 0;
+    for (uint32_t k = 0; k < d->held; k++)
+        present += d->esis[k] < d->c.K;
+    rq_status st = RQ_OK;
+    if (present < d->c.K)
+        st = solve_into(d, source);
+    if (st == RQ_ERR_NEED_MORE_SYMBOLS)
+        d->held_at_failure = d->held;
+    if (st != RQ_OK) {
+        free(source);
+        return st;
+    }
+    /* Received source symbols are exact; copy them over whatever was rebuilt. */
+    for (uint32_t k = 0; k < d->held; k++)
+        if (d->esis[k] < d->c.K)
+            memcpy(source + (size_t)d->esis[k] * T, d->data + (size_t)k * T, T);
+    d->source = source;
+    free(d->data);
+    d->data = NULL;
+    return RQ_OK;
+}
+
+rq_status rq_decoder_source(const rq_decoder *d, uint8_t *out, size_t out_len)
+{
+    if (!d || !out)
+        return RQ_ERR_INVALID_ARGUMENT;
+    if (!d->source)
+        return RQ_ERR_NOT_DECODED;
+    if (out_len != (size_t)d->c.K * d->symbol_size)
+        return RQ_ERR_BUFFER_SIZE;
+    memcpy(out, d->source, out_len);
+    return RQ_OK;
+}
+
+rq_status rq_decoder_destroy(rq_decoder *d)
+{
+    if (d) {
+        free(d->esis);
+        free(d->data);
+        free(d->set);
+        free(d->source);
+        free(d);
+    }
+    return RQ_OK;
+}

@@ -1,0 +1,19 @@
+/* Internal helpers shared by the block encoder and the decoders. */
+#ifndef RQ_CORE_BLOCK_ENCODER_H
+#define RQ_CORE_BLOCK_ENCODER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backends/kernels.h"
+#include "rq/rq.h"
+
+/*
+ * Enc[] of RFC 6330 §5.3.5.3: writes into out (len bytes) the XOR of the
+ * intermediate symbols that ISI isi combines. Intermediate symbol j is the
+ * len bytes at rows + map[j]*stride.
+ */
+void rq_encode_isi(const rq_block_constants *c, const rq_kernels *k, const uint8_t *rows,
+                   size_t stride, const uint32_t *map, uint32_t isi, uint8_t *out, size_t len);
+
+#endif

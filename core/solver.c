@@ -1,0 +1,583 @@
+/*
+ * The solver: from block constants and a set of known ISIs to a plan
+ * (core/plan.h). It is an inactivation decoder in the spirit of RFC 6330
+ * §5.4.2, arranged so that the symbol work stays proportional to the number
+ * of ones in the sparse rows:
+ *
+ * Phase 1 (symbolic only) peels the binary LDPC/LT rows: repeatedly pick an
+ * unchosen row with the fewest unresolved ("V") columns, make one of them its
+ * pivot and inactivate the rest. The permanently inactive PI columns start
+ * inactive. Because a chosen row's pivot is its only V column left, the
+ * chosen rows, in order, form a unit lower-triangular system over their pivot
+ * columns: C_V = y + Z*C_U with y = Att^-1 * D and Z = Att^-1 * Atu.
+ *
+ * The symbol work then is:
+ *   a. y by forward substitution over the chosen rows (in place);
+ *   b. the right-hand sides of the unchosen binary rows (D_r + sum y);
+ *   c. the right-hand sides of the HDPC rows, G_hv * y, through the
+ *      recurrence z_j = alpha*z_{j-1} + x_j and G = MT * GAMMA: a handful of
+ *      operations per column instead of H multiplications;
+ *   d. dense Gauss-Jordan over GF(256) on the u inactive columns -> C_U;
+ *   e. back to D_t + Atu*C_U for each chosen row (reverse order);
+ *   f. forward substitution again -> C_V.
+ * HDPC rows never take part in phase 1 (they are dense), and the binary rows
+ * stay binary there, so phase 1 needs no symbol data at all.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/constraint_rows.h"
+#include "core/gf256.h"
+#include "core/plan.h"
+
+#define NONE UINT32_MAX
+
+typedef struct op_list {
+    rq_op *v;
+    size_t n, cap;
+    int failed;
+} op_list;
+
+static void emit(op_list *l, uint32_t dst, uint32_t src, uint8_t coef)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 1024;
+        rq_op *v = realloc(l->v, cap * sizeof *v);
+        if (!v) {
+            l->failed = 1;
+            return;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = rq_op_make(dst, src, coef);
+}
+
+typedef struct solver {
+    const rq_block_constants *c;
+    rq_sparse_rows sr;
+    uint32_t M, first_lt, scratch;
+    /* Column -> rows holding it, V columns (< W) of binary rows only. */
+    uint32_t *cstart, *crows;
+    /* Phase 1: rows bucketed by how many V columns they still have. */
+    uint32_t *vcount, *bnext, *bprev, *bhead, max_count;
+    uint8_t *chosen;
+    uint32_t *order, *chosen_pos, n_chosen;
+    uint32_t *diag_row;   /* column -> the chosen row it is the pivot of */
+    uint32_t *inact_idx;  /* column -> position among inactive columns */
+    uint32_t *inact_cols, n_inact;
+    /* Z = Att^-1 * Atu as bit rows, one per chosen row. */
+    size_t words;
+    uint64_t *zbits;
+    uint32_t *pivot_row; /* inactive position -> working row holding C of that column */
+    op_list ops;
+} solver;
+
+static void bucket_insert(solver *s, uint32_t r)
+{
+    uint32_t cnt = s->vcount[r];
+    s->bprev[r] = NONE;
+    s->bnext[r] = s->bhead[cnt];
+    if (s->bhead[cnt] != NONE)
+        s->bprev[s->bhead[cnt]] = r;
+    s->bhead[cnt] = r;
+}
+
+static void bucket_remove(solver *s, uint32_t r)
+{
+    if (s->bprev[r] != NONE)
+        s->bnext[s->bprev[r]] = s->bnext[r];
+    else
+        s->bhead[s->vcount[r]] = s->bnext[r];
+    if (s->bnext[r] != NONE)
+        s->bprev[s->bnext[r]] = s->bprev[r];
+}
+
+static int is_binary_row(const solver *s, uint32_t r)
+{
+    return r < s->c->S || r >= s->first_lt;
+}
+
+/* Column col leaves V: every unchosen row holding it has one V column fewer. */
+static void leave_v(solver *s, uint32_t col, uint32_t *min_count)
+{
+    for (uint32_t k = s->cstart[col]; k < s->cstart[col + 1]; k++) {
+        uint32_t r = s->crows[k];
+        if (s->chosen[r])
+            continue;
+        bucket_remove(s, r);
+        s->vcount[r]--;
+        bucket_insert(s, r);
+        if (s->vcount[r] >= 1 && s->vcount[r] < *min_count)
+            *min_count = s->vcount[r];
+    }
+}
+
+static void inactivate(solver *s, uint32_t col, uint32_t *min_count)
+{
+    s->inact_idx[col] = s->n_inact;
+    s->inact_cols[s->n_inact++] = col;
+    if (col < s->c->W)
+        leave_v(s, col, min_count);
+}
+
+static rq_status build_columns(solver *s)
+{
+    uint32_t W = s->c->W;
+    s->cstart = calloc((size_t)W + 1, sizeof *s->cstart);
+    if (!s->cstart)
+        return RQ_ERR_NO_MEMORY;
+    for (uint32_t r = 0; r < s->M; r++)
+        for (uint32_t k = s->sr.start[r]; k < s->sr.start[r + 1]; k++)
+            if (s->sr.cols[k] < W)
+                s->cstart[s->sr.cols[k] + 1]++;
+    for (uint32_t j = 0; j < W; j++)
+        s->cstart[j + 1] += s->cstart[j];
+    s->crows = malloc((size_t)s->cstart[W] * sizeof *s->crows + 1);
+    uint32_t *fill = malloc((size_t)W * sizeof *fill);
+    if (!s->crows || !fill) {
+        free(fill);
+        return RQ_ERR_NO_MEMORY;
+    }
+    memcpy(fill, s->cstart, (size_t)W * sizeof *fill);
+    for (uint32_t r = 0; r < s->M; r++)
+        for (uint32_t k = s->sr.start[r]; k < s->sr.start[r + 1]; k++)
+            if (s->sr.cols[k] < W)
+                s->crows[fill[s->sr.cols[k]]++] = r;
+    free(fill);
+    return RQ_OK;
+}
+
+static rq_status phase1(solver *s)
+{
+    const rq_block_constants *c = s->c;
+    uint32_t M = s->M;
+    s->max_count = 0;
+    for (uint32_t r = 0; r < M; r++) {
+        uint32_t cnt = 0;
+        for (uint32_t k = s->sr.start[r]; k < s->sr.start[r + 1]; k++)
+            cnt += s->sr.cols[k] < c->W;
+        s->vcount[r] = cnt;
+        if (cnt > s->max_count)
+            s->max_count = cnt;
+    }
+    s->bhead = malloc(((size_t)s->max_count + 1) * sizeof *s->bhead);
+    if (!s->bhead)
+        return RQ_ERR_NO_MEMORY;
+    for (uint32_t k = 0; k <= s->max_count; k++)
+        s->bhead[k] = NONE;
+    /* Insert in reverse so that, among equals, the lowest row is picked first. */
+    for (uint32_t r = M; r-- > 0;)
+        if (is_binary_row(s, r))
+            bucket_insert(s, r);
+
+    uint32_t min_count = 1;
+    for (uint32_t col = c->W; col < c->L; col++)
+        inactivate(s, col, &min_count);
+
+    for (;;) {
+        while (min_count <= s->max_count && s->bhead[min_count] == NONE)
+            min_count++;
+        if (min_count > s->max_count)
+            break;
+        uint32_t t = s->bhead[min_count];
+        bucket_remove(s, t);
+        s->chosen[t] = 1;
+        s->chosen_pos[t] = s->n_chosen;
+        s->order[s->n_chosen++] = t;
+        uint32_t pivot = NONE;
+        for (uint32_t k = s->sr.start[t]; k < s->sr.start[t + 1]; k++) {
+            uint32_t col = s->sr.cols[k];
+            if (col >= c->W || s->diag_row[col] != NONE || s->inact_idx[col] != NONE)
+                continue;
+            if (pivot == NONE)
+                pivot = col;
+            else
+                inactivate(s, col, &min_count);
+        }
+        if (pivot == NONE)
+            return RQ_ERR_INTERNAL;
+        s->diag_row[pivot] = t;
+        leave_v(s, pivot, &min_count);
+    }
+    /* V columns no unchosen row holds any more are left to the dense phase. */
+    for (uint32_t col = 0; col < c->W; col++)
+        if (s->diag_row[col] == NONE && s->inact_idx[col] == NONE)
+            inactivate(s, col, &min_count);
+    return s->n_chosen + s->n_inact == c->L ? RQ_OK : RQ_ERR_INTERNAL;
+}
+
+static void xor_bits(uint64_t *dst, const uint64_t *src, size_t words)
+{
+    for (size_t w = 0; w < words; w++)
+        dst[w] ^= src[w];
+}
+
+/* Z rows: Z_t = (inactive ones of row t) + sum of Z of the earlier pivots it holds. */
+static rq_status compute_z(solver *s)
+{
+    s->words = ((size_t)s->n_inact + 63) / 64;
+    s->zbits = calloc((size_t)s->n_chosen * s->words + 1, sizeof *s->zbits);
+    if (!s->zbits)
+        return RQ_ERR_NO_MEMORY;
+    for (uint32_t p = 0; p < s->n_chosen; p++) {
+        uint32_t t = s->order[p];
+        uint64_t *z = s->zbits + (size_t)p * s->words;
+        for (uint32_t k = s->sr.start[t]; k < s->sr.start[t + 1]; k++) {
+            uint32_t col = s->sr.cols[k];
+            uint32_t d = s->diag_row[col];
+            if (d == t)
+                continue;
+            if (d != NONE) {
+                xor_bits(z, s->zbits + (size_t)s->chosen_pos[d] * s->words, s->words);
+            } else {
+                uint32_t i = s->inact_idx[col];
+                z[i / 64] ^= (uint64_t)1 << (i % 64);
+            }
+        }
+    }
+    return RQ_OK;
+}
+
+static void add_bits_as_bytes(uint8_t *dst, const uint64_t *bits, size_t words)
+{
+    for (size_t w = 0; w < words; w++) {
+        uint64_t v = bits[w];
+        while (v) {
+            unsigned b = (unsigned)__builtin_ctzll(v);
+            dst[w * 64 + b] ^= 1;
+            v &= v - 1;
+        }
+    }
+}
+
+/* Adds column col's contribution (C_col in terms of C_U) to a dense row. */
+static void add_column(const solver *s, uint8_t *dst, uint32_t col)
+{
+    uint32_t d = s->diag_row[col];
+    if (d != NONE)
+        add_bits_as_bytes(dst, s->zbits + (size_t)s->chosen_pos[d] * s->words, s->words);
+    else
+        dst[s->inact_idx[col]] ^= 1;
+}
+
+static void row_add_scaled(uint8_t *dst, const uint8_t *src, uint8_t coef, size_t from, size_t n)
+{
+    if (coef == 1) {
+        for (size_t k = from; k < n; k++)
+            dst[k] ^= src[k];
+    } else {
+        const uint8_t *m = rq_gf_mul_table[coef];
+        for (size_t k = from; k < n; k++)
+            dst[k] ^= m[src[k]];
+    }
+}
+
+/* Dense coefficients of the HDPC rows over C_U: sum_j G[h][j] * (C_j in C_U) + e(K'+S+h). */
+static rq_status hdpc_dense_rows(const solver *s, uint8_t *hd)
+{
+    const rq_block_constants *c = s->c;
+    size_t u = s->n_inact;
+    uint32_t ks = c->K_prime + c->S;
+    uint8_t *z = calloc(u + 1, 1);
+    if (!z)
+        return RQ_ERR_NO_MEMORY;
+    const uint8_t *times_alpha = rq_gf_mul_table[2];
+    for (uint32_t j = 0; j < ks; j++) {
+        for (size_t k = 0; k < u; k++)
+            z[k] = times_alpha[z[k]];
+        add_column(s, z, j);
+        if (j + 1 < ks) {
+            uint32_t h1, h2;
+            rq_hdpc_mt_rows(c, j, &h1, &h2);
+            row_add_scaled(hd + h1 * u, z, 1, 0, u);
+            row_add_scaled(hd + h2 * u, z, 1, 0, u);
+        } else {
+            for (uint32_t h = 0; h < c->H; h++)
+                row_add_scaled(hd + h * u, z, rq_gf_alpha_pow(h), 0, u);
+        }
+    }
+    for (uint32_t h = 0; h < c->H; h++)
+        hd[h * u + s->inact_idx[ks + h]] ^= 1;
+    free(z);
+    return RQ_OK;
+}
+
+/* Step c: HDPC right-hand sides G_hv * y, via the scratch row z. */
+static void emit_hdpc_rhs(solver *s)
+{
+    const rq_block_constants *c = s->c;
+    uint32_t ks = c->K_prime + c->S;
+    uint32_t zrow = s->scratch;
+    int started = 0;
+    uint32_t pending = 0; /* z still owes a factor alpha^pending */
+    for (uint32_t j = 0; j < ks; j++) {
+        if (started)
+            pending++;
+        uint32_t d = s->diag_row[j];
+        if (d != NONE) {
+            if (pending % 255)
+                emit(&s->ops, zrow, zrow, rq_gf_alpha_pow(pending));
+            pending = 0;
+            emit(&s->ops, zrow, d, 1);
+            started = 1;
+        }
+        if (!started)
+            continue;
+        if (pending % 255)
+            emit(&s->ops, zrow, zrow, rq_gf_alpha_pow(pending));
+        pending = 0;
+        if (j + 1 < ks) {
+            uint32_t h1, h2;
+            rq_hdpc_mt_rows(c, j, &h1, &h2);
+            emit(&s->ops, c->S + h1, zrow, 1);
+            emit(&s->ops, c->S + h2, zrow, 1);
+        } else {
+            for (uint32_t h = 0; h < c->H; h++)
+                emit(&s->ops, c->S + h, zrow, rq_gf_alpha_pow(h));
+        }
+    }
+}
+
+/* Steps b-d: the dense system over the inactive columns, solved by Gauss-Jordan. */
+static rq_status phase2(solver *s)
+{
+    const rq_block_constants *c = s->c;
+    size_t u = s->n_inact;
+    uint32_t n2 = 0;
+    for (uint32_t r = 0; r < s->M; r++)
+        n2 += is_binary_row(s, r) && !s->chosen[r];
+    n2 += c->H;
+    if (n2 < u)
+        return RQ_ERR_NEED_MORE_SYMBOLS;
+    uint32_t *wrow = malloc((size_t)n2 * sizeof *wrow);
+    uint8_t *mat = calloc((size_t)n2 * u + 1, 1);
+    s->pivot_row = malloc(u * sizeof *s->pivot_row + 1);
+    if (!wrow || !mat || !s->pivot_row) {
+        free(wrow);
+        free(mat);
+        return RQ_ERR_NO_MEMORY;
+    }
+    uint32_t n = 0;
+    for (uint32_t r = 0; r < s->M; r++) {
+        if (!is_binary_row(s, r) || s->chosen[r])
+            continue;
+        uint8_t *row = mat + (size_t)n * u;
+        for (uint32_t k = s->sr.start[r]; k < s->sr.start[r + 1]; k++) {
+            uint32_t col = s->sr.cols[k];
+            add_column(s, row, col);
+            if (s->diag_row[col] != NONE)
+                emit(&s->ops, r, s->diag_row[col], 1); /* step b */
+        }
+        wrow[n++] = r;
+    }
+    for (uint32_t h = 0; h < c->H; h++)
+        wrow[n++] = c->S + h;
+    rq_status st = hdpc_dense_rows(s, mat + (size_t)(n2 - c->H) * u);
+    if (st != RQ_OK)
+        goto done;
+    emit_hdpc_rhs(s);
+
+    for (size_t k = 0; k < u; k++) {
+        uint32_t p = NONE;
+        for (uint32_t q = (uint32_t)k; q < n2; q++) {
+            if (mat[(size_t)q * u + k]) {
+                p = q;
+                break;
+            }
+        }
+        if (p == NONE) {
+            st = RQ_ERR_NEED_MORE_SYMBOLS;
+            goto done;
+        }
+        if (p != k) { /* keep pivots in rows 0..k-1 of the dense matrix */
+            uint32_t tw = wrow[p];
+            wrow[p] = wrow[k];
+            wrow[k] = tw;
+            for (size_t x = 0; x < u; x++) {
+                uint8_t tb = mat[(size_t)p * u + x];
+                mat[(size_t)p * u + x] = mat[k * u + x];
+                mat[k * u + x] = tb;
+            }
+        }
+        uint8_t *prow = mat + k * u;
+        if (prow[k] != 1) {
+            uint8_t inv = rq_gf_inv(prow[k]);
+            for (size_t x = k; x < u; x++)
+                prow[x] = rq_gf_mul(prow[x], inv);
+            emit(&s->ops, wrow[k], wrow[k], inv);
+        }
+        for (uint32_t q = 0; q < n2; q++) {
+            uint8_t *qrow = mat + (size_t)q * u;
+            if (q == k || !qrow[k])
+                continue;
+            uint8_t coef = qrow[k];
+            row_add_scaled(qrow, prow, coef, k, u);
+            emit(&s->ops, wrow[q], wrow[k], coef);
+        }
+    }
+    for (size_t k = 0; k < u; k++)
+        s->pivot_row[k] = wrow[k];
+done:
+    free(wrow);
+    free(mat);
+    return st;
+}
+
+static void emit_forward_substitution(solver *s)
+{
+    for (uint32_t p = 0; p < s->n_chosen; p++) {
+        uint32_t t = s->order[p];
+        for (uint32_t k = s->sr.start[t]; k < s->sr.start[t + 1]; k++) {
+            uint32_t d = s->diag_row[s->sr.cols[k]];
+            if (d != NONE && d != t)
+                emit(&s->ops, t, d, 1);
+        }
+    }
+}
+
+/* Step e: each chosen row from y_t back to D_t + Atu * C_U, last row first. */
+static void emit_back_to_rhs(solver *s)
+{
+    for (uint32_t p = s->n_chosen; p-- > 0;) {
+        uint32_t t = s->order[p];
+        for (uint32_t k = s->sr.start[t]; k < s->sr.start[t + 1]; k++) {
+            uint32_t col = s->sr.cols[k];
+            uint32_t d = s->diag_row[col];
+            if (d == t)
+                continue;
+            emit(&s->ops, t, d != NONE ? d : s->pivot_row[s->inact_idx[col]], 1);
+        }
+    }
+}
+
+/* Drops operations whose result no later operation or output reads. */
+static rq_status drop_dead_ops(op_list *ops, const uint32_t *outputs, uint32_t n_outputs,
+                               uint32_t rows)
+{
+    uint8_t *live = calloc(rows, 1);
+    if (!live)
+        return RQ_ERR_NO_MEMORY;
+    for (uint32_t j = 0; j < n_outputs; j++)
+        live[outputs[j]] = 1;
+    size_t kept = ops->n;
+    for (size_t k = ops->n; k-- > 0;) {
+        rq_op op = ops->v[k];
+        if (live[rq_op_dst(op)]) {
+            live[op.src] = 1;
+            ops->v[--kept] = op;
+        }
+    }
+    memmove(ops->v, ops->v + kept, (ops->n - kept) * sizeof *ops->v);
+    ops->n -= kept;
+    free(live);
+    return RQ_OK;
+}
+
+static void solver_free(solver *s)
+{
+    rq_sparse_rows_free(&s->sr);
+    free(s->cstart);
+    free(s->crows);
+    free(s->vcount);
+    free(s->bnext);
+    free(s->bprev);
+    free(s->bhead);
+    free(s->chosen);
+    free(s->order);
+    free(s->chosen_pos);
+    free(s->diag_row);
+    free(s->inact_idx);
+    free(s->inact_cols);
+    free(s->zbits);
+    free(s->pivot_row);
+    free(s->ops.v);
+}
+
+static uint32_t *filled_u32(size_t n, uint32_t value)
+{
+    uint32_t *v = malloc(n * sizeof *v + 1);
+    if (v)
+        for (size_t k = 0; k < n; k++)
+            v[k] = value;
+    return v;
+}
+
+static rq_status solve(solver *s, const uint32_t *isis, uint32_t n_isis)
+{
+    const rq_block_constants *c = s->c;
+    rq_status st = rq_sparse_rows_build(c, isis, n_isis, &s->sr);
+    if (st != RQ_OK)
+        return st;
+    s->M = s->sr.rows;
+    s->first_lt = c->S + c->H;
+    s->scratch = s->M;
+    s->vcount = malloc((size_t)s->M * sizeof *s->vcount + 1);
+    s->bnext = malloc((size_t)s->M * sizeof *s->bnext + 1);
+    s->bprev = malloc((size_t)s->M * sizeof *s->bprev + 1);
+    s->chosen = calloc(s->M, 1);
+    s->order = malloc((size_t)s->M * sizeof *s->order + 1);
+    s->chosen_pos = filled_u32(s->M, NONE);
+    s->diag_row = filled_u32(c->L, NONE);
+    s->inact_idx = filled_u32(c->L, NONE);
+    s->inact_cols = malloc((size_t)c->L * sizeof *s->inact_cols);
+    if (!s->vcount || !s->bnext || !s->bprev || !s->chosen || !s->order || !s->chosen_pos ||
+        !s->diag_row || !s->inact_idx || !s->inact_cols)
+        return RQ_ERR_NO_MEMORY;
+    if ((st = build_columns(s)) != RQ_OK || (st = phase1(s)) != RQ_OK ||
+        (st = compute_z(s)) != RQ_OK)
+        return st;
+    emit_forward_substitution(s); /* step a */
+    if ((st = phase2(s)) != RQ_OK)
+        return st;
+    emit_back_to_rhs(s);          /* step e */
+    emit_forward_substitution(s); /* step f */
+    return s->ops.failed ? RQ_ERR_NO_MEMORY : RQ_OK;
+}
+
+rq_status rq_plan_build(const rq_block_constants *c, const uint32_t *isis, uint32_t n_isis,
+                        rq_plan **out)
+{
+    if (!c || !isis || !out)
+        return RQ_ERR_INVALID_ARGUMENT;
+    if ((uint64_t)c->S + c->H + n_isis + 1 > RQ_OP_MAX_ROWS)
+        return RQ_ERR_INVALID_ARGUMENT;
+    rq_gf_init();
+    solver s;
+    memset(&s, 0, sizeof s);
+    s.c = c;
+    rq_status st = solve(&s, isis, n_isis);
+    rq_plan *plan = NULL;
+    if (st == RQ_OK) {
+        plan = calloc(1, sizeof *plan);
+        uint32_t *inter = malloc((size_t)c->L * sizeof *inter);
+        if (!plan || !inter) {
+            free(plan);
+            free(inter);
+            plan = NULL;
+            st = RQ_ERR_NO_MEMORY;
+        } else {
+            for (uint32_t col = 0; col < c->L; col++)
+                inter[col] = s.diag_row[col] != NONE ? s.diag_row[col]
+                                                     : s.pivot_row[s.inact_idx[col]];
+            plan->constants = *c;
+            plan->n_inputs = n_isis;
+            plan->rows = s.M + 1;
+            plan->first_input = c->S + c->H;
+            plan->intermediate = inter;
+            plan->inactivated = s.n_inact;
+            st = drop_dead_ops(&s.ops, inter, c->L, plan->rows);
+            plan->ops = s.ops.v;
+            plan->n_ops = s.ops.n;
+            s.ops.v = NULL;
+            if (st != RQ_OK) {
+                rq_plan_free(plan);
+                plan = NULL;
+            }
+        }
+    }
+    solver_free(&s);
+    if (st == RQ_OK)
+        *out = plan;
+    return st;
+}

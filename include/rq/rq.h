@@ -1,0 +1,244 @@
+/*
+ * librq — RFC 6330 (RaptorQ) erasure coding.
+ *
+ * This is the whole public C API of the protocol-level codec. Every function
+ * returns an rq_status; results come back through out-parameters. Objects
+ * (encoders, decoders) own their memory and are released with their
+ * *_destroy function. Nothing here prints, exits or aborts.
+ *
+ * Terms (RFC 6330): an object of F bytes is cut into Z source blocks; a
+ * source block holds K source symbols of T bytes; each encoding symbol is
+ * named by its ESI (0..K-1 are the source symbols, K.. are repair symbols);
+ * a packet is a 4-byte payload ID (SBN, ESI) followed by the T symbol bytes.
+ * The OTI (12 bytes) carries F, T, Z, N (sub-blocks) and Al (alignment).
+ */
+#ifndef RQ_RQ_H
+#define RQ_RQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Marks the exported functions; everything else in the shared library is hidden. */
+#if defined(RQ_BUILDING_LIBRARY) && defined(__GNUC__)
+#define RQ_API __attribute__((visibility("default")))
+#else
+#define RQ_API
+#endif
+
+#define RQ_VERSION_MAJOR 0
+#define RQ_VERSION_MINOR 1
+#define RQ_VERSION_PATCH 0
+
+/* Limits of RFC 6330. */
+#define RQ_MAX_SOURCE_SYMBOLS 56403u          /* K'max: most source symbols per block */
+#define RQ_MAX_ESI 16777215u                  /* ESIs are 24 bits */
+#define RQ_MAX_TRANSFER_LENGTH 946270874880ull /* largest F */
+#define RQ_MAX_SOURCE_BLOCKS 255u             /* Z is 8 bits on the wire */
+#define RQ_MAX_SYMBOL_SIZE 65535u             /* T is 16 bits on the wire */
+#define RQ_OTI_SIZE 12u
+#define RQ_PAYLOAD_ID_SIZE 4u
+
+/*
+ * Status codes. RQ_OK and the two notices (> 0) are not failures; every
+ * error (< 0) leaves the object it was called on exactly as it was.
+ */
+typedef enum rq_status {
+    RQ_OK = 0,
+    RQ_DUPLICATE = 1,        /* notice: that symbol was already held; nothing changed */
+    RQ_ALREADY_DECODED = 2,  /* notice: the block is already decoded; symbol not needed */
+
+    RQ_ERR_INVALID_ARGUMENT = -1, /* a required pointer is NULL or an argument is out of range */
+    RQ_ERR_NO_MEMORY = -2,
+    RQ_ERR_TRANSFER_LENGTH = -3,  /* F is 0 or above RQ_MAX_TRANSFER_LENGTH */
+    RQ_ERR_OTI_RESERVED = -4,     /* the reserved OTI byte is not zero */
+    RQ_ERR_OTI_LENGTH = -5,       /* an OTI is not exactly 12 bytes */
+    RQ_ERR_SYMBOL_SIZE = -6,      /* T is 0 or above 65535 */
+    RQ_ERR_ALIGNMENT = -7,        /* Al is 0, or T is not a multiple of Al */
+    RQ_ERR_SOURCE_BLOCKS = -8,    /* Z is 0, above 255, or above the number of symbols */
+    RQ_ERR_SUB_BLOCKS = -9,       /* N is 0 or above T/Al (a sub-block would be empty) */
+    RQ_ERR_BLOCK_TOO_LARGE = -10, /* a source block would hold more than 56403 symbols */
+    RQ_ERR_SYMBOL_COUNT = -11,    /* K is 0 or above 56403 */
+    RQ_ERR_PACKET_SIZE = -12,     /* a packet is not 4 + T bytes */
+    RQ_ERR_SYMBOL_LENGTH = -13,   /* symbol data is not T bytes */
+    RQ_ERR_SBN = -14,             /* SBN is not below Z */
+    RQ_ERR_ESI = -15,             /* ESI is not below 2^24 */
+    RQ_ERR_BUFFER_SIZE = -16,     /* an output buffer has the wrong size */
+    RQ_ERR_NEED_MORE_SYMBOLS = -17, /* the symbols held do not determine the block yet */
+    RQ_ERR_NOT_DECODED = -18,     /* the data was asked for before decoding succeeded */
+    RQ_ERR_PARAMETERS = -19,      /* no OTI satisfies the requested derivation inputs */
+    RQ_ERR_BACKEND_UNAVAILABLE = -20, /* the requested kernel backend is not usable here */
+    RQ_ERR_INTERNAL = -21         /* a library invariant failed; please report */
+} rq_status;
+
+/* Human-readable description of a status ("ESI is not below 2^24"). */
+RQ_API const char *rq_strerror(rq_status status);
+/* The enumerator's name ("RQ_ERR_ESI"); "RQ_UNKNOWN" for values not listed. */
+RQ_API const char *rq_status_name(rq_status status);
+
+/* Library version as "MAJOR.MINOR.PATCH". */
+RQ_API rq_status rq_version(const char **out);
+
+/* ------------------------------------------------------------------------ */
+/* Object Transmission Information (RFC 6330 §3.3)                          */
+/* ------------------------------------------------------------------------ */
+
+/* Fields are wider than on the wire so that out-of-range requests can be
+ * reported instead of silently truncated. */
+typedef struct rq_oti {
+    uint64_t transfer_length; /* F, bytes of the object */
+    uint32_t symbol_size;     /* T, bytes per symbol */
+    uint32_t source_blocks;   /* Z */
+    uint32_t sub_blocks;      /* N */
+    uint32_t alignment;       /* Al */
+} rq_oti;
+
+/* How an OTI cuts its object (RFC 6330 §4.4.1.2). */
+typedef struct rq_object_layout {
+    uint64_t symbols;       /* Kt = ceil(F/T) */
+    uint32_t large_blocks;  /* ZL: blocks 0..ZL-1 have KL symbols */
+    uint32_t small_blocks;  /* ZS: the rest have KS symbols */
+    uint32_t large_block_symbols; /* KL */
+    uint32_t small_block_symbols; /* KS */
+    uint32_t large_sub_blocks;    /* NL: sub-blocks 0..NL-1 have sub-symbols of TL*Al bytes */
+    uint32_t small_sub_blocks;    /* NS: the rest TS*Al bytes */
+    uint32_t large_sub_symbol_size; /* TL*Al, bytes */
+    uint32_t small_sub_symbol_size; /* TS*Al, bytes */
+} rq_object_layout;
+
+/* One source block of an object. */
+typedef struct rq_block_layout {
+    uint32_t source_symbols; /* K */
+    uint32_t padded_symbols; /* K', the Table 2 entry the block is coded with */
+    uint64_t offset;         /* first byte of the block in the object */
+    uint64_t length;         /* bytes of object data in the block (<= K*T; the rest is zero padding) */
+} rq_block_layout;
+
+/* Checks every field and their combination: the specific error names the first bad field. */
+RQ_API rq_status rq_oti_validate(const rq_oti *oti);
+/* Validates, then writes the 12-byte wire form. */
+RQ_API rq_status rq_oti_serialize(const rq_oti *oti, uint8_t *out, size_t out_len);
+/* Parses and validates a 12-byte wire form; *out is untouched on error. */
+RQ_API rq_status rq_oti_parse(const uint8_t *in, size_t in_len, rq_oti *out);
+/*
+ * RFC 6330 §4.3 derivation. F: object bytes; max_payload: P', the largest
+ * symbol the link carries; working_memory: WS, the largest sub-block (bytes)
+ * a receiver can decode in memory; alignment: Al; min_sub_symbols: SS (sub-symbols
+ * are at least SS*Al bytes).
+ */
+RQ_API rq_status rq_oti_derive(uint64_t transfer_length, uint32_t max_payload, uint64_t working_memory,
+                        uint32_t alignment, uint32_t min_sub_symbols, rq_oti *out);
+/* The common default rule: Al = SS = 8 when max_payload >= 64 (else 1), WS = 10 MiB. */
+RQ_API rq_status rq_oti_with_defaults(uint64_t transfer_length, uint32_t max_payload, rq_oti *out);
+RQ_API rq_status rq_oti_object_layout(const rq_oti *oti, rq_object_layout *out);
+RQ_API rq_status rq_oti_block_layout(const rq_oti *oti, uint32_t sbn, rq_block_layout *out);
+
+/* Per-block constants for K source symbols (RFC 6330 §5.3.3.3, Table 2). */
+typedef struct rq_block_constants {
+    uint32_t K, K_prime, J, S, H, W, L, P, U, B, P1;
+} rq_block_constants;
+RQ_API rq_status rq_block_constants_for(uint32_t source_symbols, rq_block_constants *out);
+
+/* Payload ID: SBN (8 bits) then ESI (24 bits), big-endian. */
+RQ_API rq_status rq_payload_id_write(uint32_t sbn, uint32_t esi, uint8_t *out, size_t out_len);
+RQ_API rq_status rq_payload_id_read(const uint8_t *in, size_t in_len, uint32_t *sbn, uint32_t *esi);
+
+/* ------------------------------------------------------------------------ */
+/* One source block                                                          */
+/* ------------------------------------------------------------------------ */
+
+typedef struct rq_encoder rq_encoder;
+
+/*
+ * Encoder for one source block: K symbols of T bytes, symbol-major
+ * (source_len == K*T). The source bytes are consumed here; the encoder does
+ * not keep a pointer to them.
+ */
+RQ_API rq_status rq_encoder_create(rq_encoder **out, uint32_t source_symbols, size_t symbol_size,
+                            const uint8_t *source, size_t source_len);
+/* Writes the encoding symbol with this ESI (0..2^24-1) into out (out_len == T). */
+RQ_API rq_status rq_encoder_symbol(const rq_encoder *encoder, uint32_t esi, uint8_t *out, size_t out_len);
+RQ_API rq_status rq_encoder_destroy(rq_encoder *encoder);
+
+typedef struct rq_decoder rq_decoder;
+
+RQ_API rq_status rq_decoder_create(rq_decoder **out, uint32_t source_symbols, size_t symbol_size);
+/*
+ * Hands the decoder one encoding symbol. RQ_OK: kept. RQ_DUPLICATE: that ESI
+ * was already held. RQ_ALREADY_DECODED: not needed any more. Errors
+ * (RQ_ERR_ESI, RQ_ERR_SYMBOL_LENGTH) change nothing.
+ */
+RQ_API rq_status rq_decoder_add_symbol(rq_decoder *decoder, uint32_t esi, const uint8_t *symbol,
+                                size_t symbol_len);
+/*
+ * How many more symbols the decoder needs before rq_decoder_decode can
+ * succeed: 0 means "try now". After a decode attempt failed because the
+ * symbols held were dependent, this is at least 1.
+ */
+RQ_API rq_status rq_decoder_symbols_needed(const rq_decoder *decoder, uint32_t *needed);
+/* Number of distinct symbols held. */
+RQ_API rq_status rq_decoder_symbols_held(const rq_decoder *decoder, uint32_t *held);
+/* Solves for the block. RQ_ERR_NEED_MORE_SYMBOLS when it cannot yet (state kept; add more and retry). */
+RQ_API rq_status rq_decoder_decode(rq_decoder *decoder);
+/* Copies the K*T source bytes of a decoded block into out. */
+RQ_API rq_status rq_decoder_source(const rq_decoder *decoder, uint8_t *out, size_t out_len);
+RQ_API rq_status rq_decoder_destroy(rq_decoder *decoder);
+
+/* ------------------------------------------------------------------------ */
+/* Whole objects: Z source blocks of N sub-blocks                            */
+/* ------------------------------------------------------------------------ */
+
+typedef struct rq_object_encoder rq_object_encoder;
+
+/*
+ * Encoder over an object held in memory (data_len == F). The data is read,
+ * not copied: it must stay valid and unchanged until the encoder is destroyed.
+ * One source block's intermediate symbols are kept at a time.
+ */
+RQ_API rq_status rq_object_encoder_create(rq_object_encoder **out, const rq_oti *oti,
+                                   const uint8_t *data, size_t data_len);
+/* Writes the packet (payload ID + T bytes; packet_len == 4 + T) of (sbn, esi). */
+RQ_API rq_status rq_object_encoder_packet(rq_object_encoder *encoder, uint32_t sbn, uint32_t esi,
+                                   uint8_t *packet, size_t packet_len);
+RQ_API rq_status rq_object_encoder_destroy(rq_object_encoder *encoder);
+
+typedef struct rq_object_decoder rq_object_decoder;
+
+typedef struct rq_block_status {
+    uint32_t source_symbols; /* K */
+    uint32_t held;           /* distinct symbols received */
+    uint32_t needed;         /* more symbols needed before a decode can succeed (0 when decoded) */
+    int decoded;             /* 1 once the block is decoded */
+} rq_block_status;
+
+RQ_API rq_status rq_object_decoder_create(rq_object_decoder **out, const rq_oti *oti);
+/*
+ * Hands over one packet (4 + T bytes). A block is decoded as soon as it holds
+ * enough symbols. Returns RQ_OK, a notice (RQ_DUPLICATE, RQ_ALREADY_DECODED),
+ * or an error (RQ_ERR_PACKET_SIZE, RQ_ERR_SBN, RQ_ERR_ESI) that changes nothing.
+ */
+RQ_API rq_status rq_object_decoder_add_packet(rq_object_decoder *decoder, const uint8_t *packet,
+                                       size_t packet_len);
+RQ_API rq_status rq_object_decoder_block_status(const rq_object_decoder *decoder, uint32_t sbn,
+                                         rq_block_status *out);
+/* *complete = 1 when every block is decoded. */
+RQ_API rq_status rq_object_decoder_complete(const rq_object_decoder *decoder, int *complete);
+/* Copies the F object bytes (out_len == F) once complete. */
+RQ_API rq_status rq_object_decoder_data(const rq_object_decoder *decoder, uint8_t *out, size_t out_len);
+RQ_API rq_status rq_object_decoder_destroy(rq_object_decoder *decoder);
+
+/* ------------------------------------------------------------------------ */
+/* Kernel backends                                                           */
+/* ------------------------------------------------------------------------ */
+
+/* Name of the kernel backend in use ("scalar", ...). */
+RQ_API rq_status rq_backend_active(const char **name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RQ_RQ_H */
