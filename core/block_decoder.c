@@ -129,8 +129,8 @@ rq_status rq_decoder_symbols_held(const rq_decoder *d, uint32_t *held)
     return RQ_OK;
 }
 
-/* Solves for the intermediate symbols and writes all K source symbols into source. */
-static rq_status solve_into(const rq_decoder *d, uint8_t *source)
+/* Solves for the intermediate symbols and rebuilds the source symbols not held. */
+static rq_status solve_into(const rq_decoder *d, const uint8_t *held_source, uint8_t *source)
 {
     const rq_block_constants *c = &d->c;
     size_t T = d->symbol_size;
@@ -157,7 +157,8 @@ static rq_status solve_into(const rq_decoder *d, uint8_t *source)
     memcpy(rows + (size_t)plan->first_input * T, d->data, (size_t)d->held * T);
     rq_plan_apply(plan, k, rows, T, T);
     for (uint32_t x = 0; x < c->K; x++)
-        rq_encode_isi(c, k, rows, T, plan->intermediate, x, source + (size_t)x * T, T);
+        if (!held_source[x])
+            rq_encode_isi(c, k, rows, T, plan->intermediate, x, source + (size_t)x * T, T);
     free(rows);
     rq_plan_free(plan);
     return RQ_OK;
@@ -175,19 +176,29 @@ rq_status rq_decoder_decode(rq_decoder *d)
     uint8_t *source = malloc((size_t)d->c.K * T);
     if (!source)
         return RQ_ERR_NO_MEMORY;
+    uint8_t *held_source = calloc(d->c.K, 1);
+    if (!held_source) {
+        free(source);
+        return RQ_ERR_NO_MEMORY;
+    }
     uint32_t present = 0;
-    for (uint32_t k = 0; k < d->held; k++)
-        present += d->esis[k] < d->c.K;
+    for (uint32_t k = 0; k < d->held; k++) {
+        if (d->esis[k] < d->c.K) {
+            held_source[d->esis[k]] = 1;
+            present++;
+        }
+    }
     rq_status st = RQ_OK;
     if (present < d->c.K)
-        st = solve_into(d, source);
+        st = solve_into(d, held_source, source);
+    free(held_source);
     if (st == RQ_ERR_NEED_MORE_SYMBOLS)
         d->held_at_failure = d->held;
     if (st != RQ_OK) {
         free(source);
         return st;
     }
-    /* Received source symbols are exact; copy them over whatever was rebuilt. */
+    /* Held source symbols go in as received. */
     for (uint32_t k = 0; k < d->held; k++)
         if (d->esis[k] < d->c.K)
             memcpy(source + (size_t)d->esis[k] * T, d->data + (size_t)k * T, T);
