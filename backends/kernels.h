@@ -46,10 +46,36 @@ typedef struct rq_kernels {
     void (*apply_plan)(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride, size_t len);
 } rq_kernels;
 
-/* The scalar reference backend (always built). */
-const rq_kernels *rq_kernels_scalar(void);
+/*
+ * Plan replay shared by every CPU backend: each passes its own kernels, which
+ * the compiler inlines, so the loop is written once and specialised per ISA.
+ */
+static inline void rq_replay_ops(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
+                                 size_t len,
+                                 void (*scale)(uint8_t *, uint8_t, size_t),
+                                 void (*fma_into)(uint8_t *, const uint8_t *, uint8_t, size_t))
+{
+    for (size_t k = 0; k < n_ops; k++) {
+        uint32_t dst = rq_op_dst(ops[k]);
+        uint8_t *d = rows + (size_t)dst * stride;
+        if (ops[k].src == dst)
+            scale(d, rq_op_coef(ops[k]), len);
+        else
+            fma_into(d, rows + (size_t)ops[k].src * stride, rq_op_coef(ops[k]), len);
+    }
+}
 
-/* The backend chosen by runtime dispatch; never NULL. */
+/* The backends; runtime/dispatch.c references only those the build has. */
+const rq_kernels *rq_kernels_scalar(void);
+const rq_kernels *rq_kernels_avx2(void);
+const rq_kernels *rq_kernels_avx512(void);
+const rq_kernels *rq_kernels_neon(void);
+
+/*
+ * The backend chosen by runtime dispatch (runtime/dispatch.c), or NULL when
+ * RQ_BACKEND names one that cannot run here: callers then fail with
+ * RQ_ERR_BACKEND_UNAVAILABLE rather than silently using another.
+ */
 const rq_kernels *rq_kernels_active(void);
 
 #endif

@@ -65,6 +65,8 @@ rq_status rq_decoder_create(rq_decoder **out, uint32_t source_symbols, size_t sy
         return RQ_ERR_INVALID_ARGUMENT;
     if (symbol_size == 0 || symbol_size > RQ_MAX_SYMBOL_SIZE)
         return RQ_ERR_SYMBOL_SIZE;
+    if (!rq_kernels_active())
+        return RQ_ERR_BACKEND_UNAVAILABLE;
     rq_decoder *d = calloc(1, sizeof *d);
     if (!d)
         return RQ_ERR_NO_MEMORY;
@@ -154,6 +156,11 @@ static rq_status solve_into(const rq_decoder *d, const uint8_t *held_source, uin
         return RQ_ERR_NO_MEMORY;
     }
     const rq_kernels *k = rq_kernels_active();
+    if (!k) {
+        free(rows);
+        rq_plan_free(plan);
+        return RQ_ERR_BACKEND_UNAVAILABLE;
+    }
     memcpy(rows + (size_t)plan->first_input * T, d->data, (size_t)d->held * T);
     rq_plan_apply(plan, k, rows, T, T);
     for (uint32_t x = 0; x < c->K; x++)

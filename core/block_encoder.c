@@ -41,6 +41,9 @@ rq_status rq_encoder_create(rq_encoder **out, uint32_t source_symbols, size_t sy
         return st;
     if (source_len != (size_t)source_symbols * symbol_size)
         return RQ_ERR_BUFFER_SIZE;
+    const rq_kernels *kernels = rq_kernels_active();
+    if (!kernels)
+        return RQ_ERR_BACKEND_UNAVAILABLE;
 
     const rq_plan *plan;
     st = rq_plan_cache_acquire(c.K_prime, &plan);
@@ -58,7 +61,7 @@ rq_status rq_encoder_create(rq_encoder **out, uint32_t source_symbols, size_t sy
     }
     e->c = c;
     e->symbol_size = symbol_size;
-    e->kernels = rq_kernels_active();
+    e->kernels = kernels;
     memcpy(e->rows + (size_t)plan->first_input * symbol_size, source, source_len);
     rq_plan_apply(plan, e->kernels, e->rows, symbol_size, symbol_size);
     memcpy(e->map, plan->intermediate, (size_t)c.L * sizeof *e->map);

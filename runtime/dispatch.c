@@ -1,19 +1,205 @@
 /*
- * Chooses the kernel backend. The scalar backend is the only one built so
- * far; SIMD and GPU backends join the same table (see backends/kernels.h).
+ * Chooses the kernel backend, once: every backend the build has is checked
+ * against the CPU and then self-tested against the scalar reference; the
+ * best usable one wins. RQ_BACKEND=name (or rq_backend_select) overrides the
+ * choice; naming one that cannot run here is an error, never a fallback.
  */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "backends/kernels.h"
 #include "rq/rq.h"
+#include "runtime/cpu_features.h"
+
+typedef struct backend_slot {
+    const char *name;
+    const rq_kernels *(*get)(void); /* NULL when not compiled in */
+    const char *reason;             /* why unusable; NULL when usable */
+    const rq_kernels *kernels;
+} backend_slot;
+
+/* In order of preference, worst first. */
+static backend_slot slots[] = {
+    {"scalar", rq_kernels_scalar, NULL, NULL},
+#ifdef RQ_HAVE_NEON
+    {"neon", rq_kernels_neon, NULL, NULL},
+#else
+    {"neon", NULL, NULL, NULL},
+#endif
+#ifdef RQ_HAVE_AVX2
+    {"avx2", rq_kernels_avx2, NULL, NULL},
+    {"avx512", rq_kernels_avx512, NULL, NULL},
+#else
+    {"avx2", NULL, NULL, NULL},
+    {"avx512", NULL, NULL, NULL},
+#endif
+};
+#define N_SLOTS (sizeof slots / sizeof slots[0])
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static _Atomic(const rq_kernels *) active;
+static char selection_error[256];
+static pthread_mutex_t select_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int cpu_runs(const char *name, const rq_cpu_feature_set *f)
+{
+    if (!strcmp(name, "avx2"))
+        return f->avx2;
+    if (!strcmp(name, "avx512"))
+        return f->avx512bw && f->gfni;
+    if (!strcmp(name, "neon"))
+        return f->neon;
+    return 1;
+}
+
+/* Compares one backend with the scalar reference on awkward lengths and offsets. */
+static int self_test(const rq_kernels *k)
+{
+    const rq_kernels *ref = rq_kernels_scalar();
+    static const size_t lengths[] = {0, 1, 31, 33, 64, 100, 1029};
+    static const uint8_t coefs[] = {0, 1, 2, 0x53, 0x8e, 0xff};
+    uint8_t src[1040], a[1040], b[1040];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sizeof src; i++) {
+        x = x * 1103515245u + 12345u;
+        src[i] = (uint8_t)(x >> 16);
+    }
+    for (size_t li = 0; li < sizeof lengths / sizeof lengths[0]; li++) {
+        size_t len = lengths[li];
+        for (size_t ci = 0; ci < sizeof coefs; ci++) {
+            memcpy(a, src + 5, sizeof a - 5);
+            memcpy(b, src + 5, sizeof b - 5);
+            k->fma_into(a + 1, src + 3, coefs[ci], len);
+            ref->fma_into(b + 1, src + 3, coefs[ci], len);
+            k->scale(a + 2, coefs[ci], len);
+            ref->scale(b + 2, coefs[ci], len);
+            k->xor_into(a + 3, src + 7, len);
+            ref->xor_into(b + 3, src + 7, len);
+            if (memcmp(a, b, sizeof a - 5))
+                return 0;
+        }
+    }
+    return 1;
+}
+
+static void probe(void)
+{
+    const rq_cpu_feature_set *f = rq_cpu_features_get();
+    const rq_kernels *best = NULL;
+    for (size_t i = 0; i < N_SLOTS; i++) {
+        backend_slot *s = &slots[i];
+        if (!s->get) {
+            s->reason = "not compiled into this build";
+        } else if (!cpu_runs(s->name, f)) {
+            s->reason = "this CPU lacks the instructions";
+        } else {
+            const rq_kernels *k = s->get();
+            if (self_test(k)) {
+                s->kernels = k;
+                best = k;
+            } else {
+                s->reason = "self-test against scalar failed";
+            }
+        }
+    }
+    const char *env = getenv("RQ_BACKEND");
+    if (env && *env && strcmp(env, "auto") != 0) {
+        best = NULL;
+        for (size_t i = 0; i < N_SLOTS; i++)
+            if (!strcmp(slots[i].name, env))
+                best = slots[i].kernels;
+        if (!best) {
+            char avail[128] = "";
+            for (size_t i = 0; i < N_SLOTS; i++) {
+                if (!slots[i].kernels)
+                    continue;
+                if (avail[0])
+                    strcat(avail, ", ");
+                strcat(avail, slots[i].name);
+            }
+            snprintf(selection_error, sizeof selection_error,
+                     "RQ_BACKEND=%.32s is not available here; available: %s", env, avail);
+        }
+    }
+    atomic_store(&active, best);
+}
 
 const rq_kernels *rq_kernels_active(void)
 {
-    return rq_kernels_scalar();
+    pthread_once(&init_once, probe);
+    return atomic_load(&active);
 }
 
 rq_status rq_backend_active(const char **name)
 {
     if (!name)
         return RQ_ERR_INVALID_ARGUMENT;
-    *name = rq_kernels_active()->name;
+    const rq_kernels *k = rq_kernels_active();
+    if (!k)
+        return RQ_ERR_BACKEND_UNAVAILABLE;
+    *name = k->name;
+    return RQ_OK;
+}
+
+rq_status rq_backend_error(const char **message)
+{
+    if (!message)
+        return RQ_ERR_INVALID_ARGUMENT;
+    pthread_once(&init_once, probe);
+    *message = selection_error;
+    return RQ_OK;
+}
+
+rq_status rq_backend_count(size_t *count)
+{
+    if (!count)
+        return RQ_ERR_INVALID_ARGUMENT;
+    *count = N_SLOTS;
+    return RQ_OK;
+}
+
+rq_status rq_backend_describe(size_t index, rq_backend_info *out)
+{
+    if (!out || index >= N_SLOTS)
+        return RQ_ERR_INVALID_ARGUMENT;
+    pthread_once(&init_once, probe);
+    const backend_slot *s = &slots[index];
+    out->name = s->name;
+    out->compiled = s->get != NULL;
+    out->usable = s->kernels != NULL;
+    out->reason = s->reason ? s->reason : "";
+    out->active = s->kernels != NULL && s->kernels == atomic_load(&active);
+    return RQ_OK;
+}
+
+rq_status rq_backend_select(const char *name)
+{
+    if (!name)
+        return RQ_ERR_INVALID_ARGUMENT;
+    pthread_once(&init_once, probe);
+    const rq_kernels *chosen = NULL;
+    for (size_t i = 0; i < N_SLOTS; i++) {
+        if (!slots[i].kernels)
+            continue;
+        if (!strcmp(name, "auto") || !strcmp(slots[i].name, name))
+            chosen = slots[i].kernels; /* "auto": the last usable is the best */
+    }
+    if (!chosen)
+        return RQ_ERR_BACKEND_UNAVAILABLE;
+    pthread_mutex_lock(&select_lock);
+    atomic_store(&active, chosen);
+    selection_error[0] = '\0';
+    pthread_mutex_unlock(&select_lock);
+    return RQ_OK;
+}
+
+rq_status rq_cpu_features(const char **out)
+{
+    if (!out)
+        return RQ_ERR_INVALID_ARGUMENT;
+    *out = rq_cpu_features_get()->names;
     return RQ_OK;
 }

@@ -51,15 +51,7 @@ static void scalar_scale(uint8_t *dst, uint8_t c, size_t len)
 static void scalar_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
                               size_t len)
 {
-    for (size_t k = 0; k < n_ops; k++) {
-        uint32_t dst = rq_op_dst(ops[k]);
-        uint8_t coef = rq_op_coef(ops[k]);
-        uint8_t *d = rows + (size_t)dst * stride;
-        if (ops[k].src == dst)
-            scalar_scale(d, coef, len);
-        else
-            scalar_fma_into(d, rows + (size_t)ops[k].src * stride, coef, len);
-    }
+    rq_replay_ops(ops, n_ops, rows, stride, len, scalar_scale, scalar_fma_into);
 }
 
 static const rq_kernels SCALAR = {

@@ -234,8 +234,33 @@ RQ_API rq_status rq_object_decoder_destroy(rq_object_decoder *decoder);
 /* Kernel backends                                                           */
 /* ------------------------------------------------------------------------ */
 
-/* Name of the kernel backend in use ("scalar", ...). */
+/*
+ * The byte loops run on one of several backends: "scalar" (portable, always
+ * there), "avx2", "avx512" (AVX-512BW + GFNI), "neon". The best one the
+ * build has and the CPU runs is chosen at first use, after a self-test
+ * against scalar. The environment variable RQ_BACKEND=name overrides the
+ * choice; if that backend cannot run here, every coding call fails with
+ * RQ_ERR_BACKEND_UNAVAILABLE (rq_backend_error says why) instead of quietly
+ * using another.
+ */
+typedef struct rq_backend_info {
+    const char *name;
+    int compiled;       /* built into this library */
+    int usable;         /* compiled, supported by this CPU, passed its self-test */
+    int active;         /* the one in use */
+    const char *reason; /* why not usable; "" when usable */
+} rq_backend_info;
+
+/* Name of the backend in use; RQ_ERR_BACKEND_UNAVAILABLE if RQ_BACKEND named an unusable one. */
 RQ_API rq_status rq_backend_active(const char **name);
+/* Why the RQ_BACKEND override failed, naming the backends available; "" if it did not. */
+RQ_API rq_status rq_backend_error(const char **message);
+RQ_API rq_status rq_backend_count(size_t *count);
+RQ_API rq_status rq_backend_describe(size_t index, rq_backend_info *out);
+/* Switches backend for the whole process ("auto" = best usable). RQ_ERR_BACKEND_UNAVAILABLE if it cannot run here. */
+RQ_API rq_status rq_backend_select(const char *name);
+/* CPU features seen, space-separated (e.g. "ssse3 avx avx2 gfni"). */
+RQ_API rq_status rq_cpu_features(const char **out);
 
 #ifdef __cplusplus
 }

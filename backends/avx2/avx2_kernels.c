@@ -1,0 +1,121 @@
+/*
+ * AVX2 kernels. GF(256) products use the split-nibble method: c*x =
+ * c*(x & 15) ^ c*(x >> 4 << 4), each half a 16-entry table looked up 32 bytes
+ * at a time with vpshufb. Compiled with -mavx2 on its own; only called after
+ * dispatch has seen AVX2 on the CPU.
+ */
+#include <immintrin.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "backends/kernels.h"
+#include "core/gf256.h"
+
+/* nibble[c][0..15] = c*i, nibble[c][16..31] = c*(i<<4) */
+static uint8_t nibble[256][32];
+static pthread_once_t nibble_once = PTHREAD_ONCE_INIT;
+
+static void build_nibble_tables(void)
+{
+    rq_gf_init();
+    for (unsigned c = 0; c < 256; c++)
+        for (unsigned i = 0; i < 16; i++) {
+            nibble[c][i] = rq_gf_mul((uint8_t)c, (uint8_t)i);
+            nibble[c][16 + i] = rq_gf_mul((uint8_t)c, (uint8_t)(i << 4));
+        }
+}
+
+static void avx2_xor_into(uint8_t *dst, const uint8_t *src, size_t len)
+{
+    size_t i = 0;
+    for (; i + 64 <= len; i += 64) {
+        __m256i a0 = _mm256_loadu_si256((const __m256i *)(dst + i));
+        __m256i a1 = _mm256_loadu_si256((const __m256i *)(dst + i + 32));
+        __m256i b0 = _mm256_loadu_si256((const __m256i *)(src + i));
+        __m256i b1 = _mm256_loadu_si256((const __m256i *)(src + i + 32));
+        _mm256_storeu_si256((__m256i *)(dst + i), _mm256_xor_si256(a0, b0));
+        _mm256_storeu_si256((__m256i *)(dst + i + 32), _mm256_xor_si256(a1, b1));
+    }
+    for (; i + 32 <= len; i += 32) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)(dst + i));
+        __m256i b = _mm256_loadu_si256((const __m256i *)(src + i));
+        _mm256_storeu_si256((__m256i *)(dst + i), _mm256_xor_si256(a, b));
+    }
+    for (; i < len; i++)
+        dst[i] ^= src[i];
+}
+
+static inline __m256i mul32(__m256i x, __m256i lo, __m256i hi, __m256i mask)
+{
+    __m256i l = _mm256_and_si256(x, mask);
+    __m256i h = _mm256_and_si256(_mm256_srli_epi16(x, 4), mask);
+    return _mm256_xor_si256(_mm256_shuffle_epi8(lo, l), _mm256_shuffle_epi8(hi, h));
+}
+
+static void avx2_fma_into(uint8_t *dst, const uint8_t *src, uint8_t c, size_t len)
+{
+    if (c == 0)
+        return;
+    if (c == 1) {
+        avx2_xor_into(dst, src, len);
+        return;
+    }
+    __m256i lo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibble[c]));
+    __m256i hi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(nibble[c] + 16)));
+    __m256i mask = _mm256_set1_epi8(0x0F);
+    size_t i = 0;
+    for (; i + 64 <= len; i += 64) {
+        __m256i x0 = _mm256_loadu_si256((const __m256i *)(src + i));
+        __m256i x1 = _mm256_loadu_si256((const __m256i *)(src + i + 32));
+        __m256i d0 = _mm256_loadu_si256((const __m256i *)(dst + i));
+        __m256i d1 = _mm256_loadu_si256((const __m256i *)(dst + i + 32));
+        _mm256_storeu_si256((__m256i *)(dst + i), _mm256_xor_si256(d0, mul32(x0, lo, hi, mask)));
+        _mm256_storeu_si256((__m256i *)(dst + i + 32),
+                            _mm256_xor_si256(d1, mul32(x1, lo, hi, mask)));
+    }
+    for (; i + 32 <= len; i += 32) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(src + i));
+        __m256i d = _mm256_loadu_si256((const __m256i *)(dst + i));
+        _mm256_storeu_si256((__m256i *)(dst + i), _mm256_xor_si256(d, mul32(x, lo, hi, mask)));
+    }
+    const uint8_t *row = rq_gf_mul_table[c];
+    for (; i < len; i++)
+        dst[i] ^= row[src[i]];
+}
+
+static void avx2_scale(uint8_t *dst, uint8_t c, size_t len)
+{
+    if (c == 1)
+        return;
+    if (c == 0) {
+        memset(dst, 0, len);
+        return;
+    }
+    __m256i lo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibble[c]));
+    __m256i hi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(nibble[c] + 16)));
+    __m256i mask = _mm256_set1_epi8(0x0F);
+    size_t i = 0;
+    for (; i + 32 <= len; i += 32) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(dst + i));
+        _mm256_storeu_si256((__m256i *)(dst + i), mul32(x, lo, hi, mask));
+    }
+    const uint8_t *row = rq_gf_mul_table[c];
+    for (; i < len; i++)
+        dst[i] = row[dst[i]];
+}
+
+static void avx2_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
+                            size_t len)
+{
+    rq_replay_ops(ops, n_ops, rows, stride, len, avx2_scale, avx2_fma_into);
+}
+
+static const rq_kernels AVX2 = {
+    "avx2", avx2_xor_into, avx2_fma_into, avx2_scale, avx2_apply_plan,
+};
+
+const rq_kernels *rq_kernels_avx2(void)
+{
+    pthread_once(&nibble_once, build_nibble_tables);
+    return &AVX2;
+}

@@ -1,0 +1,114 @@
+/*
+ * AVX-512BW + GFNI kernels. Multiplying by a constant c is linear over GF(2),
+ * so it is an 8x8 bit matrix that vgf2p8affineqb applies to 64 bytes at once.
+ * (gf2p8mulb would be shorter but multiplies modulo 0x11B, not RFC 6330's
+ * 0x11D.) Tails use masked loads and stores, so no scalar loop is needed.
+ */
+#include <immintrin.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "backends/kernels.h"
+#include "core/gf256.h"
+
+static uint64_t affine[256];
+static pthread_once_t affine_once = PTHREAD_ONCE_INIT;
+
+/*
+ * gf2p8affine: output bit i = parity(byte (7-i) of the matrix & x). Row i of
+ * "times c" holds, at bit j, bit i of c*2^j.
+ */
+static void build_affine_matrices(void)
+{
+    rq_gf_init();
+    for (unsigned c = 0; c < 256; c++) {
+        uint64_t m = 0;
+        for (unsigned i = 0; i < 8; i++) {
+            uint64_t row = 0;
+            for (unsigned j = 0; j < 8; j++)
+                row |= (uint64_t)((rq_gf_mul((uint8_t)c, (uint8_t)(1u << j)) >> i) & 1u) << j;
+            m |= row << (8 * (7 - i));
+        }
+        affine[c] = m;
+    }
+}
+
+static inline __mmask64 tail_mask(size_t n)
+{
+    return n >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << n) - 1);
+}
+
+static void avx512_xor_into(uint8_t *dst, const uint8_t *src, size_t len)
+{
+    size_t i = 0;
+    for (; i + 128 <= len; i += 128) {
+        __m512i a0 = _mm512_loadu_si512(dst + i), a1 = _mm512_loadu_si512(dst + i + 64);
+        __m512i b0 = _mm512_loadu_si512(src + i), b1 = _mm512_loadu_si512(src + i + 64);
+        _mm512_storeu_si512(dst + i, _mm512_xor_si512(a0, b0));
+        _mm512_storeu_si512(dst + i + 64, _mm512_xor_si512(a1, b1));
+    }
+    for (; i < len; i += 64) {
+        __mmask64 m = tail_mask(len - i);
+        __m512i a = _mm512_maskz_loadu_epi8(m, dst + i);
+        __m512i b = _mm512_maskz_loadu_epi8(m, src + i);
+        _mm512_mask_storeu_epi8(dst + i, m, _mm512_xor_si512(a, b));
+    }
+}
+
+static void avx512_fma_into(uint8_t *dst, const uint8_t *src, uint8_t c, size_t len)
+{
+    if (c == 0)
+        return;
+    if (c == 1) {
+        avx512_xor_into(dst, src, len);
+        return;
+    }
+    __m512i mat = _mm512_set1_epi64((long long)affine[c]);
+    size_t i = 0;
+    for (; i + 128 <= len; i += 128) {
+        __m512i x0 = _mm512_loadu_si512(src + i), x1 = _mm512_loadu_si512(src + i + 64);
+        __m512i d0 = _mm512_loadu_si512(dst + i), d1 = _mm512_loadu_si512(dst + i + 64);
+        _mm512_storeu_si512(dst + i, _mm512_xor_si512(d0, _mm512_gf2p8affine_epi64_epi8(x0, mat, 0)));
+        _mm512_storeu_si512(dst + i + 64,
+                            _mm512_xor_si512(d1, _mm512_gf2p8affine_epi64_epi8(x1, mat, 0)));
+    }
+    for (; i < len; i += 64) {
+        __mmask64 m = tail_mask(len - i);
+        __m512i x = _mm512_maskz_loadu_epi8(m, src + i);
+        __m512i d = _mm512_maskz_loadu_epi8(m, dst + i);
+        _mm512_mask_storeu_epi8(dst + i, m,
+                                _mm512_xor_si512(d, _mm512_gf2p8affine_epi64_epi8(x, mat, 0)));
+    }
+}
+
+static void avx512_scale(uint8_t *dst, uint8_t c, size_t len)
+{
+    if (c == 1)
+        return;
+    if (c == 0) {
+        memset(dst, 0, len);
+        return;
+    }
+    __m512i mat = _mm512_set1_epi64((long long)affine[c]);
+    for (size_t i = 0; i < len; i += 64) {
+        __mmask64 m = tail_mask(len - i);
+        __m512i x = _mm512_maskz_loadu_epi8(m, dst + i);
+        _mm512_mask_storeu_epi8(dst + i, m, _mm512_gf2p8affine_epi64_epi8(x, mat, 0));
+    }
+}
+
+static void avx512_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
+                              size_t len)
+{
+    rq_replay_ops(ops, n_ops, rows, stride, len, avx512_scale, avx512_fma_into);
+}
+
+static const rq_kernels AVX512 = {
+    "avx512", avx512_xor_into, avx512_fma_into, avx512_scale, avx512_apply_plan,
+};
+
+const rq_kernels *rq_kernels_avx512(void)
+{
+    pthread_once(&affine_once, build_affine_matrices);
+    return &AVX512;
+}
