@@ -159,6 +159,8 @@ rq_status rq_oti_object_layout(const rq_oti *oti, rq_object_layout *out)
 
 rq_status rq_oti_block_layout(const rq_oti *oti, uint32_t sbn, rq_block_layout *out)
 {
+    if (!out)
+        return RQ_ERR_INVALID_ARGUMENT;
     rq_object_layout lay;
     rq_status st = rq_oti_object_layout(oti, &lay);
     if (st != RQ_OK)

@@ -26,7 +26,7 @@ static void build_affine_matrices(void)
         for (unsigned i = 0; i < 8; i++) {
             uint64_t row = 0;
             for (unsigned j = 0; j < 8; j++)
-                row |= (uint64_t)((rq_gf_mul((uint8_t)c, (uint8_t)(1u << j)) >> i) & 1u) << j;
+                row |= (uint64_t)((unsigned)rq_gf_mul((uint8_t)c, (uint8_t)(1u << j)) >> i & 1u) << j;
             m |= row << (8 * (7 - i));
         }
         affine[c] = m;

@@ -1,0 +1,199 @@
+/*
+ * `rq info`: what this binary is: library version, compiler, build flavour,
+ * and the kernel backend the library picked on this machine.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli_args.h"
+#include "cli/commands.h"
+
+const char cmd_info_help[] =
+    "Usage: rq info [--json]\n"
+    "\n"
+    "Shows the library version, the compiler and build flavour of this binary,\n"
+    "the CPU features the library sees, every kernel backend with whether it\n"
+    "is built in and usable here, and the one in use. Include it in bug\n"
+    "reports and benchmark results.\n"
+    "\n"
+    "The library picks the fastest usable backend; the environment variable\n"
+    "RQ_BACKEND=NAME (scalar, avx2, avx512, neon or auto) asks for one. If the\n"
+    "one asked for cannot run here, rq info says why and exits with 1.\n"
+    "\n"
+    "Options:\n"
+    "  --json       print the same as one JSON object\n"
+    "  -h, --help   show this text\n"
+    "\n"
+    "Examples:\n"
+    "  rq info --json\n"
+    "  RQ_BACKEND=scalar rq info\n"
+    "\n"
+    "Exit codes: 0 ok, 1 the library reports an error (e.g. no usable backend),\n"
+    "2 bad usage.\n";
+
+enum { OPT_JSON, OPT_HELP };
+
+static const cli_option options[] = {
+    [OPT_JSON] = {"--json", NULL, 0},
+    [OPT_HELP] = {"--help", "-h", 0},
+};
+
+/* RQ_BUILD_TYPE may be defined by the build (e.g. "Release"); else we say what we can see. */
+static const char *build_flavour(void)
+{
+#if defined(RQ_BUILD_TYPE)
+    return RQ_BUILD_TYPE;
+#elif defined(NDEBUG)
+    return "optimized (assertions off)";
+#else
+    return "assertions on";
+#endif
+}
+
+/* GCC and Clang announce their sanitizers differently. */
+static const char *sanitizers(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return "address";
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    return "address";
+#else
+    return "none";
+#endif
+#else
+    return "none";
+#endif
+}
+
+static const char *compiler(void)
+{
+#if defined(__clang__)
+    return "clang " __clang_version__;
+#elif defined(__GNUC__)
+    return "gcc " __VERSION__;
+#else
+    return "unknown";
+#endif
+}
+
+/* The backend in use, or NULL with the library's explanation in *why. */
+static const char *active_backend(const char **why)
+{
+    const char *name = NULL;
+    *why = "";
+    rq_status st = rq_backend_active(&name);
+    if (st == RQ_OK)
+        return name;
+    if (st != RQ_ERR_BACKEND_UNAVAILABLE || rq_backend_error(why) != RQ_OK || **why == '\0')
+        *why = rq_strerror(st);
+    return NULL;
+}
+
+static size_t backend_count(void)
+{
+    size_t count = 0;
+    return rq_backend_count(&count) == RQ_OK ? count : 0;
+}
+
+static const char *version_text(void)
+{
+    const char *version = "?";
+    rq_version(&version);
+    return version;
+}
+
+static const char *cpu_text(void)
+{
+    const char *features = "?";
+    rq_cpu_features(&features);
+    return features;
+}
+
+static int print_text(void)
+{
+    const char *why;
+    const char *active = active_backend(&why);
+    printf("librq      %s\n", version_text());
+    printf("compiler   %s\n", compiler());
+    printf("build      %s\n", build_flavour());
+    printf("sanitizer  %s\n", sanitizers());
+    printf("cpu        %s\n", cpu_text());
+    for (size_t i = 0; i < backend_count(); i++) {
+        rq_backend_info info;
+        if (rq_backend_describe(i, &info) != RQ_OK)
+            continue;
+        printf("%-10s %-8s %s\n", i == 0 ? "backends" : "", info.name,
+               info.active ? "usable, active" : info.usable ? "usable" : info.reason);
+    }
+    if (active == NULL) {
+        printf("backend    none: %s\n", why);
+        return CLI_EXIT_INTERNAL;
+    }
+    printf("backend    %s\n", active);
+    return CLI_EXIT_OK;
+}
+
+static void json_field(const char *key, const char *value, int last)
+{
+    printf("  \"%s\": ", key);
+    if (value != NULL)
+        cli_json_string(stdout, value);
+    else
+        printf("null");
+    printf(last ? "\n" : ",\n");
+}
+
+static int print_json(void)
+{
+    const char *why;
+    const char *active = active_backend(&why);
+    printf("{\n");
+    json_field("version", version_text(), 0);
+    json_field("compiler", compiler(), 0);
+    json_field("build", build_flavour(), 0);
+    json_field("sanitizer", sanitizers(), 0);
+    json_field("cpu_features", cpu_text(), 0);
+    printf("  \"backends\": [");
+    for (size_t i = 0; i < backend_count(); i++) {
+        rq_backend_info info;
+        if (rq_backend_describe(i, &info) != RQ_OK)
+            continue;
+        printf("%s\n    {\"name\": ", i > 0 ? "," : "");
+        cli_json_string(stdout, info.name);
+        printf(", \"compiled\": %s, \"usable\": %s, \"active\": %s, \"reason\": ",
+               info.compiled ? "true" : "false", info.usable ? "true" : "false",
+               info.active ? "true" : "false");
+        cli_json_string(stdout, info.reason);
+        printf("}");
+    }
+    printf("\n  ],\n");
+    json_field("backend", active, 0);
+    json_field("backend_error", active == NULL ? why : NULL, 1);
+    printf("}\n");
+    return active != NULL ? CLI_EXIT_OK : CLI_EXIT_INTERNAL;
+}
+
+int cmd_info(int argc, char **argv)
+{
+    cli_parser parser;
+    cli_parser_init(&parser, "info", argc, argv);
+    int json = 0;
+    for (;;) {
+        const char *value;
+        int opt = cli_next_option(&parser, options, sizeof options / sizeof options[0], &value);
+        if (opt == CLI_OPT_END)
+            break;
+        if (opt == CLI_OPT_BAD)
+            return CLI_EXIT_USAGE;
+        if (opt == CLI_OPT_POSITIONAL)
+            return cli_usage_error("info", "unexpected argument '%s'", value);
+        if (opt == OPT_HELP) {
+            fputs(cmd_info_help, stdout);
+            return CLI_EXIT_OK;
+        }
+        json = 1;
+    }
+
+    return json ? print_json() : print_text();
+}

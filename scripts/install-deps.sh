@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the Debian packages librq needs to build and test. Idempotent and
+# silent when everything is already there; only then does it touch apt.
+set -euo pipefail
+
+packages=(build-essential cmake ninja-build catch2 libcjson-dev libhwloc-dev libbenchmark-dev)
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+  # Not Debian-like: say what is needed and let the build find out.
+  echo "install-deps: no dpkg here; make sure these (or your system's equivalents)" \
+       "are installed: ${packages[*]}" >&2
+  exit 0
+fi
+
+# Installed for this machine's architecture: with multiarch a package can be
+# there for another one only (e.g. :arm64 for cross builds), which does not
+# count. Architecture-independent packages only answer to the plain name.
+arch=$(dpkg --print-architecture)
+installed() {
+  local status
+  status=$(dpkg-query -W -f='${Status}\n' "$1:$arch" 2>/dev/null) ||
+    status=$(dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null) || return 1
+  grep -qx 'install ok installed' <<<"$status"
+}
+
+missing=()
+for pkg in "${packages[@]}"; do
+  installed "$pkg" || missing+=("$pkg")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+if [[ $(id -u) -eq 0 ]]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+  sudo=(sudo)
+else
+  echo "install-deps: not root and no sudo; please install: ${missing[*]}" >&2
+  exit 1
+fi
+
+# env: sudo does not pass DEBIAN_FRONTEND through by default.
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The whole test suite:
+#   1. Release build in build/ and every test;
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/ and
+#      every test not labelled "slow".
+# Ends with one line "N passed, N failed" summed over both runs (CI reads it;
+# a configure or build step that fails counts as one failed test) and exits
+# non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+
+jobs=2
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+bash scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+# build DIR CMAKE_ARGS...: configure and build; counts a failure as one test.
+build() {
+  local dir=$1
+  shift
+  echo "== configure and build $dir"
+  if cmake -S . -B "$dir" -G Ninja -DRQ_BUILD_TESTS=ON "$@" &&
+     cmake --build "$dir" -j "$jobs"; then
+    return 0
+  fi
+  echo "== build in $dir FAILED"
+  failed=$((failed + 1))
+  return 1
+}
+
+# run_tests DIR CTEST_ARGS...: runs ctest and adds its counts from the line
+# "X% tests passed, Y tests failed out of Z".
+run_tests() {
+  local dir=$1
+  shift
+  echo "== ctest in $dir $*"
+  ctest --test-dir "$dir" --output-on-failure -j "$jobs" "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  local line
+  line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
+  if [[ -n "$line" ]]; then
+    local counts bad total
+    counts=$(sed -E 's/^[0-9]+% tests passed, ([0-9]+) tests? failed out of ([0-9]+).*/\1 \2/' \
+      <<<"$line")
+    read -r bad total <<<"$counts"
+    passed=$((passed + total - bad))
+    failed=$((failed + bad))
+  elif [[ $status -ne 0 ]]; then
+    failed=$((failed + 1)) # ctest failed before running anything
+  fi
+}
+
+if build build -DCMAKE_BUILD_TYPE=Release -DRQ_SANITIZE=OFF; then
+  run_tests build
+fi
+if build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRQ_SANITIZE=ON; then
+  UBSAN_OPTIONS=print_stacktrace=1 run_tests build-asan -LE slow
+fi
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

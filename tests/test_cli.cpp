@@ -1,0 +1,346 @@
+// End-to-end tests of the `rq` command: exit codes, the OTI it prints, and
+// a file cut into packets and assembled again.
+#include "rq_test.h"
+#include "test_data.h"
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#ifndef RQ_CLI_PATH
+#error "RQ_CLI_PATH must name the rq executable"
+#endif
+#ifndef RQ_TEST_BINARY_DIR
+#error "RQ_TEST_BINARY_DIR must name a writable folder"
+#endif
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The CLI's documented exit codes.
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 2;
+constexpr int kExitInput = 3;
+constexpr int kExitNeedMore = 4;
+constexpr int kExitIo = 5;
+
+std::string quote(const std::string &arg)
+{
+    std::string out = "'";
+    for (char ch : arg) {
+        if (ch == '\'') {
+            out += "'\\''";
+        } else {
+            out += ch;
+        }
+    }
+    return out + "'";
+}
+
+std::string read_text(const fs::path &path)
+{
+    std::vector<uint8_t> bytes = rqt::read_file(path.string());
+    return std::string(bytes.begin(), bytes.end());
+}
+
+void write_bytes(const fs::path &path, const std::vector<uint8_t> &bytes)
+{
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    REQUIRE(out.good());
+}
+
+// A fresh folder under the build tree, removed again at the end of the test.
+class TempDir {
+  public:
+    TempDir()
+    {
+        std::string pattern = std::string(RQ_TEST_BINARY_DIR) + "/cli-XXXXXX";
+        std::vector<char> buf(pattern.begin(), pattern.end());
+        buf.push_back('\0');
+        REQUIRE(mkdtemp(buf.data()) != nullptr);
+        path_ = buf.data();
+    }
+    ~TempDir()
+    {
+        std::error_code ignored;
+        fs::remove_all(path_, ignored);
+    }
+    TempDir(const TempDir &) = delete;
+    TempDir &operator=(const TempDir &) = delete;
+    fs::path operator/(const std::string &name) const { return path_ / name; }
+
+  private:
+    fs::path path_;
+};
+
+struct Result {
+    int exit_code;
+    std::string out;
+    std::string err;
+};
+
+/*
+ * Runs `rq ARGS` through the shell, stdin from stdin_path (or /dev/null),
+ * stdout and stderr captured; exit_code is -1 if it did not exit normally.
+ */
+Result run_rq(const TempDir &dir, const std::vector<std::string> &args, const std::string &stdin_path = "")
+{
+    const fs::path out_path = dir / "stdout.txt";
+    const fs::path err_path = dir / "stderr.txt";
+    std::string command = quote(RQ_CLI_PATH);
+    for (const std::string &arg : args) {
+        command += " " + quote(arg);
+    }
+    command += " < " + quote(stdin_path.empty() ? "/dev/null" : stdin_path);
+    command += " > " + quote(out_path.string()) + " 2> " + quote(err_path.string());
+    const int status = std::system(command.c_str());
+    Result result;
+    result.exit_code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
+    result.out = read_text(out_path);
+    result.err = read_text(err_path);
+    return result;
+}
+
+std::string trim(const std::string &s)
+{
+    size_t end = s.find_last_not_of(" \n\r\t");
+    return end == std::string::npos ? std::string() : s.substr(0, end + 1);
+}
+
+std::string serialize(const rq_oti &oti)
+{
+    uint8_t wire[RQ_OTI_SIZE];
+    REQUIRE(rq_oti_serialize(&oti, wire, sizeof wire) == RQ_OK);
+    return rqt::hex_encode(wire, sizeof wire);
+}
+
+} // namespace
+
+TEST_CASE("rq --version exits 0 and names the library version")
+{
+    TempDir dir;
+    const Result r = run_rq(dir, {"--version"});
+    CHECK(r.exit_code == kExitOk);
+    const char *version = nullptr;
+    REQUIRE(rq_version(&version) == RQ_OK);
+    CHECK(r.out.find(version) != std::string::npos);
+}
+
+TEST_CASE("rq oti prints the OTI of the default derivation")
+{
+    TempDir dir;
+    // F = 1000, T = 1280, Z = 1, N = 1, Al = 8 in the 12-byte wire form.
+    const Result r = run_rq(dir, {"oti", "--size", "1000", "--symbol-size", "1280"});
+    CHECK(r.exit_code == kExitOk);
+    CHECK(trim(r.out) == "00000003e8" "00" "0500" "01" "0001" "08");
+
+    // A large object agrees with the library's with_defaults.
+    rq_oti oti{};
+    REQUIRE(rq_oti_with_defaults(50000000, 65535, &oti) == RQ_OK);
+    const Result big = run_rq(dir, {"oti", "--size", "50000000", "--symbol-size", "65535"});
+    CHECK(big.exit_code == kExitOk);
+    CHECK(trim(big.out) == serialize(oti));
+}
+
+TEST_CASE("rq oti --explicit prints the given fields")
+{
+    TempDir dir;
+    rq_oti oti{};
+    oti.transfer_length = 1000000;
+    oti.symbol_size = 1000;
+    oti.source_blocks = 3;
+    oti.sub_blocks = 1;
+    oti.alignment = 4;
+    const Result r = run_rq(dir, {"oti", "--size", "1000000", "--explicit", "1000,3,1,4"});
+    CHECK(r.exit_code == kExitOk);
+    CHECK(trim(r.out) == serialize(oti));
+}
+
+TEST_CASE("rq oti --explicit with bad values fails with a message on stderr")
+{
+    TempDir dir;
+    struct BadCase {
+        const char *explicit_fields;
+        int exit_code;
+    };
+    const BadCase cases[] = {
+        {"1000,0,1,4", kExitInput},   // Z = 0
+        {"1000,3,1,3", kExitInput},   // T not a multiple of Al
+        {"1000,3,0,4", kExitInput},   // N = 0
+        {"1000,3,251,4", kExitInput}, // N above T/Al
+        {"70000,1,1,8", kExitInput},  // T above 65535
+        {"1000,300,1,4", kExitInput}, // Z above 255
+        {"1000,3,1", kExitUsage},     // three fields
+        {"abc", kExitUsage},          // not numbers
+    };
+    for (const BadCase &c : cases) {
+        CAPTURE(c.explicit_fields);
+        const Result r = run_rq(dir, {"oti", "--size", "1000000", "--explicit", c.explicit_fields});
+        CHECK(r.exit_code == c.exit_code);
+        CHECK(!r.err.empty());
+        CHECK(trim(r.out).empty());
+    }
+}
+
+TEST_CASE("rq reports bad usage with exit code 2")
+{
+    TempDir dir;
+    CHECK(run_rq(dir, {}).exit_code == kExitUsage);
+    CHECK(run_rq(dir, {"no-such-command"}).exit_code == kExitUsage);
+    CHECK(run_rq(dir, {"oti", "--symbol-size", "1280"}).exit_code == kExitUsage);
+    CHECK(run_rq(dir, {"oti", "--size", "1000", "--no-such-option"}).exit_code == kExitUsage);
+    const Result r = run_rq(dir, {"oti", "--size", "ten", "--symbol-size", "1280"});
+    CHECK(r.exit_code == kExitUsage);
+    CHECK(!r.err.empty());
+}
+
+TEST_CASE("rq packets and rq assemble round trip a file with source packets dropped")
+{
+    TempDir dir;
+    const std::vector<uint8_t> data = rqt::splitmix_bytes(77, 100000);
+    const fs::path input = dir / "data.bin";
+    write_bytes(input, data);
+
+    // T = 1000, two blocks of 50 symbols, two sub-blocks.
+    const Result oti_run = run_rq(dir, {"oti", "--size", "100000", "--explicit", "1000,2,2,8"});
+    REQUIRE(oti_run.exit_code == kExitOk);
+    const std::string oti = trim(oti_run.out);
+    REQUIRE(oti.size() == 24);
+
+    struct Selection {
+        const char *esis;
+        size_t per_block;
+    };
+    // Each leaves K + 2 = 52 symbols per block: source with gaps plus repair, high ESIs, repair only.
+    const Selection selections[] = {
+        {"0-39,50-61", 52},
+        {"5-49,1000-1003,65536,16777214-16777215", 52},
+        {"50-101", 52},
+    };
+    int round = 0;
+    for (const Selection &s : selections) {
+        CAPTURE(s.esis);
+        const fs::path packets = dir / ("packets" + std::to_string(round) + ".bin");
+        const fs::path output = dir / ("copy" + std::to_string(round) + ".bin");
+        round++;
+        const Result p = run_rq(dir, {"packets", "--oti", oti, "--esi", s.esis, "-o", packets.string(), input.string()});
+        REQUIRE(p.exit_code == kExitOk);
+        CHECK(fs::file_size(packets) == 2 * s.per_block * (4 + 1000));
+
+        const Result a = run_rq(dir, {"assemble", "--oti", oti, output.string()}, packets.string());
+        CHECK(a.exit_code == kExitOk);
+        REQUIRE(fs::exists(output));
+        CHECK(rqt::read_file(output.string()) == data);
+    }
+}
+
+TEST_CASE("rq packets with --repair writes source and repair packets that assemble")
+{
+    TempDir dir;
+    const std::vector<uint8_t> data = rqt::splitmix_bytes(78, 12345);
+    const fs::path input = dir / "data.bin";
+    write_bytes(input, data);
+    const Result oti_run = run_rq(dir, {"oti", "--size", "12345", "--symbol-size", "256"});
+    REQUIRE(oti_run.exit_code == kExitOk);
+    const std::string oti = trim(oti_run.out);
+
+    const fs::path packets = dir / "all.bin";
+    REQUIRE(run_rq(dir, {"packets", "--oti", oti, "--repair", "10", "-o", packets.string(), input.string()})
+                .exit_code == kExitOk);
+    // K = ceil(12345 / 256) = 49 source packets and ceil(4.9) = 5 repair packets.
+    CHECK(fs::file_size(packets) == (49 + 5) * (4 + 256));
+    const fs::path output = dir / "copy.bin";
+    CHECK(run_rq(dir, {"assemble", "--oti", oti, output.string()}, packets.string()).exit_code == kExitOk);
+    CHECK(rqt::read_file(output.string()) == data);
+}
+
+TEST_CASE("rq assemble with too few packets exits 4 and creates no output")
+{
+    TempDir dir;
+    const std::vector<uint8_t> data = rqt::splitmix_bytes(79, 100000);
+    const fs::path input = dir / "data.bin";
+    write_bytes(input, data);
+    const Result oti_run = run_rq(dir, {"oti", "--size", "100000", "--explicit", "1000,2,1,8"});
+    REQUIRE(oti_run.exit_code == kExitOk);
+    const std::string oti = trim(oti_run.out);
+
+    const fs::path packets = dir / "few.bin";
+    REQUIRE(run_rq(dir, {"packets", "--oti", oti, "--esi", "0-40", "-o", packets.string(), input.string()})
+                .exit_code == kExitOk);
+    const fs::path output = dir / "copy.bin";
+    const Result a = run_rq(dir, {"assemble", "--oti", oti, output.string()}, packets.string());
+    CHECK(a.exit_code == kExitNeedMore);
+    CHECK(!a.err.empty());
+    CHECK_FALSE(fs::exists(output));
+    // No temporary file left behind either.
+    for (const fs::directory_entry &entry : fs::directory_iterator(output.parent_path())) {
+        CHECK(entry.path().filename().string().rfind("copy.bin", 0) == std::string::npos);
+    }
+}
+
+TEST_CASE("rq packets refuses an input file of the wrong size")
+{
+    TempDir dir;
+    const fs::path input = dir / "data.bin";
+    write_bytes(input, rqt::splitmix_bytes(80, 999));
+    const Result oti_run = run_rq(dir, {"oti", "--size", "1000", "--symbol-size", "100"});
+    REQUIRE(oti_run.exit_code == kExitOk);
+    const fs::path packets = dir / "p.bin";
+    const Result r = run_rq(dir, {"packets", "--oti", trim(oti_run.out), "-o", packets.string(), input.string()});
+    CHECK(r.exit_code == kExitInput);
+    CHECK(!r.err.empty());
+    CHECK_FALSE(fs::exists(packets));
+}
+
+TEST_CASE("rq assemble does not replace an existing output without --force")
+{
+    TempDir dir;
+    const std::vector<uint8_t> data = rqt::splitmix_bytes(81, 5000);
+    const fs::path input = dir / "data.bin";
+    write_bytes(input, data);
+    const Result oti_run = run_rq(dir, {"oti", "--size", "5000", "--symbol-size", "500"});
+    REQUIRE(oti_run.exit_code == kExitOk);
+    const std::string oti = trim(oti_run.out);
+    const fs::path packets = dir / "p.bin";
+    REQUIRE(run_rq(dir, {"packets", "--oti", oti, "-o", packets.string(), input.string()}).exit_code == kExitOk);
+
+    const fs::path output = dir / "copy.bin";
+    write_bytes(output, {1, 2, 3});
+    CHECK(run_rq(dir, {"assemble", "--oti", oti, output.string()}, packets.string()).exit_code == kExitIo);
+    CHECK(rqt::read_file(output.string()) == std::vector<uint8_t>{1, 2, 3});
+    CHECK(run_rq(dir, {"assemble", "--oti", oti, "--force", output.string()}, packets.string()).exit_code ==
+          kExitOk);
+    CHECK(rqt::read_file(output.string()) == data);
+}
+
+TEST_CASE("rq info exits 0 and names the backend")
+{
+    TempDir dir;
+    const Result r = run_rq(dir, {"info"});
+    CHECK(r.exit_code == kExitOk);
+    const char *backend = nullptr;
+    REQUIRE(rq_backend_active(&backend) == RQ_OK);
+    CHECK(r.out.find(backend) != std::string::npos);
+}
+
+TEST_CASE("rq packets refuses an ESI of 2^24 or more")
+{
+    TempDir dir;
+    const fs::path input = dir / "data.bin";
+    write_bytes(input, rqt::splitmix_bytes(82, 1000));
+    const Result oti_run = run_rq(dir, {"oti", "--size", "1000", "--symbol-size", "100"});
+    REQUIRE(oti_run.exit_code == kExitOk);
+    const fs::path packets = dir / "p.bin";
+    const Result r = run_rq(
+        dir, {"packets", "--oti", trim(oti_run.out), "--esi", "0,16777216", "-o", packets.string(), input.string()});
+    CHECK(r.exit_code == kExitInput);
+    CHECK(!r.err.empty());
+    CHECK_FALSE(fs::exists(packets));
+}

@@ -1,0 +1,339 @@
+// The kernel backends: scalar against a bit-by-bit GF(256) reference, and
+// every other usable backend against scalar on odd lengths, unaligned
+// pointers, all 256 coefficients and whole plans; then the RFC 6330 vectors
+// through each backend, and the RQ_BACKEND override.
+#include "conformance.h"
+#include "rq_test.h"
+#include "test_data.h"
+
+extern "C" {
+#include "backends/kernels.h"
+}
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+// GF(256) product with the RFC 6330 polynomial x^8 + x^4 + x^3 + x^2 + 1, one bit at a time.
+uint8_t gf_mul_reference(uint8_t a, uint8_t b)
+{
+    unsigned product = 0;
+    unsigned x = a;
+    for (unsigned bit = 0; bit < 8; bit++) {
+        if (b & (1u << bit)) {
+            product ^= x;
+        }
+        x <<= 1;
+        if (x & 0x100u) {
+            x ^= 0x11Du;
+        }
+    }
+    return static_cast<uint8_t>(product);
+}
+
+struct ReferenceKernels {
+    static void xor_into(uint8_t *dst, const uint8_t *src, size_t len)
+    {
+        for (size_t i = 0; i < len; i++) {
+            dst[i] ^= src[i];
+        }
+    }
+    static void fma_into(uint8_t *dst, const uint8_t *src, uint8_t c, size_t len)
+    {
+        for (size_t i = 0; i < len; i++) {
+            dst[i] ^= gf_mul_reference(c, src[i]);
+        }
+    }
+    static void scale(uint8_t *dst, uint8_t c, size_t len)
+    {
+        for (size_t i = 0; i < len; i++) {
+            dst[i] = gf_mul_reference(c, dst[i]);
+        }
+    }
+};
+
+const rq_kernels kReference = {"reference", ReferenceKernels::xor_into, ReferenceKernels::fma_into,
+                               ReferenceKernels::scale, nullptr};
+
+const size_t kLengths[] = {0, 1, 2, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 256, 1000, 4095, 4099, 65537};
+
+// Puts the process back on the automatically chosen backend at scope exit.
+struct BackendGuard {
+    ~BackendGuard() { rq_backend_select("auto"); }
+};
+
+std::vector<std::string> usable_backends()
+{
+    size_t count = 0;
+    REQUIRE(rq_backend_count(&count) == RQ_OK);
+    std::vector<std::string> names;
+    for (size_t i = 0; i < count; i++) {
+        rq_backend_info info{};
+        REQUIRE(rq_backend_describe(i, &info) == RQ_OK);
+        if (info.usable) {
+            names.push_back(info.name);
+        }
+    }
+    return names;
+}
+
+/*
+ * Runs every kernel of `tested` and `expected` on the same random bytes at
+ * every length, pointer misalignment and coefficient, comparing a
+ * guard zone around the destination too.
+ */
+void compare_kernels(const rq_kernels &tested, const rq_kernels &expected)
+{
+    std::mt19937_64 rng(256);
+    std::uniform_int_distribution<int> byte(0, 255);
+    const size_t pad = 16;
+    for (size_t len : kLengths) {
+        std::vector<uint8_t> src(len + 2 * pad);
+        std::vector<uint8_t> base(len + 2 * pad);
+        for (uint8_t &b : src) {
+            b = static_cast<uint8_t>(byte(rng));
+        }
+        for (uint8_t &b : base) {
+            b = static_cast<uint8_t>(byte(rng));
+        }
+        // Every misalignment on the short lengths; two on the long ones, to keep it quick.
+        for (size_t dst_off = 0; dst_off < 8; dst_off += (len > 5000 ? 5 : 1)) {
+            const size_t src_off = (dst_off * 3 + 1) % 8;
+            CAPTURE(tested.name, len, dst_off, src_off);
+            std::vector<uint8_t> a = base, b = base;
+            tested.xor_into(a.data() + pad + dst_off - 4, src.data() + pad + src_off - 4, len);
+            expected.xor_into(b.data() + pad + dst_off - 4, src.data() + pad + src_off - 4, len);
+            REQUIRE(a == b);
+            for (int c = 0; c < 256; c++) {
+                CAPTURE(c);
+                a = base;
+                b = base;
+                tested.fma_into(a.data() + pad + dst_off - 4, src.data() + pad + src_off - 4, uint8_t(c), len);
+                expected.fma_into(b.data() + pad + dst_off - 4, src.data() + pad + src_off - 4, uint8_t(c), len);
+                REQUIRE(a == b);
+                tested.scale(a.data() + pad + dst_off - 4, uint8_t(c), len);
+                expected.scale(b.data() + pad + dst_off - 4, uint8_t(c), len);
+                REQUIRE(a == b);
+            }
+        }
+    }
+}
+
+// A random plan over `rows` rows: scales (nonzero), XORs and multiply-adds.
+std::vector<rq_op> random_plan(uint32_t rows, size_t n_ops, std::mt19937_64 &rng)
+{
+    std::uniform_int_distribution<uint32_t> row(0, rows - 1);
+    std::uniform_int_distribution<int> coef(1, 255);
+    std::uniform_int_distribution<int> kind(0, 3);
+    std::vector<rq_op> ops;
+    for (size_t i = 0; i < n_ops; i++) {
+        const uint32_t dst = row(rng);
+        uint32_t src = row(rng);
+        const int k = kind(rng);
+        if (k == 0) {
+            ops.push_back(rq_op_make(dst, dst, uint8_t(coef(rng))));
+            continue;
+        }
+        if (src == dst) {
+            src = (dst + 1) % rows;
+        }
+        ops.push_back(rq_op_make(dst, src, k == 1 ? uint8_t(1) : uint8_t(coef(rng) | 2)));
+    }
+    return ops;
+}
+
+/*
+ * Runs the hidden test case `test_name` of this executable in a fresh process
+ * with RQ_BACKEND=value (dispatch reads it once per process, so it must be a
+ * new one); returns that process's exit code, 0 when all its checks passed.
+ */
+int run_self_with_backend(const char *value, const char *test_name)
+{
+    std::fflush(nullptr);
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        setenv("RQ_BACKEND", value, 1);
+        execl("/proc/self/exe", "/proc/self/exe", test_name, static_cast<char *>(nullptr));
+        _exit(127);
+    }
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+} // namespace
+
+TEST_CASE("scalar kernels match a bit-by-bit GF(256) reference for all 256 coefficients")
+{
+    compare_kernels(*rq_kernels_scalar(), kReference);
+    // A few products by hand: alpha = 2, alpha^8 = 0x1D.
+    CHECK(gf_mul_reference(2, 0x80) == 0x1D);
+    CHECK(gf_mul_reference(1, 0xAB) == 0xAB);
+    CHECK(gf_mul_reference(0, 0xAB) == 0);
+}
+
+TEST_CASE("scalar is always compiled and usable, and one backend is active")
+{
+    const std::vector<std::string> names = usable_backends();
+    CHECK(std::find(names.begin(), names.end(), "scalar") != names.end());
+    size_t count = 0;
+    REQUIRE(rq_backend_count(&count) == RQ_OK);
+    int active = 0;
+    for (size_t i = 0; i < count; i++) {
+        rq_backend_info info{};
+        REQUIRE(rq_backend_describe(i, &info) == RQ_OK);
+        REQUIRE(info.name != nullptr);
+        REQUIRE(info.reason != nullptr);
+        CAPTURE(info.name, info.reason);
+        CHECK((info.usable ? std::string(info.reason).empty() : !std::string(info.reason).empty()));
+        CHECK((!info.usable || info.compiled));
+        active += info.active;
+    }
+    CHECK(active == 1);
+    rq_backend_info info{};
+    CHECK(rq_backend_describe(count, &info) == RQ_ERR_INVALID_ARGUMENT);
+    const char *features = nullptr;
+    REQUIRE(rq_cpu_features(&features) == RQ_OK);
+    CHECK(features != nullptr);
+}
+
+TEST_CASE("every usable backend matches scalar on odd lengths, unaligned pointers and all coefficients")
+{
+    BackendGuard guard;
+    for (const std::string &name : usable_backends()) {
+        DYNAMIC_SECTION(name)
+        {
+            REQUIRE(rq_backend_select(name.c_str()) == RQ_OK);
+            const char *active = nullptr;
+            REQUIRE(rq_backend_active(&active) == RQ_OK);
+            CHECK(name == active);
+            const rq_kernels *kernels = rq_kernels_active();
+            REQUIRE(kernels != nullptr);
+            compare_kernels(*kernels, *rq_kernels_scalar());
+        }
+    }
+}
+
+TEST_CASE("every usable backend replays a plan like scalar, on whole rows and on stripes")
+{
+    BackendGuard guard;
+    for (const std::string &name : usable_backends()) {
+        DYNAMIC_SECTION(name)
+        {
+            REQUIRE(rq_backend_select(name.c_str()) == RQ_OK);
+            const rq_kernels *kernels = rq_kernels_active();
+            REQUIRE(kernels != nullptr);
+            std::mt19937_64 rng(6330);
+            const uint32_t rows = 40;
+            for (size_t len : {size_t(1), size_t(13), size_t(64), size_t(100), size_t(1029)}) {
+                for (size_t extra : {size_t(0), size_t(7), size_t(64)}) {
+                    const size_t stride = len + extra;
+                    CAPTURE(len, stride);
+                    const std::vector<rq_op> ops = random_plan(rows, 500, rng);
+                    std::vector<uint8_t> a = rqt::splitmix_bytes(len * 31 + extra, rows * stride + 8);
+                    std::vector<uint8_t> b = a;
+                    // Offset 3 so the rows start unaligned; the stripe's neighbours must not change.
+                    kernels->apply_plan(ops.data(), ops.size(), a.data() + 3, stride, len);
+                    rq_kernels_scalar()->apply_plan(ops.data(), ops.size(), b.data() + 3, stride, len);
+                    CHECK(a == b);
+                    std::vector<uint8_t> c = rqt::splitmix_bytes(len * 31 + extra, rows * stride + 8);
+                    rq_replay_ops(ops.data(), ops.size(), c.data() + 3, stride, len, ReferenceKernels::scale,
+                                  ReferenceKernels::fma_into);
+                    CHECK(b == c);
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("every usable backend produces the vector symbols")
+{
+    BackendGuard guard;
+    static const std::vector<rqt::VectorCase> cases = rqt::load_cases();
+    for (const std::string &name : usable_backends()) {
+        for (const rqt::VectorCase &c : cases) {
+            if (c.F > rqt::kFastCaseMaxBytes) {
+                continue;
+            }
+            DYNAMIC_SECTION(name << " " << c.name)
+            {
+                REQUIRE(rq_backend_select(name.c_str()) == RQ_OK);
+                rqt::check_vector_case(c);
+            }
+        }
+    }
+}
+
+TEST_CASE("selecting an unknown backend is refused and changes nothing")
+{
+    BackendGuard guard;
+    const char *before = nullptr;
+    REQUIRE(rq_backend_active(&before) == RQ_OK);
+    CHECK(rq_backend_select("no-such-backend") == RQ_ERR_BACKEND_UNAVAILABLE);
+    CHECK(rq_backend_select(nullptr) == RQ_ERR_INVALID_ARGUMENT);
+    const char *after = nullptr;
+    REQUIRE(rq_backend_active(&after) == RQ_OK);
+    CHECK(std::string(before) == after);
+    CHECK(rq_backend_select("auto") == RQ_OK);
+}
+
+TEST_CASE("RQ_BACKEND=scalar makes the library use scalar")
+{
+    CHECK(run_self_with_backend("scalar", "child: the scalar backend is in use") == 0);
+}
+
+TEST_CASE("RQ_BACKEND naming a missing backend makes coding calls fail and says why")
+{
+    CHECK(run_self_with_backend("no-such-backend", "child: coding calls fail for lack of a backend") == 0);
+}
+
+// The two below run only in the processes started above ([.] hides them from ctest).
+TEST_CASE("child: the scalar backend is in use", "[.]")
+{
+    REQUIRE(std::getenv("RQ_BACKEND") != nullptr);
+    const char *name = nullptr;
+    REQUIRE(rq_backend_active(&name) == RQ_OK);
+    CHECK(std::string(name) == "scalar");
+    const std::vector<uint8_t> source = rqt::splitmix_bytes(1, 100);
+    rqt::Encoder encoder = rqt::make_encoder(10, 10, source);
+    CHECK(rqt::encoder_symbol(encoder.get(), 0, 10) == std::vector<uint8_t>(source.begin(), source.begin() + 10));
+}
+
+TEST_CASE("child: coding calls fail for lack of a backend", "[.]")
+{
+    REQUIRE(std::getenv("RQ_BACKEND") != nullptr);
+    const char *name = nullptr;
+    CHECK(rq_backend_active(&name) == RQ_ERR_BACKEND_UNAVAILABLE);
+    const char *why = nullptr;
+    REQUIRE(rq_backend_error(&why) == RQ_OK);
+    REQUIRE(why != nullptr);
+    CHECK(std::string(why).find("scalar") != std::string::npos);
+
+    const std::vector<uint8_t> source(100, 7);
+    rq_encoder *encoder = nullptr;
+    CHECK(rq_encoder_create(&encoder, 10, 10, source.data(), source.size()) == RQ_ERR_BACKEND_UNAVAILABLE);
+    CHECK(encoder == nullptr);
+
+    // Creating a decoder may succeed; decoding must not.
+    rq_decoder *decoder = nullptr;
+    rq_status st = rq_decoder_create(&decoder, 10, 10);
+    if (st == RQ_OK) {
+        rqt::Decoder owned(decoder);
+        for (uint32_t esi = 0; esi < 10; esi++) {
+            rq_decoder_add_symbol(decoder, esi, source.data(), 10);
+        }
+        st = rq_decoder_decode(decoder);
+    }
+    CHECK(st == RQ_ERR_BACKEND_UNAVAILABLE);
+}
