@@ -5,25 +5,12 @@
  * dispatch has seen AVX2 on the CPU.
  */
 #include <immintrin.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "backends/kernels.h"
+#include "backends/nibble_tables.h"
 #include "core/gf256.h"
 
-/* nibble[c][0..15] = c*i, nibble[c][16..31] = c*(i<<4) */
-static uint8_t nibble[256][32];
-static pthread_once_t nibble_once = PTHREAD_ONCE_INIT;
-
-static void build_nibble_tables(void)
-{
-    rq_gf_init();
-    for (unsigned c = 0; c < 256; c++)
-        for (unsigned i = 0; i < 16; i++) {
-            nibble[c][i] = rq_gf_mul((uint8_t)c, (uint8_t)i);
-            nibble[c][16 + i] = rq_gf_mul((uint8_t)c, (uint8_t)(i << 4));
-        }
-}
 
 static void avx2_xor_into(uint8_t *dst, const uint8_t *src, size_t len)
 {
@@ -60,8 +47,8 @@ static void avx2_fma_into(uint8_t *dst, const uint8_t *src, uint8_t c, size_t le
         avx2_xor_into(dst, src, len);
         return;
     }
-    __m256i lo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibble[c]));
-    __m256i hi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(nibble[c] + 16)));
+    __m256i lo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)rq_nibble_table[c]));
+    __m256i hi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(rq_nibble_table[c] + 16)));
     __m256i mask = _mm256_set1_epi8(0x0F);
     size_t i = 0;
     for (; i + 64 <= len; i += 64) {
@@ -91,8 +78,8 @@ static void avx2_scale(uint8_t *dst, uint8_t c, size_t len)
         memset(dst, 0, len);
         return;
     }
-    __m256i lo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibble[c]));
-    __m256i hi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(nibble[c] + 16)));
+    __m256i lo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)rq_nibble_table[c]));
+    __m256i hi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(rq_nibble_table[c] + 16)));
     __m256i mask = _mm256_set1_epi8(0x0F);
     size_t i = 0;
     for (; i + 32 <= len; i += 32) {
@@ -116,6 +103,6 @@ static const rq_kernels AVX2 = {
 
 const rq_kernels *rq_kernels_avx2(void)
 {
-    pthread_once(&nibble_once, build_nibble_tables);
+    rq_nibble_tables_init();
     return &AVX2;
 }

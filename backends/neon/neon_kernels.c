@@ -3,25 +3,12 @@
  * (two 16-entry table lookups per 16 bytes), as in the AVX2 backend.
  */
 #include <arm_neon.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "backends/kernels.h"
+#include "backends/nibble_tables.h"
 #include "core/gf256.h"
 
-/* nibble[c][0..15] = c*i, nibble[c][16..31] = c*(i<<4) */
-static uint8_t nibble[256][32];
-static pthread_once_t nibble_once = PTHREAD_ONCE_INIT;
-
-static void build_nibble_tables(void)
-{
-    rq_gf_init();
-    for (unsigned c = 0; c < 256; c++)
-        for (unsigned i = 0; i < 16; i++) {
-            nibble[c][i] = rq_gf_mul((uint8_t)c, (uint8_t)i);
-            nibble[c][16 + i] = rq_gf_mul((uint8_t)c, (uint8_t)(i << 4));
-        }
-}
 
 static void neon_xor_into(uint8_t *dst, const uint8_t *src, size_t len)
 {
@@ -53,7 +40,7 @@ static void neon_fma_into(uint8_t *dst, const uint8_t *src, uint8_t c, size_t le
         neon_xor_into(dst, src, len);
         return;
     }
-    uint8x16_t lo = vld1q_u8(nibble[c]), hi = vld1q_u8(nibble[c] + 16);
+    uint8x16_t lo = vld1q_u8(rq_nibble_table[c]), hi = vld1q_u8(rq_nibble_table[c] + 16);
     size_t i = 0;
     for (; i + 32 <= len; i += 32) {
         uint8x16_t x0 = vld1q_u8(src + i), x1 = vld1q_u8(src + i + 16);
@@ -75,7 +62,7 @@ static void neon_scale(uint8_t *dst, uint8_t c, size_t len)
         memset(dst, 0, len);
         return;
     }
-    uint8x16_t lo = vld1q_u8(nibble[c]), hi = vld1q_u8(nibble[c] + 16);
+    uint8x16_t lo = vld1q_u8(rq_nibble_table[c]), hi = vld1q_u8(rq_nibble_table[c] + 16);
     size_t i = 0;
     for (; i + 16 <= len; i += 16)
         vst1q_u8(dst + i, mul16(vld1q_u8(dst + i), lo, hi));
@@ -96,6 +83,6 @@ static const rq_kernels NEON = {
 
 const rq_kernels *rq_kernels_neon(void)
 {
-    pthread_once(&nibble_once, build_nibble_tables);
+    rq_nibble_tables_init();
     return &NEON;
 }
