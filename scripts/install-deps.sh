@@ -1,9 +1,24 @@
 #!/usr/bin/env bash
 # Installs the Debian packages librq needs to build and test. Idempotent and
 # silent when everything is already there; only then does it touch apt.
+#
+#   scripts/install-deps.sh            build, tests, benchmarks
+#   scripts/install-deps.sh --aarch64  also the AArch64 cross toolchain, qemu-user
+#                                      and cJSON for arm64 (the NEON test run)
 set -euo pipefail
 
-packages=(build-essential cmake ninja-build catch2 libcjson-dev libhwloc-dev libbenchmark-dev)
+packages=(build-essential cmake ninja-build catch2 libcjson-dev libhwloc-dev libbenchmark-dev
+  libisal-dev)
+cross=0
+for arg in "$@"; do
+  case $arg in
+    --aarch64) cross=1 ;;
+    *) echo "install-deps: unknown option '$arg' (known: --aarch64)" >&2; exit 2 ;;
+  esac
+done
+if [[ $cross -eq 1 ]]; then
+  packages+=(gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user)
+fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   # Not Debian-like: say what is needed and let the build find out.
@@ -27,6 +42,14 @@ missing=()
 for pkg in "${packages[@]}"; do
   installed "$pkg" || missing+=("$pkg")
 done
+# The cross build links the tests against cJSON for arm64 (Debian multiarch).
+need_arm64_arch=0
+if [[ $cross -eq 1 ]]; then
+  if ! dpkg-query -W -f='${Status}\n' libcjson-dev:arm64 2>/dev/null | grep -qx 'install ok installed'; then
+    missing+=(libcjson-dev:arm64)
+    dpkg --print-foreign-architectures | grep -qx arm64 || need_arm64_arch=1
+  fi
+fi
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
@@ -42,6 +65,9 @@ else
   exit 1
 fi
 
+if [[ $need_arm64_arch -eq 1 ]]; then
+  "${sudo[@]}" dpkg --add-architecture arm64
+fi
 # env: sudo does not pass DEBIAN_FRONTEND through by default.
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \

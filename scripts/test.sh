@@ -2,7 +2,9 @@
 # The whole test suite:
 #   1. Release build in build/ and every test;
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/ and
-#      every test not labelled "slow".
+#      every test not labelled "slow";
+#   3. on x86-64: an AArch64 cross build in build-aarch64/ (NEON backend) and
+#      every test not labelled "slow", run under qemu-aarch64.
 # Ends with one line "N passed, N failed" summed over both runs (CI reads it;
 # a configure or build step that fails counts as one failed test) and exits
 # non-zero if anything failed.
@@ -15,7 +17,11 @@ failed=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-bash scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+cross=0
+[[ $(uname -m) == x86_64 ]] && cross=1
+deps_args=()
+[[ $cross -eq 1 ]] && deps_args=(--aarch64)
+bash scripts/install-deps.sh "${deps_args[@]}" || { echo "0 passed, 1 failed"; exit 1; }
 
 # build DIR CMAKE_ARGS...: configure and build; counts a failure as one test.
 build() {
@@ -58,6 +64,12 @@ if build build -DCMAKE_BUILD_TYPE=Release -DRQ_SANITIZE=OFF; then
 fi
 if build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRQ_SANITIZE=ON; then
   UBSAN_OPTIONS=print_stacktrace=1 run_tests build-asan -LE slow
+fi
+
+if [[ $cross -eq 1 ]] &&
+   build build-aarch64 -DCMAKE_BUILD_TYPE=Release -DRQ_SANITIZE=OFF \
+     -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake; then
+  run_tests build-aarch64 -LE slow --timeout 600
 fi
 
 echo "$passed passed, $failed failed"

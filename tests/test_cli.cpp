@@ -94,7 +94,8 @@ Result run_rq(const TempDir &dir, const std::vector<std::string> &args, const st
 {
     const fs::path out_path = dir / "stdout.txt";
     const fs::path err_path = dir / "stderr.txt";
-    std::string command = quote(RQ_CLI_PATH);
+    // RQ_TEST_EMULATOR runs a cross-compiled rq (qemu-aarch64 ...); empty natively.
+    std::string command = std::string(RQ_TEST_EMULATOR) + " " + quote(RQ_CLI_PATH);
     for (const std::string &arg : args) {
         command += " " + quote(arg);
     }
