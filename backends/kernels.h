@@ -44,6 +44,19 @@ typedef struct rq_kernels {
      * stride > len a plan is replayed on one stripe (or sub-block) of wider rows.
      */
     void (*apply_plan)(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride, size_t len);
+    /*
+     * One plan over n_blocks blocks at once (the batch re-encoding case):
+     * block b's row r is the len bytes at rows + b*block_stride + r*stride.
+     */
+    void (*apply_plan_batch)(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t n_blocks,
+                             size_t block_stride, size_t stride, size_t len);
+    /*
+     * Dense product over GF(256): out row i = sum_j matrix[i*k + j] * in row j,
+     * for i < m, j < k; rows are len bytes, in_stride / out_stride apart.
+     * (The raw k+m coder's parity step.)
+     */
+    void (*gf_matmul)(const uint8_t *matrix, size_t m, size_t k, const uint8_t *in,
+                      size_t in_stride, uint8_t *out, size_t out_stride, size_t len);
 } rq_kernels;
 
 /*
@@ -64,6 +77,48 @@ static inline void rq_replay_ops(const rq_op *ops, size_t n_ops, uint8_t *rows, 
             fma_into(d, rows + (size_t)ops[k].src * stride, rq_op_coef(ops[k]), len);
     }
 }
+
+/* apply_plan_batch for CPU backends: the blocks one after another. */
+static inline void rq_replay_batch(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t n_blocks,
+                                   size_t block_stride, size_t stride, size_t len,
+                                   void (*apply_plan)(const rq_op *, size_t, uint8_t *, size_t, size_t))
+{
+    for (size_t b = 0; b < n_blocks; b++)
+        apply_plan(ops, n_ops, rows + b * block_stride, stride, len);
+}
+
+/* gf_matmul for CPU backends, built on the backend's fma. */
+static inline void rq_matmul_rows(const uint8_t *matrix, size_t m, size_t k, const uint8_t *in,
+                                  size_t in_stride, uint8_t *out, size_t out_stride, size_t len,
+                                  void (*fma_into)(uint8_t *, const uint8_t *, uint8_t, size_t))
+{
+    for (size_t i = 0; i < m; i++) {
+        uint8_t *o = out + i * out_stride;
+        for (size_t x = 0; x < len; x++)
+            o[x] = 0;
+        for (size_t j = 0; j < k; j++)
+            fma_into(o, in + j * in_stride, matrix[i * k + j], len);
+    }
+}
+
+/*
+ * Fills the two batch entries of a CPU backend's table from its own kernels,
+ * so each backend states them in one line.
+ */
+#define RQ_CPU_BATCH_KERNELS(prefix)                                                            \
+    static void prefix##_apply_plan_batch(const rq_op *ops, size_t n_ops, uint8_t *rows,        \
+                                          size_t n_blocks, size_t block_stride, size_t stride,  \
+                                          size_t len)                                           \
+    {                                                                                           \
+        rq_replay_batch(ops, n_ops, rows, n_blocks, block_stride, stride, len,                  \
+                        prefix##_apply_plan);                                                   \
+    }                                                                                           \
+    static void prefix##_gf_matmul(const uint8_t *matrix, size_t m, size_t k, const uint8_t *in, \
+                                   size_t in_stride, uint8_t *out, size_t out_stride,           \
+                                   size_t len)                                                  \
+    {                                                                                           \
+        rq_matmul_rows(matrix, m, k, in, in_stride, out, out_stride, len, prefix##_fma_into);   \
+    }
 
 /* The backends; runtime/dispatch.c references only those the build has. */
 const rq_kernels *rq_kernels_scalar(void);

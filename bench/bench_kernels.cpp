@@ -14,6 +14,7 @@
 
 extern "C" {
 #include "backends/kernels.h"
+#include "core/plan.h"
 #include "rq/rq.h"
 #ifdef RQ_HAVE_ISAL
 #include <isa-l/erasure_code.h>
@@ -60,6 +61,25 @@ void run_kernel(benchmark::State &state, const rq_kernels *k, int which)
         benchmark::ClobberMemory();
     }
     state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * n));
+}
+
+// One cached encoding plan (K' = 1002, T = 1280) replayed over a batch of 64
+// blocks: the batch re-encoding shape. Bytes = source bytes of the batch.
+void run_plan_batch(benchmark::State &state, const rq_kernels *k)
+{
+    const rq_plan *plan = nullptr;
+    if (rq_plan_cache_acquire(1002, &plan) != RQ_OK) {
+        state.SkipWithError("no plan");
+        return;
+    }
+    const size_t T = 1280, blocks = 64, block_bytes = plan->rows * T;
+    std::vector<uint8_t> rows(blocks * block_bytes, 1);
+    for (auto _ : state) {
+        k->apply_plan_batch(plan->ops, plan->n_ops, rows.data(), blocks, block_bytes, T, T);
+        benchmark::ClobberMemory();
+    }
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * blocks * 1002 * T));
+    rq_plan_cache_release(plan);
 }
 
 #ifdef RQ_HAVE_ISAL
@@ -123,6 +143,12 @@ int main(int argc, char **argv)
             for (size_t n : kSizes)
                 benchmark::RegisterBenchmark((name + "_" + kKernels[which]).c_str(), run_kernel, k, which)
                     ->Arg(static_cast<int64_t>(n));
+    }
+    for (const std::string &name : names) {
+        rq_backend_select(name.c_str());
+        benchmark::RegisterBenchmark((name + "_plan_batch").c_str(), run_plan_batch, rq_kernels_active())
+            ->Arg(1280)
+            ->Unit(benchmark::kMillisecond);
     }
     rq_backend_select("auto");
     benchmark::Initialize(&argc, argv);

@@ -14,27 +14,41 @@
 #include "rq/rq.h"
 #include "runtime/cpu_features.h"
 
+#ifdef RQ_HAVE_CUDA
+#include "backends/cuda/cuda_backend.h"
+#endif
+
 typedef struct backend_slot {
     const char *name;
     const rq_kernels *(*get)(void); /* NULL when not compiled in */
+    int automatic;                  /* may be chosen without being asked for */
     const char *reason;             /* why unusable; NULL when usable */
     const rq_kernels *kernels;
 } backend_slot;
 
-/* In order of preference, worst first. */
+/*
+ * In order of preference, worst first. CUDA is never chosen automatically:
+ * its kernels pay only for batches, and a coding call that copies every
+ * operation to the device and back would be slower than the CPU.
+ */
 static backend_slot slots[] = {
-    {"scalar", rq_kernels_scalar, NULL, NULL},
+    {"scalar", rq_kernels_scalar, 1, NULL, NULL},
 #ifdef RQ_HAVE_NEON
-    {"neon", rq_kernels_neon, NULL, NULL},
+    {"neon", rq_kernels_neon, 1, NULL, NULL},
 #else
-    {"neon", NULL, NULL, NULL},
+    {"neon", NULL, 1, NULL, NULL},
 #endif
 #ifdef RQ_HAVE_AVX2
-    {"avx2", rq_kernels_avx2, NULL, NULL},
-    {"avx512", rq_kernels_avx512, NULL, NULL},
+    {"avx2", rq_kernels_avx2, 1, NULL, NULL},
+    {"avx512", rq_kernels_avx512, 1, NULL, NULL},
 #else
-    {"avx2", NULL, NULL, NULL},
-    {"avx512", NULL, NULL, NULL},
+    {"avx2", NULL, 1, NULL, NULL},
+    {"avx512", NULL, 1, NULL, NULL},
+#endif
+#ifdef RQ_HAVE_CUDA
+    {"cuda", rq_kernels_cuda, 0, NULL, NULL},
+#else
+    {"cuda", NULL, 0, NULL, NULL},
 #endif
 };
 #define N_SLOTS (sizeof slots / sizeof slots[0])
@@ -44,8 +58,14 @@ static _Atomic(const rq_kernels *) active;
 static char selection_error[256];
 static pthread_mutex_t select_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int cpu_runs(const char *name, const rq_cpu_feature_set *f)
+/* Whether the machine can run a compiled backend; *why says why not. */
+static int machine_runs(const char *name, const rq_cpu_feature_set *f, const char **why)
 {
+    *why = "this CPU lacks the instructions";
+#ifdef RQ_HAVE_CUDA
+    if (!strcmp(name, "cuda"))
+        return rq_cuda_probe(why);
+#endif
     if (!strcmp(name, "avx2"))
         return f->avx2;
     if (!strcmp(name, "avx512"))
@@ -93,13 +113,15 @@ static void probe(void)
         backend_slot *s = &slots[i];
         if (!s->get) {
             s->reason = "not compiled into this build";
-        } else if (!cpu_runs(s->name, f)) {
-            s->reason = "this CPU lacks the instructions";
+        } else if (!machine_runs(s->name, f, &s->reason)) {
+            /* reason set */
         } else {
             const rq_kernels *k = s->get();
             if (self_test(k)) {
                 s->kernels = k;
-                best = k;
+                s->reason = NULL;
+                if (s->automatic)
+                    best = k;
             } else {
                 s->reason = "self-test against scalar failed";
             }
@@ -184,7 +206,7 @@ rq_status rq_backend_select(const char *name)
     for (size_t i = 0; i < N_SLOTS; i++) {
         if (!slots[i].kernels)
             continue;
-        if (!strcmp(name, "auto") || !strcmp(slots[i].name, name))
+        if ((!strcmp(name, "auto") && slots[i].automatic) || !strcmp(slots[i].name, name))
             chosen = slots[i].kernels; /* "auto": the last usable is the best */
     }
     if (!chosen)

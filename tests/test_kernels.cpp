@@ -62,7 +62,7 @@ struct ReferenceKernels {
 };
 
 const rq_kernels kReference = {"reference", ReferenceKernels::xor_into, ReferenceKernels::fma_into,
-                               ReferenceKernels::scale, nullptr};
+                               ReferenceKernels::scale, nullptr, nullptr, nullptr};
 
 const size_t kLengths[] = {0, 1, 2, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 256, 1000, 4095, 4099, 65537};
 
@@ -251,6 +251,76 @@ TEST_CASE("every usable backend replays a plan like scalar, on whole rows and on
             }
         }
     }
+}
+
+TEST_CASE("every usable backend replays one plan over a batch of blocks like scalar")
+{
+    BackendGuard guard;
+    for (const std::string &name : usable_backends()) {
+        DYNAMIC_SECTION(name)
+        {
+            REQUIRE(rq_backend_select(name.c_str()) == RQ_OK);
+            const rq_kernels *kernels = rq_kernels_active();
+            REQUIRE(kernels != nullptr);
+            std::mt19937_64 rng(4242);
+            const uint32_t rows = 30;
+            const size_t blocks = 5, len = 333, stride = 340, block_stride = rows * stride + 11;
+            const std::vector<rq_op> ops = random_plan(rows, 300, rng);
+            std::vector<uint8_t> a = rqt::splitmix_bytes(77, blocks * block_stride + 4);
+            std::vector<uint8_t> b = a;
+            kernels->apply_plan_batch(ops.data(), ops.size(), a.data() + 1, blocks, block_stride, stride, len);
+            for (size_t blk = 0; blk < blocks; blk++)
+                rq_kernels_scalar()->apply_plan(ops.data(), ops.size(), b.data() + 1 + blk * block_stride, stride,
+                                                len);
+            CHECK(a == b);
+        }
+    }
+}
+
+TEST_CASE("every usable backend's dense GF(256) matrix product matches a bytewise reference")
+{
+    BackendGuard guard;
+    for (const std::string &name : usable_backends()) {
+        DYNAMIC_SECTION(name)
+        {
+            REQUIRE(rq_backend_select(name.c_str()) == RQ_OK);
+            const rq_kernels *kernels = rq_kernels_active();
+            REQUIRE(kernels != nullptr);
+            const size_t m = 4, k = 6, len = 1000, in_stride = 1003, out_stride = 1001;
+            const std::vector<uint8_t> matrix = rqt::splitmix_bytes(5, m * k);
+            const std::vector<uint8_t> in = rqt::splitmix_bytes(6, k * in_stride);
+            std::vector<uint8_t> out(m * out_stride, 0xEE), expected(m * out_stride, 0xEE);
+            kernels->gf_matmul(matrix.data(), m, k, in.data(), in_stride, out.data(), out_stride, len);
+            for (size_t i = 0; i < m; i++)
+                for (size_t x = 0; x < len; x++) {
+                    uint8_t acc = 0;
+                    for (size_t j = 0; j < k; j++)
+                        acc ^= gf_mul_reference(matrix[i * k + j], in[j * in_stride + x]);
+                    expected[i * out_stride + x] = acc;
+                }
+            CHECK(out == expected); // the bytes between rows are left alone too
+        }
+    }
+}
+
+TEST_CASE("the CUDA backend is usable only with a device, and says why not")
+{
+    size_t count = 0;
+    REQUIRE(rq_backend_count(&count) == RQ_OK);
+    for (size_t i = 0; i < count; i++) {
+        rq_backend_info info{};
+        REQUIRE(rq_backend_describe(i, &info) == RQ_OK);
+        if (std::string(info.name) != "cuda")
+            continue;
+        CAPTURE(info.compiled, info.usable, info.reason);
+        if (!info.usable) {
+            CHECK(std::string(info.reason).size() > 0);
+            WARN("CUDA tests skipped: " << info.reason);
+        }
+        CHECK_FALSE(info.active); // never chosen without being asked for
+        return;
+    }
+    FAIL("no cuda entry in the backend list");
 }
 
 TEST_CASE("every usable backend produces the vector symbols")

@@ -97,8 +97,10 @@ static void avx2_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows, size_
     rq_replay_ops(ops, n_ops, rows, stride, len, avx2_scale, avx2_fma_into);
 }
 
+RQ_CPU_BATCH_KERNELS(avx2)
+
 static const rq_kernels AVX2 = {
-    "avx2", avx2_xor_into, avx2_fma_into, avx2_scale, avx2_apply_plan,
+    "avx2", avx2_xor_into, avx2_fma_into, avx2_scale, avx2_apply_plan, avx2_apply_plan_batch, avx2_gf_matmul,
 };
 
 const rq_kernels *rq_kernels_avx2(void)

@@ -103,8 +103,10 @@ static void avx512_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows, siz
     rq_replay_ops(ops, n_ops, rows, stride, len, avx512_scale, avx512_fma_into);
 }
 
+RQ_CPU_BATCH_KERNELS(avx512)
+
 static const rq_kernels AVX512 = {
-    "avx512", avx512_xor_into, avx512_fma_into, avx512_scale, avx512_apply_plan,
+    "avx512", avx512_xor_into, avx512_fma_into, avx512_scale, avx512_apply_plan, avx512_apply_plan_batch, avx512_gf_matmul,
 };
 
 const rq_kernels *rq_kernels_avx512(void)

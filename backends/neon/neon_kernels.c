@@ -77,8 +77,10 @@ static void neon_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows, size_
     rq_replay_ops(ops, n_ops, rows, stride, len, neon_scale, neon_fma_into);
 }
 
+RQ_CPU_BATCH_KERNELS(neon)
+
 static const rq_kernels NEON = {
-    "neon", neon_xor_into, neon_fma_into, neon_scale, neon_apply_plan,
+    "neon", neon_xor_into, neon_fma_into, neon_scale, neon_apply_plan, neon_apply_plan_batch, neon_gf_matmul,
 };
 
 const rq_kernels *rq_kernels_neon(void)

@@ -54,8 +54,10 @@ static void scalar_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows, siz
     rq_replay_ops(ops, n_ops, rows, stride, len, scalar_scale, scalar_fma_into);
 }
 
+RQ_CPU_BATCH_KERNELS(scalar)
+
 static const rq_kernels SCALAR = {
-    "scalar", scalar_xor_into, scalar_fma_into, scalar_scale, scalar_apply_plan,
+    "scalar", scalar_xor_into, scalar_fma_into, scalar_scale, scalar_apply_plan, scalar_apply_plan_batch, scalar_gf_matmul,
 };
 
 const rq_kernels *rq_kernels_scalar(void)
