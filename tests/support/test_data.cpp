@@ -268,4 +268,43 @@ std::vector<Table2Row> load_table2()
     return rows;
 }
 
+std::vector<Blake3Vector> load_blake3_vectors()
+{
+    const std::string file = "blake3/test_vectors.json";
+    JsonPtr root = load_json(file);
+    std::vector<Blake3Vector> vectors;
+    const cJSON *json;
+    cJSON_ArrayForEach(json, array_field(root.get(), "cases", file))
+    {
+        vectors.push_back({static_cast<size_t>(integer(json, "input_len", file)), string_field(json, "hash", file)});
+    }
+    if (vectors.empty()) {
+        fail(file, "no cases");
+    }
+    return vectors;
+}
+
+RqLibrarySample load_rq_library_sample(const std::string &name)
+{
+    RqLibrarySample sample;
+    sample.name = name;
+    const std::string input_file = "rq-library/" + name + "/input.json";
+    JsonPtr input = load_json(input_file);
+    sample.seed = integer(input.get(), "seed", input_file);
+    sample.size = integer(input.get(), "size", input_file);
+
+    const std::string result_file = "rq-library/" + name + "/result.json";
+    JsonPtr result = load_json(result_file);
+    const cJSON *json;
+    cJSON_ArrayForEach(json, array_field(result.get(), "blocks", result_file))
+    {
+        sample.blocks.push_back({integer32(json, "block_id", result_file), integer(json, "original_offset", result_file),
+                                 integer(json, "size", result_file), string_field(json, "hash", result_file)});
+    }
+    if (sample.blocks.empty()) {
+        fail(result_file, "no blocks");
+    }
+    return sample;
+}
+
 } // namespace rqt

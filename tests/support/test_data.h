@@ -1,6 +1,7 @@
 /*
  * Access to the files under tests/data: the RFC 6330 conformance vectors
- * (cases.json, allk.json, *.packets) and the transcribed tables (tables.json).
+ * (cases.json, allk.json, *.packets), the transcribed tables (tables.json),
+ * the official BLAKE3 vectors and the rq-library deployment samples.
  * Every loader throws std::runtime_error with the file name on a missing or
  * malformed file, so a broken checkout fails loudly instead of testing nothing.
  */
@@ -69,6 +70,31 @@ struct Table2Row {
 
 /* The systematic index table of rfc6330/tables.json (RFC 6330 Table 2). */
 std::vector<Table2Row> load_table2();
+
+struct Blake3Vector {
+    size_t input_len;  /* the input is bytes i % 251 for i in 0..input_len */
+    std::string hash;  /* hex of the extended default-mode output (its first 32 bytes are the hash) */
+};
+
+/* blake3/test_vectors.json, default hash mode only. */
+std::vector<Blake3Vector> load_blake3_vectors();
+
+struct RqLibraryBlock {
+    uint32_t block_id;
+    uint64_t original_offset;
+    uint64_t size;
+    std::string hash; /* base58(BLAKE3(block bytes)) */
+};
+
+struct RqLibrarySample {
+    std::string name; /* folder under rq-library/ */
+    uint64_t seed;    /* the input is the first size bytes of splitmix64-le for seed */
+    uint64_t size;
+    std::vector<RqLibraryBlock> blocks;
+};
+
+/* rq-library/NAME/input.json and result.json. */
+RqLibrarySample load_rq_library_sample(const std::string &name);
 
 } // namespace rqt
 

@@ -1,0 +1,44 @@
+/*
+ * BLAKE3 (default hash mode only), written from the BLAKE3 specification:
+ * symbol files are named after the hash of their content. Portable C, no
+ * allocation; the state is a fixed-size struct that takes input of any
+ * length in any number of pieces. Internal, not part of the public API.
+ */
+#ifndef RQ_RUNTIME_BLAKE3_H
+#define RQ_RUNTIME_BLAKE3_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RQ_BLAKE3_OUT_LEN 32u
+#define RQ_BLAKE3_BLOCK_LEN 64u
+#define RQ_BLAKE3_CHUNK_LEN 1024u
+/* 2^64 bytes are 2^54 chunks, so the tree is never more than 54 levels deep. */
+#define RQ_BLAKE3_MAX_DEPTH 54u
+
+typedef struct rq_blake3 {
+    uint32_t cv[8];             /* chaining value of the chunk in progress */
+    uint64_t chunk_counter;     /* index of the chunk in progress */
+    uint8_t block[RQ_BLAKE3_BLOCK_LEN]; /* input of the chunk not yet compressed */
+    unsigned block_len;         /* bytes in block */
+    unsigned blocks_compressed; /* blocks of the chunk in progress already compressed */
+    unsigned stack_len;         /* chaining values on the stack */
+    uint32_t stack[RQ_BLAKE3_MAX_DEPTH][8]; /* roots of complete subtrees, left to right */
+} rq_blake3;
+
+void rq_blake3_init(rq_blake3 *h);
+void rq_blake3_update(rq_blake3 *h, const void *data, size_t len);
+/* Writes out_len bytes of extendable output (the first 32 are the hash); h is unchanged. */
+void rq_blake3_finalize(const rq_blake3 *h, uint8_t *out, size_t out_len);
+/* The 32-byte hash of len bytes. */
+void rq_blake3_hash(const void *data, size_t len, uint8_t out[RQ_BLAKE3_OUT_LEN]);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
