@@ -32,6 +32,14 @@ static const status_text STATUS_TEXTS[] = {
     {RQ_ERR_PARAMETERS, "RQ_ERR_PARAMETERS", "no OTI satisfies the requested parameters"},
     {RQ_ERR_BACKEND_UNAVAILABLE, "RQ_ERR_BACKEND_UNAVAILABLE", "requested kernel backend is not available"},
     {RQ_ERR_INTERNAL, "RQ_ERR_INTERNAL", "internal error (library invariant failed)"},
+    {RQ_ERR_CONFIG, "RQ_ERR_CONFIG", "a session setting is out of range"},
+    {RQ_ERR_IO, "RQ_ERR_IO", "reading or writing a file failed"},
+    {RQ_ERR_EXISTS, "RQ_ERR_EXISTS", "output exists and overwriting was not allowed"},
+    {RQ_ERR_LAYOUT, "RQ_ERR_LAYOUT", "layout file is malformed or names an unsafe path"},
+    {RQ_ERR_MEMORY_BUDGET, "RQ_ERR_MEMORY_BUDGET", "the job cannot run within the memory budget"},
+    {RQ_ERR_CORRUPT, "RQ_ERR_CORRUPT", "decoded data does not match the layout's hash"},
+    {RQ_ERR_BUSY, "RQ_ERR_BUSY", "the concurrency limit is reached"},
+    {RQ_ERR_CANCELLED, "RQ_ERR_CANCELLED", "the job was cancelled"},
 };
 
 static const status_text *find_status(rq_status status)

@@ -115,6 +115,14 @@ const rq_status kAllStatuses[] = {
     RQ_ERR_PARAMETERS,
     RQ_ERR_BACKEND_UNAVAILABLE,
     RQ_ERR_INTERNAL,
+    RQ_ERR_CONFIG,
+    RQ_ERR_IO,
+    RQ_ERR_EXISTS,
+    RQ_ERR_LAYOUT,
+    RQ_ERR_MEMORY_BUDGET,
+    RQ_ERR_CORRUPT,
+    RQ_ERR_BUSY,
+    RQ_ERR_CANCELLED,
 };
 
 } // namespace

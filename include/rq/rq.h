@@ -71,7 +71,16 @@ typedef enum rq_status {
     RQ_ERR_NOT_DECODED = -18,     /* the data was asked for before decoding succeeded */
     RQ_ERR_PARAMETERS = -19,      /* no OTI satisfies the requested derivation inputs */
     RQ_ERR_BACKEND_UNAVAILABLE = -20, /* the requested kernel backend is not usable here */
-    RQ_ERR_INTERNAL = -21         /* a library invariant failed; please report */
+    RQ_ERR_INTERNAL = -21,        /* a library invariant failed; please report */
+    /* File level (rq_file.h) */
+    RQ_ERR_CONFIG = -22,          /* a session setting is out of range */
+    RQ_ERR_IO = -23,              /* reading or writing a file failed */
+    RQ_ERR_EXISTS = -24,          /* an output exists and overwriting was not allowed */
+    RQ_ERR_LAYOUT = -25,          /* the layout file is malformed or names an unsafe path */
+    RQ_ERR_MEMORY_BUDGET = -26,   /* the job cannot run within the memory budget */
+    RQ_ERR_CORRUPT = -27,         /* decoded data does not match the layout's hash */
+    RQ_ERR_BUSY = -28,            /* the concurrency limit is reached */
+    RQ_ERR_CANCELLED = -29        /* the job was cancelled */
 } rq_status;
 
 /* Human-readable description of a status ("ESI is not below 2^24"). */
