@@ -1,11 +1,12 @@
 /*
- * BLAKE3 from its specification (the BLAKE3 paper, sections 2.1-2.6): the
- * input is cut into 1024-byte chunks of 64-byte blocks; each chunk is hashed
- * to a chaining value, the chaining values are merged pairwise by parent
- * nodes into a binary tree whose left subtrees are complete, and the root
- * node is compressed again with an output block counter for as many output
- * bytes as asked. The state keeps the roots of the complete subtrees on a
- * stack, so input of any length needs a fixed amount of memory.
+ * BLAKE3 from its specification (the BLAKE3 paper, "BLAKE3: one function,
+ * fast everywhere", section 2): the input is cut into 1024-byte chunks of
+ * 64-byte blocks; each chunk is hashed to a chaining value, the chaining
+ * values are merged pairwise by parent nodes into a binary tree whose left
+ * subtrees are complete, and the root node is compressed again with an
+ * output block counter for as many output bytes as asked. The state keeps
+ * the roots of the complete subtrees on a stack, so input of any length
+ * needs a fixed amount of memory.
  */
 #include "runtime/blake3.h"
 

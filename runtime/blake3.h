@@ -21,12 +21,12 @@ extern "C" {
 #define RQ_BLAKE3_MAX_DEPTH 54u
 
 typedef struct rq_blake3 {
-    uint32_t cv[8];             /* chaining value of the chunk in progress */
-    uint64_t chunk_counter;     /* index of the chunk in progress */
-    uint8_t block[RQ_BLAKE3_BLOCK_LEN]; /* input of the chunk not yet compressed */
-    unsigned block_len;         /* bytes in block */
-    unsigned blocks_compressed; /* blocks of the chunk in progress already compressed */
-    unsigned stack_len;         /* chaining values on the stack */
+    uint32_t cv[8];                         /* chaining value of the chunk in progress */
+    uint64_t chunk_counter;                 /* index of the chunk in progress */
+    uint8_t block[RQ_BLAKE3_BLOCK_LEN];     /* input of the chunk not yet compressed */
+    unsigned block_len;                     /* bytes in block */
+    unsigned blocks_compressed;             /* blocks of the chunk in progress already compressed */
+    unsigned stack_len;                     /* chaining values on the stack */
     uint32_t stack[RQ_BLAKE3_MAX_DEPTH][8]; /* roots of complete subtrees, left to right */
 } rq_blake3;
 

@@ -1,0 +1,108 @@
+/*
+ * librq file level: encode a file into symbol files plus a layout file, and
+ * rebuild the file from whatever symbol files survive, in bounded memory.
+ *
+ * Output of rq_encode_file(session, input, out_dir):
+ *   out_dir/_raptorq_layout.json        how the file was cut (see README)
+ *   out_dir/block_<n>/<id>              one file per encoding packet of chunk n:
+ *                                       4-byte payload ID + T symbol bytes,
+ *                                       named id = base58(BLAKE3(file content))
+ * A file is cut into chunks of block_size bytes (independent RaptorQ objects);
+ * each chunk gets ceil(size*(R-1)/T) repair symbols (R when it fits in one
+ * symbol), R being the session's redundancy factor.
+ *
+ * Every output is written under a temporary name and renamed when complete,
+ * so a failed or interrupted run leaves nothing under a final name. Inputs
+ * are never modified. On failure rq_session_last_error() says what went wrong.
+ */
+#ifndef RQ_RQ_FILE_H
+#define RQ_RQ_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rq/rq.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RQ_LAYOUT_FILE_NAME "_raptorq_layout.json"
+
+typedef struct rq_session_config {
+    /* Largest symbol in bytes (P'); symbols are P' rounded down to a multiple
+     * of 8 (of 1 below 64). Default 65535, i.e. T = 65528. */
+    uint32_t symbol_size;
+    /* Redundancy factor R >= 1 (fractional allowed). Default 1.5. */
+    double redundancy;
+    /* Bytes of buffers, plans and matrices a job may hold. >= 8 MiB. Default 256 MiB. */
+    uint64_t memory_budget;
+    /* Jobs this session runs at once; more get RQ_ERR_BUSY. 1..1024, default 4. */
+    uint32_t concurrency_limit;
+    /* Worker threads; 0 = one per core. Default 0. */
+    uint32_t threads;
+    /* Chunk size in bytes; 0 = rq_recommended_block_size(). Default 0. */
+    uint64_t block_size;
+    /* Replace existing outputs (symbol directory contents, output files). Default 0. */
+    int overwrite;
+} rq_session_config;
+
+typedef struct rq_session rq_session;
+
+/* Called from the job's thread with bytes done and total; return nonzero to cancel. */
+typedef int (*rq_progress_fn)(void *user, uint64_t done, uint64_t total);
+
+RQ_API rq_status rq_session_config_default(rq_session_config *out);
+/* Checks every field; the error names the first bad one (rq_session_last_error). */
+RQ_API rq_status rq_session_create(const rq_session_config *config, rq_session **out);
+/* Replaces the configuration between jobs; a rejected one changes nothing. */
+RQ_API rq_status rq_session_configure(rq_session *session, const rq_session_config *config);
+RQ_API rq_status rq_session_get_config(const rq_session *session, rq_session_config *out);
+RQ_API rq_status rq_session_set_progress(rq_session *session, rq_progress_fn fn, void *user);
+/* The detailed message of the session's last failure ("" after success). */
+RQ_API rq_status rq_session_last_error(const rq_session *session, const char **message);
+RQ_API rq_status rq_session_destroy(rq_session *session);
+
+/* Result of a file job; json is the whole result as JSON text (owned). */
+typedef struct rq_file_result {
+    uint64_t file_size;
+    uint32_t blocks;          /* chunks */
+    uint64_t source_symbols;
+    uint64_t repair_symbols;
+    uint64_t symbols_good;    /* decode/verify: symbol files that matched their names */
+    uint64_t symbols_corrupt; /* decode/verify: present but damaged or foreign (skipped) */
+    uint64_t symbols_missing; /* decode/verify: named in the layout, not found */
+    double seconds;
+    char *json;
+} rq_file_result;
+
+RQ_API rq_status rq_file_result_free(rq_file_result *result);
+
+/* Chunk size used when block_size is 0, for this file size and the session's budget. */
+RQ_API rq_status rq_recommended_block_size(const rq_session *session, uint64_t file_size,
+                                           uint64_t *out);
+/* Encodes input into out_dir (created if missing; must be empty unless overwrite). */
+RQ_API rq_status rq_encode_file(rq_session *session, const char *input, const char *out_dir,
+                                rq_file_result *result);
+/* Writes only the layout file (symbol IDs included), no symbol files. */
+RQ_API rq_status rq_create_metadata(rq_session *session, const char *input,
+                                    const char *layout_path, rq_file_result *result);
+/*
+ * Rebuilds the file from symbols_dir. layout_path NULL means
+ * symbols_dir/_raptorq_layout.json. Reads layouts written by librq and by
+ * rq-library deployments. Damaged symbol files are skipped and counted; if
+ * a chunk lacks symbols, RQ_ERR_NEED_MORE_SYMBOLS and the message says how
+ * many more which chunk needs.
+ */
+RQ_API rq_status rq_decode_symbols(rq_session *session, const char *symbols_dir,
+                                   const char *output, const char *layout_path,
+                                   rq_file_result *result);
+/* Checks every symbol file of every chunk and whether each chunk can be decoded. */
+RQ_API rq_status rq_verify_symbols(rq_session *session, const char *symbols_dir,
+                                   const char *layout_path, rq_file_result *result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RQ_RQ_FILE_H */

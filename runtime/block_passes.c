@@ -1,0 +1,67 @@
+/* Pass planning and the byte shuffles between a pass buffer and symbol rows. */
+#include "runtime/block_passes.h"
+
+#include <string.h>
+
+#include "core/params.h"
+
+void rq_sub_block_span(const rq_oti *oti, uint32_t j, size_t *offset, size_t *width)
+{
+    rq_partition p = rq_partition_of(oti->symbol_size / oti->alignment, oti->sub_blocks);
+    size_t large = (size_t)p.il * oti->alignment, small = (size_t)p.is * oti->alignment;
+    if (j < p.jl) {
+        *offset = (size_t)j * large;
+        *width = large;
+    } else {
+        *offset = (size_t)p.jl * large + (size_t)(j - p.jl) * small;
+        *width = small;
+    }
+}
+
+size_t rq_plan_passes(const rq_oti *oti, uint64_t bytes_per_width, uint64_t budget, rq_pass *out,
+                      uint64_t *need)
+{
+    size_t n = 0;
+    uint32_t j = 0;
+    while (j < oti->sub_blocks) {
+        size_t off, w;
+        rq_sub_block_span(oti, j, &off, &w);
+        if ((uint64_t)w * bytes_per_width > budget) {
+            *need = (uint64_t)w * bytes_per_width;
+            return 0;
+        }
+        rq_pass p = {j, j + 1, off, w};
+        for (j++; j < oti->sub_blocks; j++) {
+            size_t off2, w2;
+            rq_sub_block_span(oti, j, &off2, &w2);
+            if ((uint64_t)(p.width + w2) * bytes_per_width > budget)
+                break;
+            p.width += w2;
+            p.end_sub = j + 1;
+        }
+        out[n++] = p;
+    }
+    return n;
+}
+
+void rq_pass_to_rows(const rq_oti *oti, const rq_pass *pass, uint32_t k, const uint8_t *buf,
+                     uint8_t *rows, size_t stride)
+{
+    for (uint32_t j = pass->first_sub; j < pass->end_sub; j++) {
+        size_t off, w;
+        rq_sub_block_span(oti, j, &off, &w);
+        const uint8_t *run = buf + (size_t)k * (off - pass->w0);
+        for (uint32_t i = 0; i < k; i++)
+            memcpy(rows + (size_t)i * stride + (off - pass->w0), run + (size_t)i * w, w);
+    }
+}
+
+void rq_row_to_pass(const rq_oti *oti, const rq_pass *pass, uint32_t k, uint32_t i,
+                    const uint8_t *row, uint8_t *buf)
+{
+    for (uint32_t j = pass->first_sub; j < pass->end_sub; j++) {
+        size_t off, w;
+        rq_sub_block_span(oti, j, &off, &w);
+        memcpy(buf + (size_t)k * (off - pass->w0) + (size_t)i * w, row + (off - pass->w0), w);
+    }
+}

@@ -1,0 +1,40 @@
+/*
+ * Bounded-memory coding of one source block: its N sub-blocks (contiguous in
+ * the object, RFC 6330 §4.4.1.2) are grouped into passes that fit the memory
+ * budget, and one plan is replayed on each pass's slice [w0, w0+width) of
+ * every symbol. A pass's source bytes are one contiguous range of the file;
+ * its buffer holds them in file order (sub-block-major).
+ */
+#ifndef RQ_RUNTIME_BLOCK_PASSES_H
+#define RQ_RUNTIME_BLOCK_PASSES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rq/rq.h"
+
+typedef struct rq_pass {
+    uint32_t first_sub, end_sub; /* sub-blocks [first_sub, end_sub) */
+    size_t w0, width;            /* bytes [w0, w0+width) of every symbol */
+} rq_pass;
+
+/* Byte range of sub-block j within a symbol. */
+void rq_sub_block_span(const rq_oti *oti, uint32_t j, size_t *offset, size_t *width);
+
+/*
+ * Splits a block's sub-blocks into passes of at most `budget` bytes, a pass
+ * of width w costing w * bytes_per_width. out has room for N passes. Returns
+ * the number of passes, or 0 when one sub-block alone does not fit (then
+ * *need is what the widest sub-block would cost).
+ */
+size_t rq_plan_passes(const rq_oti *oti, uint64_t bytes_per_width, uint64_t budget, rq_pass *out,
+                      uint64_t *need);
+
+/* Pass buffer (K sub-symbol runs per sub-block) -> K symbol rows of pass width, stride apart. */
+void rq_pass_to_rows(const rq_oti *oti, const rq_pass *pass, uint32_t k, const uint8_t *buf,
+                     uint8_t *rows, size_t stride);
+/* One symbol's pass slice (row, pass width) -> its place for symbol i in the pass buffer. */
+void rq_row_to_pass(const rq_oti *oti, const rq_pass *pass, uint32_t k, uint32_t i,
+                    const uint8_t *row, uint8_t *buf);
+
+#endif

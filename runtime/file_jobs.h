@@ -1,0 +1,36 @@
+/* What the file jobs (encode, decode, verify) share. */
+#ifndef RQ_RUNTIME_FILE_JOBS_H
+#define RQ_RUNTIME_FILE_JOBS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rq/rq_file.h"
+#include "runtime/layout.h"
+
+/* Bytes left for a pass's buffers once the plan and small fixed buffers are counted. */
+uint64_t rq_job_pass_budget(const rq_session_config *cfg, size_t plan_bytes, uint32_t T);
+/* The OTI a chunk of `size` bytes is encoded with. */
+rq_status rq_job_chunk_oti(const rq_session_config *cfg, uint64_t size, rq_oti *oti);
+/* Repair symbols for a chunk of `size` bytes (the deployments' rule). */
+uint64_t rq_job_repair_count(const rq_session_config *cfg, uint64_t size, uint32_t T);
+
+/* Per-chunk figures a decode or verify gathers, for the result JSON. */
+typedef struct rq_chunk_report {
+    uint64_t good, corrupt, missing;
+    uint32_t needed; /* more symbols needed; 0 when decodable */
+    int decodable;
+} rq_chunk_report;
+
+/*
+ * Fills result (counts and JSON) from the layout. kind: "encode", "decode"
+ * or "verify"; reports: one per block for decode/verify, else NULL.
+ */
+rq_status rq_job_result(const rq_layout *layout, const char *kind, const char *symbols_dir,
+                        const char *layout_path, double seconds, rq_file_result *result);
+rq_status rq_job_result_with_reports(const rq_layout *layout, const char *kind,
+                                     const char *symbols_dir, const char *layout_path,
+                                     double seconds, const rq_chunk_report *reports,
+                                     rq_file_result *result);
+
+#endif

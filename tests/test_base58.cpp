@@ -1,0 +1,137 @@
+// Base58 (runtime/base58.c): known encodings, round trips, rejection of
+// foreign characters and short buffers, and the symbol ID check that guards
+// file names.
+#include <catch2/catch.hpp>
+
+#include "runtime/base58.h"
+#include "runtime/blake3.h"
+#include "test_data.h"
+
+#include <string>
+#include <vector>
+
+namespace {
+
+std::string encode(const std::vector<uint8_t> &bytes)
+{
+    std::vector<char> out(2 * bytes.size() + 2);
+    const size_t n = rq_base58_encode(bytes.data(), bytes.size(), out.data(), out.size());
+    REQUIRE(out[n] == '\0');
+    return std::string(out.data(), n);
+}
+
+std::vector<uint8_t> bytes_of(const std::string &s)
+{
+    return std::vector<uint8_t>(s.begin(), s.end());
+}
+
+/* Decodes text that must be valid, into a buffer with room to spare. */
+std::vector<uint8_t> decode(const std::string &text)
+{
+    std::vector<uint8_t> out(text.size() + 1);
+    size_t len = 0;
+    REQUIRE(rq_base58_decode(text.c_str(), out.data(), out.size(), &len) == 0);
+    out.resize(len);
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("base58 encodes the known vectors")
+{
+    CHECK(encode({}) == "");
+    CHECK(encode({0}) == "1");
+    CHECK(encode({0, 0, 1}) == "112");
+    CHECK(encode({57}) == "z");
+    CHECK(encode({58}) == "21");
+    CHECK(encode(bytes_of("Hello World!")) == "2NEpo7TZRRrLZSi2U");
+    CHECK(encode(std::vector<uint8_t>(32, 0)) == std::string(32, '1'));
+    CHECK(encode(std::vector<uint8_t>(32, 0xFF)) == "JEKNVnkbo3jma5nREBBJCDoXFVeKkD56V3xKrvRmWxFG");
+}
+
+TEST_CASE("base58 decodes the known vectors")
+{
+    CHECK(decode("1") == std::vector<uint8_t>{0});
+    CHECK(decode("112") == std::vector<uint8_t>{0, 0, 1});
+    CHECK(decode("21") == std::vector<uint8_t>{58});
+    CHECK(decode("2NEpo7TZRRrLZSi2U") == bytes_of("Hello World!"));
+    CHECK(decode(std::string(32, '1')) == std::vector<uint8_t>(32, 0));
+}
+
+TEST_CASE("base58 round-trips random byte strings, leading zeros included")
+{
+    for (uint64_t seed = 0; seed < 300; seed++) {
+        std::vector<uint8_t> bytes = rqt::splitmix_bytes(1000 + seed, seed % 70);
+        for (size_t i = 0; i < bytes.size() && i < seed % 5; i++) {
+            bytes[i] = 0;
+        }
+        CAPTURE(seed, bytes);
+        const std::string text = encode(bytes);
+        if (bytes.empty()) {
+            CHECK(text.empty());
+            continue;
+        }
+        CHECK(decode(text) == bytes);
+        CHECK(encode(decode(text)) == text);
+    }
+}
+
+TEST_CASE("base58 decode rejects characters outside the alphabet and empty text")
+{
+    uint8_t out[64];
+    size_t len = 99;
+    for (const char *text : {"0", "O", "I", "l", "/", ".", "2NEpo7TZRRr0LZSi2U", "2NEpo7TZ RRrLZSi2U", "abc\n", "../x",
+                             "+", "\xc3\xa9"}) {
+        CAPTURE(text);
+        CHECK(rq_base58_decode(text, out, sizeof out, &len) == -1);
+    }
+    CHECK(rq_base58_decode("", out, sizeof out, &len) == -1);
+    CHECK(rq_base58_decode(nullptr, out, sizeof out, &len) == -1);
+    CHECK(len == 99);
+}
+
+TEST_CASE("base58 reports a buffer too small")
+{
+    const std::vector<uint8_t> hello = bytes_of("Hello World!");
+    char text[18];
+    CHECK(rq_base58_encode(hello.data(), hello.size(), text, 17) == 0);
+    CHECK(rq_base58_encode(hello.data(), hello.size(), text, 18) == 17);
+    CHECK(std::string(text) == "2NEpo7TZRRrLZSi2U");
+    const std::vector<uint8_t> zeros(32, 0);
+    char ones[33];
+    CHECK(rq_base58_encode(zeros.data(), zeros.size(), ones, 32) == 0);
+    CHECK(rq_base58_encode(zeros.data(), zeros.size(), ones, 33) == 32);
+    CHECK(rq_base58_encode(zeros.data(), zeros.size(), nullptr, 0) == 0);
+
+    uint8_t out[12];
+    size_t len = 0;
+    CHECK(rq_base58_decode("2NEpo7TZRRrLZSi2U", out, 11, &len) == -2);
+    CHECK(rq_base58_decode("2NEpo7TZRRrLZSi2U", out, 12, &len) == 0);
+    CHECK(len == 12);
+    CHECK(rq_base58_decode("111", out, 2, &len) == -2);
+    CHECK(rq_base58_decode("112", out, 2, &len) == -2);
+    CHECK(rq_base58_decode("2", nullptr, 0, &len) == -2);
+    // A foreign character is reported before a value too large.
+    CHECK(rq_base58_decode("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz0", out, sizeof out, &len) == -1);
+}
+
+TEST_CASE("symbol IDs are exactly the base58 texts of 32 bytes")
+{
+    uint8_t hash[RQ_BLAKE3_OUT_LEN];
+    rq_blake3_hash("symbol", 6, hash);
+    CHECK(rq_symbol_id_is_valid(encode(std::vector<uint8_t>(hash, hash + sizeof hash)).c_str()) == 1);
+    CHECK(rq_symbol_id_is_valid(std::string(32, '1').c_str()) == 1);
+    CHECK(rq_symbol_id_is_valid(encode(std::vector<uint8_t>(32, 0xFF)).c_str()) == 1);
+    CHECK(rq_symbol_id_is_valid("EwmTiMCgXPpGdJfnXMTWTM824HksUcV4eJpuFk5CQxmw") == 1);
+
+    CHECK(rq_symbol_id_is_valid("../x") == 0);
+    CHECK(rq_symbol_id_is_valid("/etc/passwd") == 0);
+    CHECK(rq_symbol_id_is_valid("") == 0);
+    CHECK(rq_symbol_id_is_valid(nullptr) == 0);
+    CHECK(rq_symbol_id_is_valid(std::string(31, '1').c_str()) == 0);
+    CHECK(rq_symbol_id_is_valid(std::string(33, '1').c_str()) == 0);
+    CHECK(rq_symbol_id_is_valid(encode(rqt::splitmix_bytes(1, 31)).c_str()) == 0);
+    CHECK(rq_symbol_id_is_valid(encode(rqt::splitmix_bytes(1, 33)).c_str()) == 0);
+    CHECK(rq_symbol_id_is_valid(std::string(10000, 'z').c_str()) == 0);
+    CHECK(rq_symbol_id_is_valid("EwmTiMCgXPpGdJfnXMTWTM824HksUcV4eJpuFk5CQxm/") == 0);
+}
