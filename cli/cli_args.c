@@ -73,7 +73,13 @@ int cli_exit_for_status(rq_status status)
     case RQ_ERR_NEED_MORE_SYMBOLS:
     case RQ_ERR_NOT_DECODED:
         return CLI_EXIT_NEED_MORE;
-    default:
+    case RQ_ERR_IO:
+    case RQ_ERR_EXISTS:
+        return CLI_EXIT_IO;
+    case RQ_ERR_CANCELLED:
+    case RQ_ERR_BUSY:
+        return CLI_EXIT_INTERRUPTED;
+    default: /* RQ_ERR_CONFIG, RQ_ERR_LAYOUT, RQ_ERR_MEMORY_BUDGET, RQ_ERR_CORRUPT, OTI errors */
         return CLI_EXIT_INPUT;
     }
 }

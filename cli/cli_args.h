@@ -23,7 +23,8 @@ enum {
     CLI_EXIT_USAGE = 2,      /* unknown command or option, missing or malformed argument */
     CLI_EXIT_INPUT = 3,      /* a value or an input the codec rejects */
     CLI_EXIT_NEED_MORE = 4,  /* the packets did not determine the object */
-    CLI_EXIT_IO = 5          /* a file could not be read, written or replaced */
+    CLI_EXIT_IO = 5,         /* a file could not be read, written or replaced */
+    CLI_EXIT_INTERRUPTED = 6 /* a job was cancelled (Ctrl-C) or the session was busy */
 };
 
 #if defined(__GNUC__)

@@ -12,11 +12,19 @@ int cmd_packets(int argc, char **argv);
 int cmd_assemble(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_encode(int argc, char **argv);
+int cmd_decode(int argc, char **argv);
+int cmd_metadata(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 extern const char cmd_oti_help[];
 extern const char cmd_packets_help[];
 extern const char cmd_assemble_help[];
 extern const char cmd_info_help[];
 extern const char cmd_demo_help[];
+extern const char cmd_encode_help[];
+extern const char cmd_decode_help[];
+extern const char cmd_metadata_help[];
+extern const char cmd_verify_help[];
 
 #endif /* RQ_CLI_COMMANDS_H */

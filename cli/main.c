@@ -16,6 +16,10 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    {"encode", cmd_encode, cmd_encode_help},
+    {"decode", cmd_decode, cmd_decode_help},
+    {"verify", cmd_verify, cmd_verify_help},
+    {"metadata", cmd_metadata, cmd_metadata_help},
     {"oti", cmd_oti, cmd_oti_help},
     {"packets", cmd_packets, cmd_packets_help},
     {"assemble", cmd_assemble, cmd_assemble_help},
@@ -35,7 +39,13 @@ static const char main_help[] =
     "A packet is a 4-byte payload ID (SBN, ESI) followed by the T symbol\n"
     "bytes; the 12-byte OTI (F, T, Z, N, Al) is all a receiver needs besides.\n"
     "\n"
-    "Commands:\n"
+    "Files (symbol files plus a layout file, in bounded memory):\n"
+    "  encode     encode a file into OUT_DIR/block_<n>/<id> and a layout file\n"
+    "  decode     rebuild the file from the symbol files that survive\n"
+    "  verify     check the symbol files and say per chunk if it can be decoded\n"
+    "  metadata   write the layout file (all symbol IDs) without symbol files\n"
+    "\n"
+    "Packets and the codec:\n"
     "  oti        work out the 12-byte OTI for a file size and symbol size\n"
     "  packets    write the packets (source and/or repair) of a file\n"
     "  assemble   rebuild a file from packets read on standard input\n"
@@ -47,6 +57,11 @@ static const char main_help[] =
     "  -h, --help     show this text\n"
     "  --version      show the version\n"
     "\n"
+    "Example: a file into symbols and back (up to about a third may be lost).\n"
+    "  rq encode photo.jpg photo.symbols          # default redundancy 1.5\n"
+    "  rq verify photo.symbols\n"
+    "  rq decode photo.symbols photo.copy.jpg\n"
+    "\n"
     "Example: packets for photo.jpg with 10% repair packets, then rebuild it.\n"
     "  oti=$(rq oti --size \"$(stat -c %s photo.jpg)\" --symbol-size 1280)\n"
     "  rq packets --oti \"$oti\" --repair 10 -o photo.pkts photo.jpg\n"
@@ -56,9 +71,11 @@ static const char main_help[] =
     "  0  success\n"
     "  1  internal error (out of memory, library failure)\n"
     "  2  bad usage (unknown command or option, missing or malformed argument)\n"
-    "  3  bad input (value out of range, invalid OTI, file size differs from F)\n"
+    "  3  bad input (value out of range, invalid OTI, file size differs from F,\n"
+    "     malformed layout, job does not fit --memory-budget, hash mismatch)\n"
     "  4  not enough symbols to rebuild the object\n"
-    "  5  I/O error (cannot read or write a file, output exists without --force)\n";
+    "  5  I/O error (cannot read or write a file, output exists without --force)\n"
+    "  6  interrupted (Ctrl-C, SIGTERM) or busy\n";
 
 static const command *find_command(const char *name)
 {

@@ -7,38 +7,24 @@
  * output block counter for as many output bytes as asked. The state keeps
  * the roots of the complete subtrees on a stack, so input of any length
  * needs a fixed amount of memory.
+ *
+ * This file compresses one block at a time and is the reference. Where a
+ * SIMD kernel is in use (runtime/blake3_impl.h), whole chunks that more
+ * input follows are instead hashed 8 or 16 at once, their parents too,
+ * and the results pushed onto the same stack in the same order.
  */
 #include "runtime/blake3.h"
 
 #include <string.h>
 
-#define CHUNK_START (1u << 0)
-#define CHUNK_END (1u << 1)
-#define PARENT (1u << 2)
-#define ROOT (1u << 3)
+#include "runtime/blake3_impl.h"
 
-#define BLOCKS_PER_CHUNK (RQ_BLAKE3_CHUNK_LEN / RQ_BLAKE3_BLOCK_LEN)
-
-/* The SHA-256 initial hash words; BLAKE3's key in the default hash mode. */
-static const uint32_t IV[8] = {
-    0x6A09E667u, 0xBB67AE85u, 0x3C6EF372u, 0xA54FF53Au, 0x510E527Fu, 0x9B05688Cu, 0x1F83D9ABu, 0x5BE0CD19u,
-};
-
-/*
- * Round r takes the message words in the order of row r: row 0 is the
- * identity and each next row applies the message permutation
- * {2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8} to the previous
- * one (row[r+1][i] = row[r][perm[i]]), so the words never need moving.
- */
-static const uint8_t SCHEDULE[7][16] = {
-    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
-    {2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8},
-    {3, 4, 10, 12, 13, 2, 7, 14, 6, 5, 9, 0, 11, 15, 8, 1},
-    {10, 7, 12, 9, 14, 3, 13, 15, 4, 0, 11, 2, 5, 8, 1, 6},
-    {12, 13, 9, 11, 15, 10, 14, 8, 7, 2, 5, 3, 0, 1, 6, 4},
-    {9, 14, 11, 5, 8, 12, 15, 1, 13, 3, 0, 10, 2, 6, 4, 7},
-    {11, 15, 5, 0, 1, 9, 8, 6, 14, 10, 2, 12, 3, 4, 7, 13},
-};
+#define CHUNK_START RQ_BLAKE3_CHUNK_START
+#define CHUNK_END RQ_BLAKE3_CHUNK_END
+#define PARENT RQ_BLAKE3_PARENT
+#define ROOT RQ_BLAKE3_ROOT
+#define BLOCKS_PER_CHUNK RQ_BLAKE3_BLOCKS_PER_CHUNK
+#define IV rq_blake3_iv
 
 static inline uint32_t load32(const uint8_t *p)
 {
@@ -76,7 +62,7 @@ static inline void load_block(uint32_t m[16], const uint8_t block[RQ_BLAKE3_BLOC
         v[b] = rotr32(v[b] ^ v[c], 7);                                                                       \
     } while (0)
 
-static inline void round_fn(uint32_t v[16], const uint32_t m[16], const uint8_t s[16])
+RQ_BLAKE3_INLINE void round_fn(uint32_t v[16], const uint32_t m[16], const uint8_t s[16])
 {
     G(0, 4, 8, 12, m[s[0]], m[s[1]]); /* columns */
     G(1, 5, 9, 13, m[s[2]], m[s[3]]);
@@ -100,8 +86,14 @@ static void compress(const uint32_t cv[8], const uint32_t block[16], uint32_t bl
         cv[0], cv[1], cv[2], cv[3], cv[4], cv[5], cv[6], cv[7],
         IV[0], IV[1], IV[2], IV[3], (uint32_t)counter, (uint32_t)(counter >> 32), block_len, flags,
     };
-    for (unsigned r = 0; r < 7; r++)
-        round_fn(v, block, SCHEDULE[r]);
+    /* Unrolled: with constant rows the message words are fixed offsets. */
+    round_fn(v, block, rq_blake3_schedule[0]);
+    round_fn(v, block, rq_blake3_schedule[1]);
+    round_fn(v, block, rq_blake3_schedule[2]);
+    round_fn(v, block, rq_blake3_schedule[3]);
+    round_fn(v, block, rq_blake3_schedule[4]);
+    round_fn(v, block, rq_blake3_schedule[5]);
+    round_fn(v, block, rq_blake3_schedule[6]);
     for (unsigned i = 0; i < 8; i++) {
         out[i] = v[i] ^ v[i + 8];
         out[i + 8] = v[i + 8] ^ cv[i];
@@ -119,18 +111,19 @@ static void parent_cv(const uint32_t left[8], const uint32_t right[8], uint32_t 
 }
 
 /*
- * Pushes the chaining value of a finished chunk, after merging it with the
- * stack top once for every trailing zero bit of the number of chunks
- * finished: each such bit is a subtree of equal size now complete.
+ * Pushes the chaining value of a finished complete subtree (a chunk, or
+ * 2^k chunks hashed as a batch), after merging it with the stack top once
+ * for every trailing zero bit of the number of such subtrees finished:
+ * each such bit is a subtree of equal size now complete.
  */
-static void push_chunk_cv(rq_blake3 *h, const uint32_t chunk_cv[8], uint64_t chunks_done)
+static void push_cv(rq_blake3 *h, const uint32_t subtree_cv[8], uint64_t subtrees_done)
 {
     uint32_t cv[8];
-    memcpy(cv, chunk_cv, sizeof cv);
-    while ((chunks_done & 1) == 0) {
+    memcpy(cv, subtree_cv, sizeof cv);
+    while ((subtrees_done & 1) == 0) {
         h->stack_len--;
         parent_cv(h->stack[h->stack_len], cv, cv);
-        chunks_done >>= 1;
+        subtrees_done >>= 1;
     }
     memcpy(h->stack[h->stack_len], cv, sizeof cv);
     h->stack_len++;
@@ -156,7 +149,7 @@ static void absorb_block(rq_blake3 *h, const uint8_t block[RQ_BLAKE3_BLOCK_LEN])
     memcpy(h->cv, out, sizeof h->cv);
     if (++h->blocks_compressed == BLOCKS_PER_CHUNK) {
         h->chunk_counter++;
-        push_chunk_cv(h, h->cv, h->chunk_counter);
+        push_cv(h, h->cv, h->chunk_counter);
         memcpy(h->cv, IV, sizeof h->cv);
         h->blocks_compressed = 0;
     }
@@ -168,7 +161,148 @@ void rq_blake3_init(rq_blake3 *h)
     memcpy(h->cv, IV, sizeof h->cv);
 }
 
-void rq_blake3_update(rq_blake3 *h, const void *data, size_t len)
+/*
+ * Chunks for a SIMD kernel go a window at a time, windows aligned to their
+ * size so that each is one complete subtree when the input is long: its
+ * chunks are hashed side by side, its parents level by level, and only its
+ * root meets the stack.
+ */
+#define WINDOW_CHUNKS 64u
+#define WINDOW_LEVELS 7u /* log2(WINDOW_CHUNKS) + 1 */
+
+/* Runs batch over its n inputs, as many at a time as the kernel takes (an unfinished last one goes with the last). */
+static void run_batches(const rq_blake3_impl *impl, const rq_blake3_batch *batch, uint32_t out[][8])
+{
+    for (size_t i = 0; i < batch->n; i += impl->degree) {
+        rq_blake3_batch part = *batch;
+        part.inputs = batch->inputs + i;
+        part.n = batch->n - i < impl->degree ? batch->n - i : impl->degree;
+        part.counter = batch->counter + i * batch->counter_step;
+        part.last_blocks = i + part.n == batch->n ? batch->last_blocks : 0;
+        impl->batch(&part, out + i);
+    }
+}
+
+/* The complete subtrees of a window, left to right: where their nodes are in the window's array, how many, how high. */
+typedef struct subtrees {
+    size_t n;
+    size_t first[2 * WINDOW_LEVELS];
+    size_t count[2 * WINDOW_LEVELS];
+    unsigned level[2 * WINDOW_LEVELS];
+} subtrees;
+
+/*
+ * Cuts the chunks [counter, counter + n) into the complete subtrees the
+ * tree has there: each as large as the alignment of its first chunk and
+ * the chunks left allow (sizes rise to the alignment, then fall).
+ */
+static void cut_subtrees(uint64_t counter, size_t n, subtrees *t)
+{
+    t->n = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned level = WINDOW_LEVELS - 1;
+        while (((size_t)1 << level) > n - i || (counter & (((uint64_t)1 << level) - 1)) != 0)
+            level--;
+        t->first[t->n] = i;
+        t->count[t->n] = (size_t)1 << level;
+        t->level[t->n] = level;
+        t->n++;
+        i += (size_t)1 << level;
+        counter += (uint64_t)1 << level;
+    }
+}
+
+/* Merges sibling pairs of every subtree at once, one level per pass, until each is its root. */
+static void reduce_subtrees(const rq_blake3_impl *impl, subtrees *t, uint32_t cvs[][8])
+{
+    const uint8_t *pairs[WINDOW_CHUNKS / 2];
+    uint32_t parents[WINDOW_CHUNKS / 2][8];
+    rq_blake3_batch batch = {.inputs = pairs, .blocks = 1, .flags = PARENT};
+    for (;;) {
+        batch.n = 0;
+        for (size_t s = 0; s < t->n; s++)
+            for (size_t j = 0; 2 * j + 1 < t->count[s]; j++)
+                pairs[batch.n++] = (const uint8_t *)cvs[t->first[s] + 2 * j]; /* left then right child: one block */
+        if (batch.n == 0)
+            return;
+        if (batch.n == 1) /* a whole kernel call costs more than one scalar compression */
+            parent_cv((const uint32_t *)pairs[0], (const uint32_t *)pairs[0] + 8, parents[0]);
+        else
+            run_batches(impl, &batch, parents);
+        size_t n = 0;
+        for (size_t s = 0; s < t->n; s++) {
+            if (t->count[s] == 1)
+                continue;
+            t->count[s] /= 2;
+            memcpy(cvs[t->first[s]], parents[n], t->count[s] * sizeof parents[0]);
+            n += t->count[s];
+        }
+    }
+}
+
+/*
+ * Hashes n (at most WINDOW_CHUNKS) whole chunks that more input follows
+ * and pushes them; with start_blocks, the first start_blocks blocks of the
+ * next chunk too, when a lane is free for them. Returns the blocks of that
+ * chunk compressed (0 or start_blocks).
+ */
+static size_t absorb_window(rq_blake3 *h, const uint8_t *in, size_t n, size_t start_blocks,
+                            const rq_blake3_impl *impl)
+{
+    const uint8_t *chunks[WINDOW_CHUNKS + 1];
+    uint32_t cvs[WINDOW_CHUNKS + 1][8];
+    if (n % impl->degree == 0)
+        start_blocks = 0;
+    for (size_t i = 0; i < n + (start_blocks > 0); i++)
+        chunks[i] = in + i * RQ_BLAKE3_CHUNK_LEN;
+    const rq_blake3_batch batch = {
+        .inputs = chunks,
+        .n = n + (start_blocks > 0),
+        .blocks = BLOCKS_PER_CHUNK,
+        .counter = h->chunk_counter,
+        .counter_step = 1,
+        .flags_start = CHUNK_START,
+        .flags_end = CHUNK_END,
+        .last_blocks = start_blocks,
+    };
+    run_batches(impl, &batch, cvs);
+    subtrees t;
+    cut_subtrees(h->chunk_counter, n, &t);
+    reduce_subtrees(impl, &t, cvs);
+    for (size_t s = 0; s < t.n; s++) {
+        h->chunk_counter += (uint64_t)1 << t.level[s];
+        push_cv(h, cvs[t.first[s]], h->chunk_counter >> t.level[s]);
+    }
+    if (start_blocks > 0) {
+        memcpy(h->cv, cvs[n], sizeof h->cv);
+        h->blocks_compressed = (unsigned)start_blocks;
+    }
+    return start_blocks;
+}
+
+/*
+ * At a chunk boundary: hashes with the kernel every whole chunk of in that
+ * more input follows (the last chunk of the input may be the root, so it
+ * is finished by the per-block path, though its blocks but the last may
+ * ride along in the kernel). Returns the bytes consumed.
+ */
+static size_t absorb_chunks(rq_blake3 *h, const uint8_t *in, size_t len, const rq_blake3_impl *impl)
+{
+    const size_t chunks = (len - 1) / RQ_BLAKE3_CHUNK_LEN;
+    const size_t last_chunk_blocks = (len - chunks * RQ_BLAKE3_CHUNK_LEN - 1) / RQ_BLAKE3_BLOCK_LEN;
+    size_t done = 0, started = 0;
+    while (done < chunks) {
+        size_t n = WINDOW_CHUNKS - (size_t)(h->chunk_counter % WINDOW_CHUNKS);
+        if (n > chunks - done)
+            n = chunks - done;
+        started = absorb_window(h, in + done * RQ_BLAKE3_CHUNK_LEN, n, done + n == chunks ? last_chunk_blocks : 0,
+                                impl);
+        done += n;
+    }
+    return done * RQ_BLAKE3_CHUNK_LEN + started * RQ_BLAKE3_BLOCK_LEN;
+}
+
+void rq_blake3_update_impl(rq_blake3 *h, const void *data, size_t len, const rq_blake3_impl *impl)
 {
     const uint8_t *in = data;
     /* A full block stays buffered until more input arrives: the last block of the input is compressed differently. */
@@ -178,8 +312,19 @@ void rq_blake3_update(rq_blake3 *h, const void *data, size_t len)
             h->block_len = 0;
         }
         if (h->block_len == 0) {
-            for (; len > RQ_BLAKE3_BLOCK_LEN; in += RQ_BLAKE3_BLOCK_LEN, len -= RQ_BLAKE3_BLOCK_LEN)
+            if (impl->batch && h->blocks_compressed == 0 && len > RQ_BLAKE3_CHUNK_LEN) {
+                size_t used = absorb_chunks(h, in, len, impl);
+                in += used;
+                len -= used;
+            }
+            /* Whole blocks from the input, up to the chunk's end (where a batch may start again). */
+            size_t blocks = (len - 1) / RQ_BLAKE3_BLOCK_LEN;
+            if (blocks > BLOCKS_PER_CHUNK - h->blocks_compressed)
+                blocks = BLOCKS_PER_CHUNK - h->blocks_compressed;
+            for (size_t i = 0; i < blocks; i++, in += RQ_BLAKE3_BLOCK_LEN, len -= RQ_BLAKE3_BLOCK_LEN)
                 absorb_block(h, in);
+            if (blocks > 0)
+                continue;
         }
         size_t take = RQ_BLAKE3_BLOCK_LEN - h->block_len;
         if (take > len)
@@ -189,6 +334,11 @@ void rq_blake3_update(rq_blake3 *h, const void *data, size_t len)
         in += take;
         len -= take;
     }
+}
+
+void rq_blake3_update(rq_blake3 *h, const void *data, size_t len)
+{
+    rq_blake3_update_impl(h, data, len, rq_blake3_impl_active());
 }
 
 /* A node whose compression is still to be done: the root gets the ROOT flag and output block counters. */

@@ -1,7 +1,8 @@
 /*
  * BLAKE3 (default hash mode only), written from the BLAKE3 specification:
- * symbol files are named after the hash of their content. Portable C, no
- * allocation; the state is a fixed-size struct that takes input of any
+ * symbol files are named after the hash of their content. Portable C with
+ * AVX2 / AVX-512 kernels on x86-64 chosen at run time (runtime/blake3_impl.h),
+ * no allocation; the state is a fixed-size struct that takes input of any
  * length in any number of pieces. Internal, not part of the public API.
  */
 #ifndef RQ_RUNTIME_BLAKE3_H

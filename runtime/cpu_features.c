@@ -45,6 +45,7 @@ static void detect(void)
     if (__get_cpuid_count(7, 0, &a, &b7, &c7, &d)) {
         features.avx2 = avx && ymm_saved && ((b7 >> 5) & 1);
         features.avx512bw = zmm_saved && ((b7 >> 16) & 1) && ((b7 >> 30) & 1);
+        features.avx512vl = features.avx512bw && ((b7 >> 31) & 1);
         features.gfni = (c7 >> 8) & 1;
     }
     if (ssse3)
@@ -55,6 +56,8 @@ static void detect(void)
         add_name("avx2");
     if (features.avx512bw)
         add_name("avx512f avx512bw");
+    if (features.avx512vl)
+        add_name("avx512vl");
     if (features.gfni)
         add_name("gfni");
 }

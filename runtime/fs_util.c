@@ -123,9 +123,13 @@ int rq_write_file_atomic(const char *final_path, const void *data, size_t len, i
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
         return -1;
-    if (rq_pwrite_full(fd, data, len, 0) != 0 || close(fd) != 0) {
-        int e = errno;
-        close(fd);
+    int failed = rq_pwrite_full(fd, data, len, 0) != 0;
+    int e = errno;
+    if (close(fd) != 0 && !failed) {
+        failed = 1;
+        e = errno;
+    }
+    if (failed) {
         unlink(tmp);
         errno = e;
         return -1;

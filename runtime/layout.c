@@ -21,6 +21,8 @@
 #define MAX_EXACT_INTEGER 9007199254740991.0
 /* Longest block directory name, as most file systems allow (NAME_MAX). */
 #define MAX_DIR_NAME 255u
+/* "blocks[<index>]" fits WHERE_CAP, and that plus ".<field name>" PATH_CAP. */
+#define WHERE_CAP 32u
 #define PATH_CAP 64u
 
 typedef struct parse_ctx {
@@ -366,7 +368,7 @@ static rq_status parse_block_oti(parse_ctx *ctx, const cJSON *obj, const char *w
 static rq_status parse_block(parse_ctx *ctx, const cJSON *obj, size_t index, uint64_t offset,
                              const rq_oti *top, rq_layout_block *block)
 {
-    char where[PATH_CAP], path[PATH_CAP];
+    char where[WHERE_CAP], path[PATH_CAP];
     snprintf(where, sizeof where, "blocks[%zu]", index);
     if (!cJSON_IsObject(obj))
         return fail(ctx, "%s: expected an object", where);
@@ -568,7 +570,7 @@ rq_status rq_layout_read(const char *path, rq_layout *out, char *err, size_t err
     memset(out, 0, sizeof *out);
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        fail(&ctx, "%s: %s", path, strerror(errno));
+        fail(&ctx, "cannot open: %s", strerror(errno));
         return RQ_ERR_IO;
     }
     /* Read to the end whatever the file is: its size cannot be trusted (or known, for a pipe) in advance. */
@@ -578,7 +580,7 @@ rq_status rq_layout_read(const char *path, rq_layout *out, char *err, size_t err
     while (st == RQ_OK) {
         if (len == cap) {
             if (cap > RQ_LAYOUT_MAX_FILE_BYTES) {
-                st = fail(&ctx, "%s: too large (more than %u MiB)", path, RQ_LAYOUT_MAX_FILE_BYTES >> 20);
+                st = fail(&ctx, "too large (more than %u MiB)", RQ_LAYOUT_MAX_FILE_BYTES >> 20);
                 break;
             }
             size_t grown = cap * 2 > RQ_LAYOUT_MAX_FILE_BYTES + 1u ? RQ_LAYOUT_MAX_FILE_BYTES + 1u : cap * 2;
@@ -594,7 +596,7 @@ rq_status rq_layout_read(const char *path, rq_layout *out, char *err, size_t err
         len += got;
         if (got == 0) {
             if (ferror(f)) {
-                fail(&ctx, "%s: read failed: %s", path, strerror(errno));
+                fail(&ctx, "read failed: %s", strerror(errno));
                 st = RQ_ERR_IO;
             }
             break;
@@ -602,7 +604,7 @@ rq_status rq_layout_read(const char *path, rq_layout *out, char *err, size_t err
     }
     fclose(f);
     if (st == RQ_ERR_NO_MEMORY)
-        fail(&ctx, "%s: out of memory while reading it", path);
+        fail(&ctx, "out of memory while reading it");
     if (st == RQ_OK)
         st = rq_layout_parse(text, len, out, err, err_len);
     free(text);

@@ -75,7 +75,7 @@ rq_status rq_layout_parse(const char *text, size_t len, rq_layout *out, char *er
 /*
  * Reads and parses a layout file: RQ_ERR_IO (with strerror's text) if it
  * cannot be opened or read, RQ_ERR_LAYOUT if above RQ_LAYOUT_MAX_FILE_BYTES.
- * Parse messages are not prefixed with the path.
+ * No message names the path: the caller prefixes it.
  */
 rq_status rq_layout_read(const char *path, rq_layout *out, char *err, size_t err_len);
 /*

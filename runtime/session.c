@@ -60,6 +60,17 @@ static rq_status check_config(const rq_session_config *c, char *msg, size_t len)
     return RQ_OK;
 }
 
+rq_status rq_session_config_check(const rq_session_config *config, char *msg, size_t msg_len)
+{
+    if (!config)
+        return RQ_ERR_INVALID_ARGUMENT;
+    char local[256];
+    rq_status st = check_config(config, local, sizeof local);
+    if (st != RQ_OK && msg && msg_len)
+        snprintf(msg, msg_len, "%s", local);
+    return st;
+}
+
 rq_status rq_session_create(const rq_session_config *config, rq_session **out)
 {
     if (!out)

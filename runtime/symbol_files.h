@@ -5,6 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#ifdef __cplusplus
+}
+#endif
+
+#endif
+
 #define RQ_SYMBOL_ID_MAX 64 /* base58 of 32 bytes is at most 44 characters */
 
 /* The ID of a packet: base58 of its BLAKE3 hash. */
@@ -30,5 +38,9 @@ typedef enum rq_symbol_check {
  */
 rq_symbol_check rq_symbol_file_check(const char *path, const char *id, uint8_t *buf,
                                      size_t expected_len, const char **why);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

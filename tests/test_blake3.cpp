@@ -1,12 +1,18 @@
 // BLAKE3 (runtime/blake3.c) against the official test vectors of the BLAKE3
 // team, in one piece and streamed in awkward pieces, and the properties of
-// its extendable output.
+// its extendable output; every implementation (portable, and the AVX2 and
+// AVX-512 kernels where built and runnable) against the portable one, and
+// the RQ_BLAKE3 override.
 #include <catch2/catch.hpp>
 
+#include "run_self.h"
 #include "runtime/blake3.h"
+#include "runtime/blake3_impl.h"
 #include "test_data.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -42,6 +48,46 @@ rq_blake3 streamed(const std::vector<uint8_t> &data, const std::vector<size_t> &
     }
     return h;
 }
+
+/* The names RQ_BLAKE3 takes, worst first. */
+const char *const kImplNames[] = {"portable", "avx2", "avx512"};
+
+/* The implementations this build has and this CPU runs, worst first. */
+std::vector<const rq_blake3_impl *> usable_impls()
+{
+    std::vector<const rq_blake3_impl *> impls;
+    for (const char *name : kImplNames) {
+        if (const rq_blake3_impl *impl = rq_blake3_impl_find(name)) {
+            impls.push_back(impl);
+        }
+    }
+    return impls;
+}
+
+/* data fed to impl in pieces of the given sizes (repeated), finalized to the 32-byte hash. */
+std::string hash_with(const rq_blake3_impl *impl, const std::vector<uint8_t> &data, const std::vector<size_t> &pieces)
+{
+    rq_blake3 h;
+    rq_blake3_init(&h);
+    size_t pos = 0;
+    for (size_t i = 0; pos < data.size(); i++) {
+        const size_t take = std::min(pieces[i % pieces.size()], data.size() - pos);
+        rq_blake3_update_impl(&h, data.data() + pos, take, impl);
+        pos += take;
+    }
+    return finalize_hex(h, RQ_BLAKE3_OUT_LEN);
+}
+
+/*
+ * Lengths around where the SIMD path changes course: 8 and 16 chunks (one
+ * batch), 64 (a window), the last chunk held back, partial batches and
+ * partial last chunks.
+ */
+const size_t kLargeLengths[] = {8 * 1024,        8 * 1024 + 1,     9 * 1024 + 1,     16 * 1024,
+                                16 * 1024 + 1,   17 * 1024,        63 * 1024 + 5,    64 * 1024,
+                                64 * 1024 + 1,   65 * 1024,        128 * 1024 - 1,   128 * 1024 + 64,
+                                1 << 20,         (1 << 20) + 1,    (1 << 20) + 1023, (1 << 20) + 1025,
+                                (1 << 20) + 8193};
 
 const char *const kEmptyHash = "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262";
 
@@ -130,5 +176,82 @@ TEST_CASE("blake3 output of any length is a prefix of a longer one")
     for (size_t len : {0u, 1u, 31u, 32u, 33u, 63u, 64u, 65u, 128u, 129u, 999u}) {
         CAPTURE(len);
         CHECK(finalize_hex(h, len) == longest.substr(0, 2 * len));
+    }
+}
+
+TEST_CASE("every blake3 implementation agrees with portable on random lengths and splits")
+{
+    const rq_blake3_impl *portable = rq_blake3_impl_find("portable");
+    REQUIRE(portable != nullptr);
+    std::vector<const rq_blake3_impl *> impls = usable_impls();
+    impls.erase(std::remove(impls.begin(), impls.end(), portable), impls.end());
+    if (impls.empty()) {
+        return; // nothing but portable in this build or on this CPU
+    }
+    std::mt19937_64 rng(6330);
+    std::vector<size_t> lengths(std::begin(kLargeLengths), std::end(kLargeLengths));
+    for (int i = 0; i < 200; i++) {
+        lengths.push_back(std::uniform_int_distribution<size_t>(0, 300 * 1024)(rng));
+    }
+    for (size_t len : lengths) {
+        const std::vector<uint8_t> data = rqt::splitmix_bytes(len, len);
+        const std::string expected = hash_with(portable, data, {data.size() + 1});
+        // Pieces mixing whole chunks with odd sizes put batches at unaligned chunk counters.
+        std::vector<size_t> pieces;
+        for (int k = 0; k < 5; k++) {
+            const size_t chunks = std::uniform_int_distribution<size_t>(0, 80)(rng);
+            pieces.push_back(chunks * 1024 + std::uniform_int_distribution<size_t>(0, 1)(rng) *
+                                                 std::uniform_int_distribution<size_t>(1, 1023)(rng));
+        }
+        pieces.push_back(1);
+        for (const rq_blake3_impl *impl : impls) {
+            CAPTURE(impl->name, len, pieces);
+            CHECK(hash_with(impl, data, {data.size() + 1}) == expected);
+            CHECK(hash_with(impl, data, pieces) == expected);
+        }
+    }
+}
+
+TEST_CASE("RQ_BLAKE3 chooses the implementation, and each gives the vector output")
+{
+    for (const char *name : kImplNames) {
+        CAPTURE(name);
+        CHECK(rqt::run_self("RQ_BLAKE3", name, "child: blake3 under RQ_BLAKE3") == 0);
+    }
+    // Unknown: ignored, the best implementation is used.
+    CHECK(rqt::run_self("RQ_BLAKE3", "no-such-implementation", "child: blake3 under RQ_BLAKE3") == 0);
+}
+
+// Runs only in the processes started above ([.] hides it from ctest).
+TEST_CASE("child: blake3 under RQ_BLAKE3", "[.]")
+{
+    const char *env = std::getenv("RQ_BLAKE3");
+    REQUIRE(env != nullptr);
+    const rq_blake3_impl *expected = rq_blake3_impl_find(env);
+    if (!expected) {
+        expected = usable_impls().back();
+    }
+    REQUIRE(std::string(rq_blake3_impl_active()->name) == expected->name);
+
+    for (const rqt::Blake3Vector &v : rqt::load_blake3_vectors()) {
+        const std::vector<uint8_t> data = vector_input(v.input_len);
+        for (size_t piece : {data.size() + 1, size_t{1}, size_t{1023}, size_t{1025}, size_t{8193}}) {
+            CAPTURE(v.input_len, piece);
+            CHECK(finalize_hex(streamed(data, {piece}), v.hash.size() / 2) == v.hash);
+        }
+    }
+
+    const rq_blake3_impl *portable = rq_blake3_impl_find("portable");
+    for (size_t len : kLargeLengths) {
+        const std::vector<uint8_t> data = rqt::splitmix_bytes(len + 1, len);
+        uint8_t whole[RQ_BLAKE3_OUT_LEN];
+        rq_blake3_hash(data.data(), data.size(), whole);
+        const std::string one_shot = rqt::hex_encode(whole, sizeof whole);
+        CAPTURE(len);
+        CHECK(one_shot == hash_with(portable, data, {len + 1}));
+        for (size_t piece : {1u, 1023u, 1025u, 8193u}) {
+            CAPTURE(piece);
+            CHECK(finalize_hex(streamed(data, {piece}), RQ_BLAKE3_OUT_LEN) == one_shot);
+        }
     }
 }

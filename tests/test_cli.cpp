@@ -1,119 +1,27 @@
 // End-to-end tests of the `rq` command: exit codes, the OTI it prints, and
 // a file cut into packets and assembled again.
+#include "cli_runner.h"
 #include "rq_test.h"
 #include "test_data.h"
 
-#include <sys/wait.h>
-
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
-
-#ifndef RQ_CLI_PATH
-#error "RQ_CLI_PATH must name the rq executable"
-#endif
-#ifndef RQ_TEST_BINARY_DIR
-#error "RQ_TEST_BINARY_DIR must name a writable folder"
-#endif
 
 namespace fs = std::filesystem;
 
 namespace {
 
-// The CLI's documented exit codes.
-constexpr int kExitOk = 0;
-constexpr int kExitUsage = 2;
-constexpr int kExitInput = 3;
-constexpr int kExitNeedMore = 4;
-constexpr int kExitIo = 5;
-
-std::string quote(const std::string &arg)
-{
-    std::string out = "'";
-    for (char ch : arg) {
-        if (ch == '\'') {
-            out += "'\\''";
-        } else {
-            out += ch;
-        }
-    }
-    return out + "'";
-}
-
-std::string read_text(const fs::path &path)
-{
-    std::vector<uint8_t> bytes = rqt::read_file(path.string());
-    return std::string(bytes.begin(), bytes.end());
-}
-
-void write_bytes(const fs::path &path, const std::vector<uint8_t> &bytes)
-{
-    std::ofstream out(path, std::ios::binary);
-    out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    REQUIRE(out.good());
-}
-
-// A fresh folder under the build tree, removed again at the end of the test.
-class TempDir {
-  public:
-    TempDir()
-    {
-        std::string pattern = std::string(RQ_TEST_BINARY_DIR) + "/cli-XXXXXX";
-        std::vector<char> buf(pattern.begin(), pattern.end());
-        buf.push_back('\0');
-        REQUIRE(mkdtemp(buf.data()) != nullptr);
-        path_ = buf.data();
-    }
-    ~TempDir()
-    {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir &) = delete;
-    TempDir &operator=(const TempDir &) = delete;
-    fs::path operator/(const std::string &name) const { return path_ / name; }
-
-  private:
-    fs::path path_;
-};
-
-struct Result {
-    int exit_code;
-    std::string out;
-    std::string err;
-};
-
-/*
- * Runs `rq ARGS` through the shell, stdin from stdin_path (or /dev/null),
- * stdout and stderr captured; exit_code is -1 if it did not exit normally.
- */
-Result run_rq(const TempDir &dir, const std::vector<std::string> &args, const std::string &stdin_path = "")
-{
-    const fs::path out_path = dir / "stdout.txt";
-    const fs::path err_path = dir / "stderr.txt";
-    // RQ_TEST_EMULATOR runs a cross-compiled rq (qemu-aarch64 ...); empty natively.
-    std::string command = std::string(RQ_TEST_EMULATOR) + " " + quote(RQ_CLI_PATH);
-    for (const std::string &arg : args) {
-        command += " " + quote(arg);
-    }
-    command += " < " + quote(stdin_path.empty() ? "/dev/null" : stdin_path);
-    command += " > " + quote(out_path.string()) + " 2> " + quote(err_path.string());
-    const int status = std::system(command.c_str());
-    Result result;
-    result.exit_code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
-    result.out = read_text(out_path);
-    result.err = read_text(err_path);
-    return result;
-}
-
-std::string trim(const std::string &s)
-{
-    size_t end = s.find_last_not_of(" \n\r\t");
-    return end == std::string::npos ? std::string() : s.substr(0, end + 1);
-}
+using rqt::kExitInput;
+using rqt::kExitIo;
+using rqt::kExitNeedMore;
+using rqt::kExitOk;
+using rqt::kExitUsage;
+using rqt::run_rq;
+using rqt::TempDir;
+using rqt::trim;
+using rqt::write_bytes;
+using Result = rqt::CliResult;
 
 std::string serialize(const rq_oti &oti)
 {

@@ -4,14 +4,12 @@
 // through each backend, and the RQ_BACKEND override.
 #include "conformance.h"
 #include "rq_test.h"
+#include "run_self.h"
 #include "test_data.h"
 
 extern "C" {
 #include "backends/kernels.h"
 }
-
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -149,23 +147,6 @@ std::vector<rq_op> random_plan(uint32_t rows, size_t n_ops, std::mt19937_64 &rng
         ops.push_back(rq_op_make(dst, src, k == 1 ? uint8_t(1) : uint8_t(coef(rng) | 2)));
     }
     return ops;
-}
-
-/*
- * Runs the hidden test case `test_name` of this executable in a fresh process
- * with RQ_BACKEND=value (dispatch reads it once per process, so it must be a
- * new one); returns that process's exit code, 0 when all its checks passed.
- */
-int run_self_with_backend(const char *value, const char *test_name)
-{
-    // Through the shell so that a cross-compiled build runs itself under its
-    // emulator (RQ_TEST_EMULATOR, e.g. qemu-aarch64; empty natively).
-    const std::string command = "RQ_BACKEND='" + std::string(value) + "' " + RQ_TEST_EMULATOR + " '" +
-                                RQ_TEST_SELF + "' '" + test_name + "' > /dev/null";
-    const int status = std::system(command.c_str());
-    REQUIRE(status != -1);
-    REQUIRE(WIFEXITED(status));
-    return WEXITSTATUS(status);
 }
 
 } // namespace
@@ -356,12 +337,12 @@ TEST_CASE("selecting an unknown backend is refused and changes nothing")
 
 TEST_CASE("RQ_BACKEND=scalar makes the library use scalar")
 {
-    CHECK(run_self_with_backend("scalar", "child: the scalar backend is in use") == 0);
+    CHECK(rqt::run_self("RQ_BACKEND", "scalar", "child: the scalar backend is in use") == 0);
 }
 
 TEST_CASE("RQ_BACKEND naming a missing backend makes coding calls fail and says why")
 {
-    CHECK(run_self_with_backend("no-such-backend", "child: coding calls fail for lack of a backend") == 0);
+    CHECK(rqt::run_self("RQ_BACKEND", "no-such-backend", "child: coding calls fail for lack of a backend") == 0);
 }
 
 // The two below run only in the processes started above ([.] hides them from ctest).

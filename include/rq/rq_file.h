@@ -49,10 +49,17 @@ typedef struct rq_session_config {
 
 typedef struct rq_session rq_session;
 
-/* Called from the job's thread with bytes done and total; return nonzero to cancel. */
+/*
+ * Called from the job's thread with work done and total: bytes of the file
+ * for encode, metadata and decode, chunks for verify. Return nonzero to
+ * cancel the job (it then fails with RQ_ERR_CANCELLED and removes its
+ * temporary files).
+ */
 typedef int (*rq_progress_fn)(void *user, uint64_t done, uint64_t total);
 
 RQ_API rq_status rq_session_config_default(rq_session_config *out);
+/* RQ_OK, or RQ_ERR_CONFIG with a message naming the first bad field in msg. */
+RQ_API rq_status rq_session_config_check(const rq_session_config *config, char *msg, size_t msg_len);
 /* Checks every field; the error names the first bad one (rq_session_last_error). */
 RQ_API rq_status rq_session_create(const rq_session_config *config, rq_session **out);
 /* Replaces the configuration between jobs; a rejected one changes nothing. */
@@ -81,7 +88,12 @@ RQ_API rq_status rq_file_result_free(rq_file_result *result);
 /* Chunk size used when block_size is 0, for this file size and the session's budget. */
 RQ_API rq_status rq_recommended_block_size(const rq_session *session, uint64_t file_size,
                                            uint64_t *out);
-/* Encodes input into out_dir (created if missing; must be empty unless overwrite). */
+/*
+ * Encodes input into out_dir (created if missing; must be empty unless
+ * overwrite). With overwrite, files of an earlier encode that the new
+ * layout does not name are left in place: they are never read, but remove
+ * the directory first if it should hold only this encode.
+ */
 RQ_API rq_status rq_encode_file(rq_session *session, const char *input, const char *out_dir,
                                 rq_file_result *result);
 /* Writes only the layout file (symbol IDs included), no symbol files. */

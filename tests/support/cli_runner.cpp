@@ -1,0 +1,143 @@
+// Running the built `rq` from tests; see cli_runner.h.
+#include "cli_runner.h"
+
+#include "test_data.h"
+
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#ifndef RQ_CLI_PATH
+#error "RQ_CLI_PATH must name the rq executable"
+#endif
+#ifndef RQ_TEST_BINARY_DIR
+#error "RQ_TEST_BINARY_DIR must name a writable folder"
+#endif
+#ifndef RQ_TEST_EMULATOR
+#error "RQ_TEST_EMULATOR must be defined (empty for native builds)"
+#endif
+
+namespace fs = std::filesystem;
+
+namespace rqt {
+
+std::string read_text(const fs::path &path)
+{
+    std::vector<uint8_t> bytes = read_file(path.string());
+    return std::string(bytes.begin(), bytes.end());
+}
+
+void write_bytes(const fs::path &path, const std::vector<uint8_t> &bytes)
+{
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    REQUIRE(out.good());
+}
+
+void write_text(const fs::path &path, const std::string &text)
+{
+    write_bytes(path, std::vector<uint8_t>(text.begin(), text.end()));
+}
+
+std::string trim(const std::string &s)
+{
+    size_t end = s.find_last_not_of(" \n\r\t");
+    return end == std::string::npos ? std::string() : s.substr(0, end + 1);
+}
+
+TempDir::TempDir()
+{
+    std::string pattern = std::string(RQ_TEST_BINARY_DIR) + "/cli-XXXXXX";
+    std::vector<char> buf(pattern.begin(), pattern.end());
+    buf.push_back('\0');
+    REQUIRE(mkdtemp(buf.data()) != nullptr);
+    path_ = buf.data();
+}
+
+TempDir::~TempDir()
+{
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+}
+
+namespace {
+
+/* The emulator's words (RQ_TEST_EMULATOR, e.g. "qemu-aarch64 -L /usr/aarch64-linux-gnu"), then rq and args. */
+std::vector<std::string> command_line(const std::vector<std::string> &args)
+{
+    std::vector<std::string> words;
+    std::istringstream emulator(RQ_TEST_EMULATOR);
+    for (std::string word; emulator >> word;) {
+        words.push_back(word);
+    }
+    words.push_back(RQ_CLI_PATH);
+    words.insert(words.end(), args.begin(), args.end());
+    return words;
+}
+
+/* In the child: fd becomes path opened with flags, or the child exits 127. */
+void redirect(int fd, const std::string &path, int flags)
+{
+    int opened = open(path.c_str(), flags, 0644);
+    if (opened < 0 || dup2(opened, fd) < 0) {
+        _exit(127);
+    }
+    close(opened);
+}
+
+} // namespace
+
+pid_t start_rq(const std::vector<std::string> &args, const fs::path &out_path, const fs::path &err_path,
+               const std::string &stdin_path)
+{
+    const std::vector<std::string> words = command_line(args);
+    std::vector<char *> argv;
+    for (const std::string &word : words) {
+        argv.push_back(const_cast<char *>(word.c_str()));
+    }
+    argv.push_back(nullptr);
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        redirect(STDIN_FILENO, stdin_path.empty() ? "/dev/null" : stdin_path, O_RDONLY);
+        redirect(STDOUT_FILENO, out_path.string(), O_WRONLY | O_CREAT | O_TRUNC);
+        redirect(STDERR_FILENO, err_path.string(), O_WRONLY | O_CREAT | O_TRUNC);
+        execvp(argv[0], argv.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+int wait_rq(pid_t pid, bool *killed_by_signal)
+{
+    int status = 0;
+    pid_t got;
+    do {
+        got = waitpid(pid, &status, 0);
+    } while (got < 0 && errno == EINTR);
+    REQUIRE(got == pid);
+    if (killed_by_signal != nullptr) {
+        *killed_by_signal = WIFSIGNALED(status);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+CliResult run_rq(const TempDir &dir, const std::vector<std::string> &args, const std::string &stdin_path)
+{
+    const fs::path out_path = dir / "stdout.txt";
+    const fs::path err_path = dir / "stderr.txt";
+    CliResult result;
+    result.exit_code = wait_rq(start_rq(args, out_path, err_path, stdin_path));
+    result.out = read_text(out_path);
+    result.err = read_text(err_path);
+    return result;
+}
+
+} // namespace rqt
