@@ -6,10 +6,12 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -82,18 +84,13 @@ std::vector<std::string> command_line(const std::vector<std::string> &args)
     return words;
 }
 
-/* In the child: fd becomes path opened with flags, or the child exits 127. */
-void redirect(int fd, const std::string &path, int flags)
-{
-    int opened = open(path.c_str(), flags, 0644);
-    if (opened < 0 || dup2(opened, fd) < 0) {
-        _exit(127);
-    }
-    close(opened);
-}
-
 } // namespace
 
+/*
+ * posix_spawn rather than fork + exec: under qemu-user (the AArch64 test
+ * run) a forked child of the emulator can hang before its exec, while
+ * glibc's posix_spawn (a vfork-style clone) works there as natively.
+ */
 pid_t start_rq(const std::vector<std::string> &args, const fs::path &out_path, const fs::path &err_path,
                const std::string &stdin_path)
 {
@@ -103,15 +100,17 @@ pid_t start_rq(const std::vector<std::string> &args, const fs::path &out_path, c
         argv.push_back(const_cast<char *>(word.c_str()));
     }
     argv.push_back(nullptr);
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        redirect(STDIN_FILENO, stdin_path.empty() ? "/dev/null" : stdin_path, O_RDONLY);
-        redirect(STDOUT_FILENO, out_path.string(), O_WRONLY | O_CREAT | O_TRUNC);
-        redirect(STDERR_FILENO, err_path.string(), O_WRONLY | O_CREAT | O_TRUNC);
-        execvp(argv[0], argv.data());
-        _exit(127);
-    }
+    posix_spawn_file_actions_t actions;
+    REQUIRE(posix_spawn_file_actions_init(&actions) == 0);
+    const std::string in = stdin_path.empty() ? "/dev/null" : stdin_path;
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, in.c_str(), O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::fflush(nullptr);
+    pid_t pid = -1;
+    const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    REQUIRE(rc == 0);
     return pid;
 }
 
