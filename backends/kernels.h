@@ -35,6 +35,11 @@ typedef struct rq_kernels {
     const char *name;
     /* dst[i] ^= src[i] */
     void (*xor_into)(uint8_t *dst, const uint8_t *src, size_t len);
+    /*
+     * dst[i] ^= srcs[0][i] ^ ... ^ srcs[n-1][i], 1 <= n <= RQ_XOR_MANY_MAX: one
+     * pass over dst instead of n (plans XOR several rows into one in a row).
+     */
+    void (*xor_many)(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len);
     /* dst[i] ^= c * src[i] */
     void (*fma_into)(uint8_t *dst, const uint8_t *src, uint8_t c, size_t len);
     /* dst[i] = c * dst[i] */
@@ -59,22 +64,39 @@ typedef struct rq_kernels {
                       size_t in_stride, uint8_t *out, size_t out_stride, size_t len);
 } rq_kernels;
 
+#define RQ_XOR_MANY_MAX 8
+
 /*
  * Plan replay shared by every CPU backend: each passes its own kernels, which
  * the compiler inlines, so the loop is written once and specialised per ISA.
+ * Consecutive XORs into the same row go to xor_many together.
  */
 static inline void rq_replay_ops(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
                                  size_t len,
                                  void (*scale)(uint8_t *, uint8_t, size_t),
-                                 void (*fma_into)(uint8_t *, const uint8_t *, uint8_t, size_t))
+                                 void (*fma_into)(uint8_t *, const uint8_t *, uint8_t, size_t),
+                                 void (*xor_many)(uint8_t *, const uint8_t *const *, size_t,
+                                                  size_t))
 {
-    for (size_t k = 0; k < n_ops; k++) {
+    size_t k = 0;
+    while (k < n_ops) {
         uint32_t dst = rq_op_dst(ops[k]);
+        uint8_t coef = rq_op_coef(ops[k]);
         uint8_t *d = rows + (size_t)dst * stride;
-        if (ops[k].src == dst)
-            scale(d, rq_op_coef(ops[k]), len);
-        else
-            fma_into(d, rows + (size_t)ops[k].src * stride, rq_op_coef(ops[k]), len);
+        if (ops[k].src == dst) {
+            scale(d, coef, len);
+            k++;
+        } else if (coef != 1) {
+            fma_into(d, rows + (size_t)ops[k].src * stride, coef, len);
+            k++;
+        } else {
+            const uint8_t *srcs[RQ_XOR_MANY_MAX];
+            size_t n = 0;
+            while (k < n_ops && n < RQ_XOR_MANY_MAX && rq_op_dst(ops[k]) == dst &&
+                   rq_op_coef(ops[k]) == 1 && ops[k].src != dst)
+                srcs[n++] = rows + (size_t)ops[k++].src * stride;
+            xor_many(d, srcs, n, len);
+        }
     }
 }
 

@@ -24,8 +24,13 @@ void rq_encode_isi(const rq_block_constants *c, const rq_kernels *k, const uint8
     uint32_t nb[64];
     uint32_t n = rq_neighbours(c, isi, nb);
     memcpy(out, rows + (size_t)map[nb[0]] * stride, len);
-    for (uint32_t j = 1; j < n; j++)
-        k->xor_into(out, rows + (size_t)map[nb[j]] * stride, len);
+    const uint8_t *srcs[RQ_XOR_MANY_MAX];
+    for (uint32_t j = 1; j < n;) {
+        size_t m = 0;
+        while (j < n && m < RQ_XOR_MANY_MAX)
+            srcs[m++] = rows + (size_t)map[nb[j++]] * stride;
+        k->xor_many(out, srcs, m, len);
+    }
 }
 
 rq_status rq_encoder_create(rq_encoder **out, uint32_t source_symbols, size_t symbol_size,

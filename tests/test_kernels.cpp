@@ -45,6 +45,12 @@ struct ReferenceKernels {
             dst[i] ^= src[i];
         }
     }
+    static void xor_many(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
+    {
+        for (size_t k = 0; k < n; k++) {
+            xor_into(dst, srcs[k], len);
+        }
+    }
     static void fma_into(uint8_t *dst, const uint8_t *src, uint8_t c, size_t len)
     {
         for (size_t i = 0; i < len; i++) {
@@ -59,7 +65,8 @@ struct ReferenceKernels {
     }
 };
 
-const rq_kernels kReference = {"reference", ReferenceKernels::xor_into, ReferenceKernels::fma_into,
+const rq_kernels kReference = {"reference", ReferenceKernels::xor_into, ReferenceKernels::xor_many,
+                               ReferenceKernels::fma_into,
                                ReferenceKernels::scale, nullptr, nullptr, nullptr};
 
 const size_t kLengths[] = {0, 1, 2, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 256, 1000, 4095, 4099, 65537};
@@ -111,6 +118,15 @@ void compare_kernels(const rq_kernels &tested, const rq_kernels &expected)
             tested.xor_into(a.data() + pad + dst_off - 4, src.data() + pad + src_off - 4, len);
             expected.xor_into(b.data() + pad + dst_off - 4, src.data() + pad + src_off - 4, len);
             REQUIRE(a == b);
+            // xor_many with 1..RQ_XOR_MANY_MAX sources at assorted misalignments.
+            for (size_t n = 1; n <= RQ_XOR_MANY_MAX; n++) {
+                const uint8_t *srcs[RQ_XOR_MANY_MAX];
+                for (size_t k = 0; k < n; k++)
+                    srcs[k] = src.data() + pad - 4 + (src_off + k * 5) % 8;
+                tested.xor_many(a.data() + pad + dst_off - 4, srcs, n, len);
+                expected.xor_many(b.data() + pad + dst_off - 4, srcs, n, len);
+                REQUIRE(a == b);
+            }
             for (int c = 0; c < 256; c++) {
                 CAPTURE(c);
                 a = base;
@@ -133,8 +149,12 @@ std::vector<rq_op> random_plan(uint32_t rows, size_t n_ops, std::mt19937_64 &rng
     std::uniform_int_distribution<int> coef(1, 255);
     std::uniform_int_distribution<int> kind(0, 3);
     std::vector<rq_op> ops;
+    uint32_t dst = row(rng);
     for (size_t i = 0; i < n_ops; i++) {
-        const uint32_t dst = row(rng);
+        // Half the time the same row again: runs of XORs into one row are what
+        // replay fuses into xor_many, so the plans must have them.
+        if (rng() % 2)
+            dst = row(rng);
         uint32_t src = row(rng);
         const int k = kind(rng);
         if (k == 0) {
@@ -226,7 +246,7 @@ TEST_CASE("every usable backend replays a plan like scalar, on whole rows and on
                     CHECK(a == b);
                     std::vector<uint8_t> c = rqt::splitmix_bytes(len * 31 + extra, rows * stride + 8);
                     rq_replay_ops(ops.data(), ops.size(), c.data() + 3, stride, len, ReferenceKernels::scale,
-                                  ReferenceKernels::fma_into);
+                                  ReferenceKernels::fma_into, ReferenceKernels::xor_many);
                     CHECK(b == c);
                 }
             }

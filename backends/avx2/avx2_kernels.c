@@ -32,6 +32,33 @@ static void avx2_xor_into(uint8_t *dst, const uint8_t *src, size_t len)
         dst[i] ^= src[i];
 }
 
+static void avx2_xor_many(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
+{
+    size_t i = 0;
+    for (; i + 64 <= len; i += 64) {
+        __m256i a0 = _mm256_loadu_si256((const __m256i *)(dst + i));
+        __m256i a1 = _mm256_loadu_si256((const __m256i *)(dst + i + 32));
+        for (size_t k = 0; k < n; k++) {
+            a0 = _mm256_xor_si256(a0, _mm256_loadu_si256((const __m256i *)(srcs[k] + i)));
+            a1 = _mm256_xor_si256(a1, _mm256_loadu_si256((const __m256i *)(srcs[k] + i + 32)));
+        }
+        _mm256_storeu_si256((__m256i *)(dst + i), a0);
+        _mm256_storeu_si256((__m256i *)(dst + i + 32), a1);
+    }
+    for (; i + 32 <= len; i += 32) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)(dst + i));
+        for (size_t k = 0; k < n; k++)
+            a = _mm256_xor_si256(a, _mm256_loadu_si256((const __m256i *)(srcs[k] + i)));
+        _mm256_storeu_si256((__m256i *)(dst + i), a);
+    }
+    for (; i < len; i++) {
+        uint8_t a = dst[i];
+        for (size_t k = 0; k < n; k++)
+            a ^= srcs[k][i];
+        dst[i] = a;
+    }
+}
+
 static inline __m256i mul32(__m256i x, __m256i lo, __m256i hi, __m256i mask)
 {
     __m256i l = _mm256_and_si256(x, mask);
@@ -94,13 +121,13 @@ static void avx2_scale(uint8_t *dst, uint8_t c, size_t len)
 static void avx2_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
                             size_t len)
 {
-    rq_replay_ops(ops, n_ops, rows, stride, len, avx2_scale, avx2_fma_into);
+    rq_replay_ops(ops, n_ops, rows, stride, len, avx2_scale, avx2_fma_into, avx2_xor_many);
 }
 
 RQ_CPU_BATCH_KERNELS(avx2)
 
 static const rq_kernels AVX2 = {
-    "avx2", avx2_xor_into, avx2_fma_into, avx2_scale, avx2_apply_plan, avx2_apply_plan_batch, avx2_gf_matmul,
+    "avx2", avx2_xor_into, avx2_xor_many, avx2_fma_into, avx2_scale, avx2_apply_plan, avx2_apply_plan_batch, avx2_gf_matmul,
 };
 
 const rq_kernels *rq_kernels_avx2(void)

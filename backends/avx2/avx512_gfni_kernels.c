@@ -81,6 +81,34 @@ static void avx512_xor_into(uint8_t *dst, const uint8_t *src, size_t len)
     add_into(dst, src, len, _mm512_setzero_si512(), 1);
 }
 
+static void avx512_xor_many(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
+{
+    size_t i = head_bytes(dst, len);
+    if (i) {
+        __mmask64 m = tail_mask(i);
+        __m512i a = _mm512_maskz_loadu_epi8(m, dst);
+        for (size_t k = 0; k < n; k++)
+            a = _mm512_xor_si512(a, _mm512_maskz_loadu_epi8(m, srcs[k]));
+        _mm512_mask_storeu_epi8(dst, m, a);
+    }
+    for (; i + 128 <= len; i += 128) {
+        __m512i a0 = _mm512_load_si512(dst + i), a1 = _mm512_load_si512(dst + i + 64);
+        for (size_t k = 0; k < n; k++) {
+            a0 = _mm512_xor_si512(a0, _mm512_loadu_si512(srcs[k] + i));
+            a1 = _mm512_xor_si512(a1, _mm512_loadu_si512(srcs[k] + i + 64));
+        }
+        _mm512_store_si512(dst + i, a0);
+        _mm512_store_si512(dst + i + 64, a1);
+    }
+    for (; i < len; i += 64) {
+        __mmask64 m = tail_mask(len - i);
+        __m512i a = _mm512_maskz_loadu_epi8(m, dst + i);
+        for (size_t k = 0; k < n; k++)
+            a = _mm512_xor_si512(a, _mm512_maskz_loadu_epi8(m, srcs[k] + i));
+        _mm512_mask_storeu_epi8(dst + i, m, a);
+    }
+}
+
 static void avx512_fma_into(uint8_t *dst, const uint8_t *src, uint8_t c, size_t len)
 {
     if (c == 0)
@@ -110,13 +138,13 @@ static void avx512_scale(uint8_t *dst, uint8_t c, size_t len)
 static void avx512_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
                               size_t len)
 {
-    rq_replay_ops(ops, n_ops, rows, stride, len, avx512_scale, avx512_fma_into);
+    rq_replay_ops(ops, n_ops, rows, stride, len, avx512_scale, avx512_fma_into, avx512_xor_many);
 }
 
 RQ_CPU_BATCH_KERNELS(avx512)
 
 static const rq_kernels AVX512 = {
-    "avx512", avx512_xor_into, avx512_fma_into, avx512_scale, avx512_apply_plan, avx512_apply_plan_batch, avx512_gf_matmul,
+    "avx512", avx512_xor_into, avx512_xor_many, avx512_fma_into, avx512_scale, avx512_apply_plan, avx512_apply_plan_batch, avx512_gf_matmul,
 };
 
 const rq_kernels *rq_kernels_avx512(void)

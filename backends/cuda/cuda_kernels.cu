@@ -235,6 +235,12 @@ void cuda_xor_into(uint8_t *dst, const uint8_t *src, size_t len)
     single_op(dst, src, 1, len, 0);
 }
 
+void cuda_xor_many(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
+{
+    for (size_t k = 0; k < n; k++)
+        single_op(dst, srcs[k], 1, len, 0);
+}
+
 void cuda_fma_into(uint8_t *dst, const uint8_t *src, uint8_t c, size_t len)
 {
     if (c)
@@ -284,7 +290,7 @@ void cuda_gf_matmul(const uint8_t *matrix, size_t m, size_t k, const uint8_t *in
 }
 
 const rq_kernels CUDA_KERNELS = {
-    "cuda", cuda_xor_into, cuda_fma_into, cuda_scale, cuda_apply_plan, cuda_apply_plan_batch,
+    "cuda", cuda_xor_into, cuda_xor_many, cuda_fma_into, cuda_scale, cuda_apply_plan, cuda_apply_plan_batch,
     cuda_gf_matmul,
 };
 
