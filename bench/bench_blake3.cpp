@@ -6,6 +6,8 @@
 //       --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
+#include "ratio_reporter.h"
+
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -53,24 +55,6 @@ void run_blake3(benchmark::State &state, const rq_blake3_impl *impl)
     }
     state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * n));
 }
-
-// Keeps bytes/s of each benchmark (median aggregate when repeating) for the ratio table.
-class RatioReporter : public benchmark::ConsoleReporter {
-public:
-    std::map<std::string, double> rate;
-    void ReportRuns(const std::vector<Run> &runs) override
-    {
-        ConsoleReporter::ReportRuns(runs);
-        for (const Run &r : runs) {
-            auto it = r.counters.find("bytes_per_second");
-            if (it == r.counters.end())
-                continue;
-            if (r.run_type == Run::RT_Aggregate && r.aggregate_name != "median")
-                continue;
-            rate[r.run_name.function_name + "/" + r.run_name.args] = it->second.value;
-        }
-    }
-};
 
 } // namespace
 
