@@ -37,14 +37,7 @@ RQ_BLAKE3_INLINE __m512i vxor(__m512i a, __m512i b)
 
 RQ_BLAKE3_INLINE void round_fn(__m512i v[16], const __m512i m[16], const uint8_t s[16])
 {
-    G(0, 4, 8, 12, m[s[0]], m[s[1]]); /* columns */
-    G(1, 5, 9, 13, m[s[2]], m[s[3]]);
-    G(2, 6, 10, 14, m[s[4]], m[s[5]]);
-    G(3, 7, 11, 15, m[s[6]], m[s[7]]);
-    G(0, 5, 10, 15, m[s[8]], m[s[9]]); /* diagonals */
-    G(1, 6, 11, 12, m[s[10]], m[s[11]]);
-    G(2, 7, 8, 13, m[s[12]], m[s[13]]);
-    G(3, 4, 9, 14, m[s[14]], m[s[15]]);
+    RQ_BLAKE3_ROUND(m, s);
 }
 
 /*

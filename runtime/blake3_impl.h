@@ -103,4 +103,22 @@ void rq_blake3_update_impl(rq_blake3 *h, const void *data, size_t len, const rq_
 }
 #endif
 
+
+/*
+ * One BLAKE3 round, written once for every word type: G on the four columns,
+ * then on the four diagonals, fed message words m[s[0]] .. m[s[15]]. Each
+ * implementation defines its own G(a, b, c, d, x, y) over its state v.
+ */
+#define RQ_BLAKE3_ROUND(m, s)                                                                     \
+    do {                                                                                          \
+        G(0, 4, 8, 12, (m)[(s)[0]], (m)[(s)[1]]);                                                 \
+        G(1, 5, 9, 13, (m)[(s)[2]], (m)[(s)[3]]);                                                 \
+        G(2, 6, 10, 14, (m)[(s)[4]], (m)[(s)[5]]);                                                \
+        G(3, 7, 11, 15, (m)[(s)[6]], (m)[(s)[7]]);                                                \
+        G(0, 5, 10, 15, (m)[(s)[8]], (m)[(s)[9]]);                                                \
+        G(1, 6, 11, 12, (m)[(s)[10]], (m)[(s)[11]]);                                              \
+        G(2, 7, 8, 13, (m)[(s)[12]], (m)[(s)[13]]);                                               \
+        G(3, 4, 9, 14, (m)[(s)[14]], (m)[(s)[15]]);                                               \
+    } while (0)
+
 #endif
