@@ -69,8 +69,47 @@ typedef struct rq_kernels {
 /*
  * Plan replay shared by every CPU backend: each passes its own kernels, which
  * the compiler inlines, so the loop is written once and specialised per ISA.
- * Consecutive XORs into the same row go to xor_many together.
+ * Consecutive XORs into the same row go to xor_many together. Rows from
+ * first_scratch on may live apart, at scratch + (r - first_scratch) *
+ * scratch_stride (core/plan.c keeps a plan's scratch rows there when the
+ * caller's buffer has none); rq_replay_ops is the one-region case.
  */
+static inline void rq_replay_ops_split(const rq_op *ops, size_t n_ops, uint8_t *rows,
+                                       size_t stride, uint8_t *scratch, size_t scratch_stride,
+                                       uint32_t first_scratch, size_t len,
+                                       void (*scale)(uint8_t *, uint8_t, size_t),
+                                       void (*fma_into)(uint8_t *, const uint8_t *, uint8_t, size_t),
+                                       void (*xor_many)(uint8_t *, const uint8_t *const *, size_t,
+                                                        size_t))
+{
+#define RQ_ROW(r)                                                                                \
+    ((r) < first_scratch ? rows + (size_t)(r) * stride                                         \
+                         : scratch + (size_t)((r) - first_scratch) * scratch_stride)
+    size_t k = 0;
+    while (k < n_ops) {
+        uint32_t dst = rq_op_dst(ops[k]);
+        uint8_t coef = rq_op_coef(ops[k]);
+        uint8_t *d = RQ_ROW(dst);
+        if (ops[k].src == dst) {
+            scale(d, coef, len);
+            k++;
+        } else if (coef != 1) {
+            fma_into(d, RQ_ROW(ops[k].src), coef, len);
+            k++;
+        } else {
+            const uint8_t *srcs[RQ_XOR_MANY_MAX];
+            size_t n = 0;
+            while (k < n_ops && n < RQ_XOR_MANY_MAX && rq_op_dst(ops[k]) == dst &&
+                   rq_op_coef(ops[k]) == 1 && ops[k].src != dst) {
+                srcs[n++] = RQ_ROW(ops[k].src);
+                k++;
+            }
+            xor_many(d, srcs, n, len);
+        }
+    }
+#undef RQ_ROW
+}
+
 static inline void rq_replay_ops(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
                                  size_t len,
                                  void (*scale)(uint8_t *, uint8_t, size_t),
@@ -78,26 +117,8 @@ static inline void rq_replay_ops(const rq_op *ops, size_t n_ops, uint8_t *rows, 
                                  void (*xor_many)(uint8_t *, const uint8_t *const *, size_t,
                                                   size_t))
 {
-    size_t k = 0;
-    while (k < n_ops) {
-        uint32_t dst = rq_op_dst(ops[k]);
-        uint8_t coef = rq_op_coef(ops[k]);
-        uint8_t *d = rows + (size_t)dst * stride;
-        if (ops[k].src == dst) {
-            scale(d, coef, len);
-            k++;
-        } else if (coef != 1) {
-            fma_into(d, rows + (size_t)ops[k].src * stride, coef, len);
-            k++;
-        } else {
-            const uint8_t *srcs[RQ_XOR_MANY_MAX];
-            size_t n = 0;
-            while (k < n_ops && n < RQ_XOR_MANY_MAX && rq_op_dst(ops[k]) == dst &&
-                   rq_op_coef(ops[k]) == 1 && ops[k].src != dst)
-                srcs[n++] = rows + (size_t)ops[k++].src * stride;
-            xor_many(d, srcs, n, len);
-        }
-    }
+    rq_replay_ops_split(ops, n_ops, rows, stride, NULL, 0, UINT32_MAX, len, scale, fma_into,
+                        xor_many);
 }
 
 /* apply_plan_batch for CPU backends: the blocks one after another. */

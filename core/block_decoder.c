@@ -1,8 +1,10 @@
 /*
  * Decoder for one source block. It keeps the distinct symbols it is given;
  * decoding solves a fresh plan for exactly the ISIs held (every loss pattern
- * is new, so these plans are not cached), replays it, and rebuilds the
- * missing source symbols from the intermediate symbols.
+ * is new, so these plans are not cached), replays it in a pooled working
+ * buffer, and rebuilds the missing source symbols from the intermediate
+ * symbols there. The held source symbols are never copied: the decoded block
+ * is the held ones plus the rebuilt ones, gathered by rq_decoder_source.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,9 @@ struct rq_decoder {
     uint32_t *set;
     uint32_t set_size;
     uint32_t held_at_failure; /* held when the last decode found them dependent; 0 if none */
-    uint8_t *source;          /* K*T bytes once decoded */
+    /* Once decoded: where source symbol x is, in data (held) or in work (rebuilt). */
+    const uint8_t **source;
+    rq_rows_buf work;
 };
 
 static uint32_t set_slot(const rq_decoder *d, uint32_t esi)
@@ -131,42 +135,51 @@ rq_status rq_decoder_symbols_held(const rq_decoder *d, uint32_t *held)
     return RQ_OK;
 }
 
-/* Solves for the intermediate symbols and rebuilds the source symbols not held. */
-static rq_status solve_into(const rq_decoder *d, const uint8_t *held_source, uint8_t *source)
+/*
+ * Solves for the intermediate symbols and rebuilds the source symbols not
+ * held, in rows of d->work after the plan's own; d->source then points at
+ * every source symbol, held or rebuilt.
+ */
+static rq_status solve_into(rq_decoder *d, const uint8_t **source)
 {
     const rq_block_constants *c = &d->c;
     size_t T = d->symbol_size;
+    const rq_kernels *k = rq_kernels_active();
+    if (!k)
+        return RQ_ERR_BACKEND_UNAVAILABLE;
     uint32_t padding = c->K_prime - c->K;
-    uint32_t n = d->held + padding;
+    uint32_t n = d->held + padding, missing = 0;
+    for (uint32_t x = 0; x < c->K; x++)
+        missing += !source[x];
     uint32_t *isis = malloc((size_t)n * sizeof *isis);
     if (!isis)
         return RQ_ERR_NO_MEMORY;
-    for (uint32_t k = 0; k < d->held; k++)
-        isis[k] = d->esis[k] < c->K ? d->esis[k] : d->esis[k] + padding;
-    for (uint32_t k = 0; k < padding; k++)
-        isis[d->held + k] = c->K + k; /* padding symbols are known zeros */
+    for (uint32_t i = 0; i < d->held; i++)
+        isis[i] = d->esis[i] < c->K ? d->esis[i] : d->esis[i] + padding;
+    for (uint32_t i = 0; i < padding; i++)
+        isis[d->held + i] = c->K + i; /* padding symbols are known zeros */
     rq_plan *plan;
     rq_status st = rq_plan_build(c, isis, n, &plan);
     free(isis);
     if (st != RQ_OK)
         return st;
-    uint8_t *rows = calloc(plan->rows, T);
-    if (!rows) {
+    st = rq_rows_get(&d->work, ((size_t)plan->rows + plan->scratch_rows + missing) * T);
+    if (st != RQ_OK) {
         rq_plan_free(plan);
-        return RQ_ERR_NO_MEMORY;
+        return st;
     }
-    const rq_kernels *k = rq_kernels_active();
-    if (!k) {
-        free(rows);
-        rq_plan_free(plan);
-        return RQ_ERR_BACKEND_UNAVAILABLE;
+    uint8_t *rows = d->work.rows, *inputs = rows + (size_t)plan->first_input * T;
+    memcpy(inputs, d->data, (size_t)d->held * T);
+    memset(inputs + (size_t)d->held * T, 0, (size_t)padding * T);
+    rq_plan_apply_full(plan, k, rows, T, T);
+    uint8_t *out = rows + ((size_t)plan->rows + plan->scratch_rows) * T;
+    for (uint32_t x = 0; x < c->K; x++) {
+        if (source[x])
+            continue;
+        rq_encode_isi(c, k, rows, T, plan->intermediate, x, out, T);
+        source[x] = out;
+        out += T;
     }
-    memcpy(rows + (size_t)plan->first_input * T, d->data, (size_t)d->held * T);
-    rq_plan_apply(plan, k, rows, T, T);
-    for (uint32_t x = 0; x < c->K; x++)
-        if (!held_source[x])
-            rq_encode_isi(c, k, rows, T, plan->intermediate, x, source + (size_t)x * T, T);
-    free(rows);
     rq_plan_free(plan);
     return RQ_OK;
 }
@@ -180,38 +193,25 @@ rq_status rq_decoder_decode(rq_decoder *d)
     if (d->held < d->c.K)
         return RQ_ERR_NEED_MORE_SYMBOLS;
     size_t T = d->symbol_size;
-    uint8_t *source = malloc((size_t)d->c.K * T);
+    const uint8_t **source = calloc(d->c.K, sizeof *source);
     if (!source)
         return RQ_ERR_NO_MEMORY;
-    uint8_t *held_source = calloc(d->c.K, 1);
-    if (!held_source) {
-        free(source);
-        return RQ_ERR_NO_MEMORY;
-    }
     uint32_t present = 0;
     for (uint32_t k = 0; k < d->held; k++) {
         if (d->esis[k] < d->c.K) {
-            held_source[d->esis[k]] = 1;
+            source[d->esis[k]] = d->data + (size_t)k * T;
             present++;
         }
     }
-    rq_status st = RQ_OK;
-    if (present < d->c.K)
-        st = solve_into(d, held_source, source);
-    free(held_source);
+    rq_status st = present < d->c.K ? solve_into(d, source) : RQ_OK;
     if (st == RQ_ERR_NEED_MORE_SYMBOLS)
         d->held_at_failure = d->held;
     if (st != RQ_OK) {
+        rq_rows_put(&d->work);
         free(source);
         return st;
     }
-    /* Held source symbols go in as received. */
-    for (uint32_t k = 0; k < d->held; k++)
-        if (d->esis[k] < d->c.K)
-            memcpy(source + (size_t)d->esis[k] * T, d->data + (size_t)k * T, T);
     d->source = source;
-    free(d->data);
-    d->data = NULL;
     return RQ_OK;
 }
 
@@ -223,7 +223,8 @@ rq_status rq_decoder_source(const rq_decoder *d, uint8_t *out, size_t out_len)
         return RQ_ERR_NOT_DECODED;
     if (out_len != (size_t)d->c.K * d->symbol_size)
         return RQ_ERR_BUFFER_SIZE;
-    memcpy(out, d->source, out_len);
+    for (uint32_t x = 0; x < d->c.K; x++)
+        memcpy(out + (size_t)x * d->symbol_size, d->source[x], d->symbol_size);
     return RQ_OK;
 }
 
@@ -234,6 +235,7 @@ rq_status rq_decoder_destroy(rq_decoder *d)
         free(d->data);
         free(d->set);
         free(d->source);
+        rq_rows_put(&d->work);
         free(d);
     }
     return RQ_OK;

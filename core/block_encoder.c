@@ -14,7 +14,8 @@ struct rq_encoder {
     rq_block_constants c;
     size_t symbol_size;
     const rq_kernels *kernels;
-    uint8_t *rows;     /* the replayed working rows */
+    rq_rows_buf buf;   /* the replayed working rows (from the row pool) */
+    uint8_t *rows;
     uint32_t *map;     /* L entries: working row of intermediate symbol j */
 };
 
@@ -56,7 +57,8 @@ rq_status rq_encoder_create(rq_encoder **out, uint32_t source_symbols, size_t sy
         return st;
     rq_encoder *e = calloc(1, sizeof *e);
     if (e) {
-        e->rows = calloc(plan->rows, symbol_size);
+        if (rq_rows_get(&e->buf, ((size_t)plan->rows + plan->scratch_rows) * symbol_size) == RQ_OK)
+            e->rows = e->buf.rows;
         e->map = malloc((size_t)c.L * sizeof *e->map);
     }
     if (!e || !e->rows || !e->map) {
@@ -67,8 +69,10 @@ rq_status rq_encoder_create(rq_encoder **out, uint32_t source_symbols, size_t sy
     e->c = c;
     e->symbol_size = symbol_size;
     e->kernels = kernels;
-    memcpy(e->rows + (size_t)plan->first_input * symbol_size, source, source_len);
-    rq_plan_apply(plan, e->kernels, e->rows, symbol_size, symbol_size);
+    uint8_t *inputs = e->rows + (size_t)plan->first_input * symbol_size;
+    memcpy(inputs, source, source_len);
+    memset(inputs + source_len, 0, (size_t)(c.K_prime - c.K) * symbol_size); /* padding */
+    rq_plan_apply_full(plan, e->kernels, e->rows, symbol_size, symbol_size);
     memcpy(e->map, plan->intermediate, (size_t)c.L * sizeof *e->map);
     rq_plan_cache_release(plan);
     *out = e;
@@ -92,7 +96,7 @@ rq_status rq_encoder_symbol(const rq_encoder *e, uint32_t esi, uint8_t *out, siz
 rq_status rq_encoder_destroy(rq_encoder *e)
 {
     if (e) {
-        free(e->rows);
+        rq_rows_put(&e->buf);
         free(e->map);
         free(e);
     }

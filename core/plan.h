@@ -3,12 +3,16 @@
  * symbols into its L intermediate symbols (RFC 6330 §5.4), recorded once and
  * replayed by a kernel backend over any number of blocks or sub-blocks.
  *
- * Working rows of a plan, each one symbol (or stripe) wide:
- *   0 .. S-1              LDPC constraint rows   (start as zero)
- *   S .. S+H-1            HDPC constraint rows   (start as zero)
+ * Working rows of a plan, each one symbol (or stripe) wide; only the input
+ * rows need filling before replay (the plan clears the others itself):
+ *   0 .. S-1              LDPC constraint rows
+ *   S .. S+H-1            HDPC constraint rows
  *   S+H .. S+H+n-1        the n known symbols, in the order of the ISIs given
- *   S+H+n                 one scratch row        (starts as zero)
- * After replay, intermediate symbol C[j] is in row intermediate[j].
+ *   rows .. rows+scratch_rows-1   scratch rows (one per row the solver peels)
+ * rows = S+H+n. After replay, intermediate symbol C[j] is in row
+ * intermediate[j] (always < rows). The scratch rows are needed only while a
+ * stripe is replayed, so rq_plan_apply keeps them in a stripe-wide buffer of
+ * its own; rq_plan_apply_full replays over a caller's buffer that has them.
  */
 #ifndef RQ_CORE_PLAN_H
 #define RQ_CORE_PLAN_H
@@ -22,7 +26,8 @@
 typedef struct rq_plan {
     rq_block_constants constants;
     uint32_t n_inputs;      /* known symbols (ISIs) the plan was made for */
-    uint32_t rows;          /* working rows, scratch included */
+    uint32_t rows;          /* working rows the caller provides: S + H + n_inputs */
+    uint32_t scratch_rows;  /* further rows the plan uses while it runs */
     uint32_t first_input;   /* S + H */
     uint32_t *intermediate; /* L entries */
     rq_op *ops;
@@ -41,10 +46,30 @@ size_t rq_plan_bytes(const rq_plan *plan);
 
 /*
  * Replays the plan over a working buffer of plan->rows rows of len bytes at
- * distance stride (input rows filled, all other rows zero).
+ * distance stride (input rows filled; what the other rows hold does not
+ * matter). RQ_ERR_NO_MEMORY if not even a narrow scratch stripe could be had.
  */
-void rq_plan_apply(const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
-                   size_t len);
+rq_status rq_plan_apply(const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
+                        size_t len);
+/* The same over plan->rows + plan->scratch_rows rows: no scratch buffer, the fastest replay. */
+void rq_plan_apply_full(const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
+                        size_t len);
+
+/*
+ * Working-row buffers, reused across blocks: fresh memory costs a page fault
+ * per 4 KiB, which at T = 1280 is as much as the replay itself. rq_rows_get
+ * hands out a 64-byte aligned buffer of at least bytes (contents undefined),
+ * from the pool when one fits; rq_rows_put gives it back. The pool keeps at
+ * most 64 MiB of idle buffers; large buffers use transparent huge pages.
+ */
+typedef struct rq_rows_buf {
+    uint8_t *rows;
+    size_t cap;  /* usable bytes at rows */
+    void *base;  /* what was allocated */
+    size_t size; /* its size, for munmap */
+} rq_rows_buf;
+rq_status rq_rows_get(rq_rows_buf *buf, size_t bytes);
+void rq_rows_put(rq_rows_buf *buf);
 
 /* Encoding plans (ISIs 0..K'-1) shared per K', thread-safe, bounded in memory. */
 rq_status rq_plan_cache_acquire(uint32_t k_prime, const rq_plan **out);

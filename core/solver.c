@@ -56,7 +56,7 @@ static void emit(op_list *l, uint32_t dst, uint32_t src, uint8_t coef)
 typedef struct solver {
     const rq_block_constants *c;
     rq_sparse_rows sr;
-    uint32_t M, first_lt, scratch;
+    uint32_t M, first_lt;
     /* Column -> rows holding it, V columns (< W) of binary rows only. */
     uint32_t *cstart, *crows;
     /* Phase 1: rows bucketed by how many V columns they still have. */
@@ -72,6 +72,12 @@ typedef struct solver {
     uint32_t *pivot_row; /* inactive position -> working row holding C of that column */
     op_list ops;
 } solver;
+
+/* The scratch row that holds y (later g, step c) of chosen row t. */
+static uint32_t y_row(const solver *s, uint32_t t)
+{
+    return s->M + s->chosen_pos[t];
+}
 
 static void bucket_insert(solver *s, uint32_t r)
 {
@@ -303,40 +309,76 @@ static rq_status hdpc_dense_rows(const solver *s, uint8_t *hd)
     return RQ_OK;
 }
 
-/* Step c: HDPC right-hand sides G_hv * y, via the scratch row z. */
-static void emit_hdpc_rhs(solver *s)
+/*
+ * Step c: HDPC right-hand sides G_hv * y with G = MT * GAMMA. GAMMA * y is
+ * the chain g_j = alpha * g_{j-1} + y_j, built in place over the y rows in
+ * column order (one multiply-add per pivot column; a column without a pivot
+ * contributes alpha^k times the last pivot's g). Then each HDPC row adds the
+ * g of its MT ones, all of its sources together so that replay fuses them.
+ */
+static rq_status emit_hdpc_rhs(solver *s)
 {
     const rq_block_constants *c = s->c;
     uint32_t ks = c->K_prime + c->S;
-    uint32_t zrow = s->scratch;
-    int started = 0;
-    uint32_t pending = 0; /* z still owes a factor alpha^pending */
+    /* last[j]: the latest pivot column <= j (NONE before the first). */
+    uint32_t *last = malloc((size_t)ks * sizeof *last + 1);
+    uint32_t *count = calloc((size_t)c->H + 1, sizeof *count);
+    uint32_t *by_h = malloc((size_t)2 * ks * sizeof *by_h + 1);
+    if (!last || !count || !by_h) {
+        free(last);
+        free(count);
+        free(by_h);
+        return RQ_ERR_NO_MEMORY;
+    }
+    uint32_t prev = NONE;
     for (uint32_t j = 0; j < ks; j++) {
-        if (started)
-            pending++;
         uint32_t d = s->diag_row[j];
         if (d != NONE) {
-            if (pending % 255)
-                emit(&s->ops, zrow, zrow, rq_gf_alpha_pow(pending));
-            pending = 0;
-            emit(&s->ops, zrow, d, 1);
-            started = 1;
+            if (prev != NONE)
+                emit(&s->ops, y_row(s, d), y_row(s, s->diag_row[prev]),
+                     rq_gf_alpha_pow(j - prev));
+            prev = j;
         }
-        if (!started)
-            continue;
-        if (pending % 255)
-            emit(&s->ops, zrow, zrow, rq_gf_alpha_pow(pending));
-        pending = 0;
-        if (j + 1 < ks) {
-            uint32_t h1, h2;
-            rq_hdpc_mt_rows(c, j, &h1, &h2);
-            emit(&s->ops, c->S + h1, zrow, 1);
-            emit(&s->ops, c->S + h2, zrow, 1);
-        } else {
-            for (uint32_t h = 0; h < c->H; h++)
-                emit(&s->ops, c->S + h, zrow, rq_gf_alpha_pow(h));
-        }
+        last[j] = prev;
     }
+    /* Bucket the columns' contributions by HDPC row (counting sort). */
+    for (uint32_t j = 0; j + 1 < ks; j++) {
+        if (last[j] == NONE)
+            continue;
+        uint32_t h1, h2;
+        rq_hdpc_mt_rows(c, j, &h1, &h2);
+        count[h1 + 1]++;
+        count[h2 + 1]++;
+    }
+    for (uint32_t h = 0; h < c->H; h++)
+        count[h + 1] += count[h];
+    for (uint32_t j = 0; j + 1 < ks; j++) {
+        if (last[j] == NONE)
+            continue;
+        uint32_t h1, h2;
+        rq_hdpc_mt_rows(c, j, &h1, &h2);
+        by_h[count[h1]++] = j;
+        by_h[count[h2]++] = j;
+    }
+    /* count[h] is now where bucket h ends. XORs (a pivot's own g) first, then the
+     * multiply-adds, so that the XORs into one row stay consecutive. */
+    for (uint32_t h = 0, from = 0; h < c->H; from = count[h++]) {
+        for (int pass = 0; pass < 2; pass++) {
+            for (uint32_t k = from; k < count[h]; k++) {
+                uint32_t j = by_h[k];
+                if ((last[j] == j) == (pass == 0))
+                    emit(&s->ops, c->S + h, y_row(s, s->diag_row[last[j]]),
+                         rq_gf_alpha_pow(j - last[j]));
+            }
+        }
+        if (last[ks - 1] != NONE)
+            emit(&s->ops, c->S + h, y_row(s, s->diag_row[last[ks - 1]]),
+                 rq_gf_alpha_pow(h + ks - 1 - last[ks - 1]));
+    }
+    free(last);
+    free(count);
+    free(by_h);
+    return RQ_OK;
 }
 
 /* Steps b-d: the dense system over the inactive columns, solved by Gauss-Jordan. */
@@ -367,16 +409,15 @@ static rq_status phase2(solver *s)
             uint32_t col = s->sr.cols[k];
             add_column(s, row, col);
             if (s->diag_row[col] != NONE)
-                emit(&s->ops, r, s->diag_row[col], 1); /* step b */
+                emit(&s->ops, r, y_row(s, s->diag_row[col]), 1); /* step b */
         }
         wrow[n++] = r;
     }
     for (uint32_t h = 0; h < c->H; h++)
         wrow[n++] = c->S + h;
     rq_status st = hdpc_dense_rows(s, mat + (size_t)(n2 - c->H) * u);
-    if (st != RQ_OK)
+    if (st != RQ_OK || (st = emit_hdpc_rhs(s)) != RQ_OK)
         goto done;
-    emit_hdpc_rhs(s);
 
     for (size_t k = 0; k < u; k++) {
         uint32_t p = NONE;
@@ -424,22 +465,25 @@ done:
     return st;
 }
 
-static void emit_forward_substitution(solver *s)
+/* Step a: y_t = D_t + sum of y over the earlier pivots in row t, into t's y row. */
+static void emit_y(solver *s)
 {
     for (uint32_t p = 0; p < s->n_chosen; p++) {
         uint32_t t = s->order[p];
+        if (t >= s->c->S) /* LDPC rows have D_t = 0 */
+            emit(&s->ops, s->M + p, t, 1);
         for (uint32_t k = s->sr.start[t]; k < s->sr.start[t + 1]; k++) {
             uint32_t d = s->diag_row[s->sr.cols[k]];
             if (d != NONE && d != t)
-                emit(&s->ops, t, d, 1);
+                emit(&s->ops, s->M + p, y_row(s, d), 1);
         }
     }
 }
 
-/* Step e: each chosen row from y_t back to D_t + Atu * C_U, last row first. */
-static void emit_back_to_rhs(solver *s)
+/* Step e: C_t = D_t + sum of C over row t's other columns, in pivot order, in place. */
+static void emit_solve_v(solver *s)
 {
-    for (uint32_t p = s->n_chosen; p-- > 0;) {
+    for (uint32_t p = 0; p < s->n_chosen; p++) {
         uint32_t t = s->order[p];
         for (uint32_t k = s->sr.start[t]; k < s->sr.start[t + 1]; k++) {
             uint32_t col = s->sr.cols[k];
@@ -511,7 +555,6 @@ static rq_status solve(solver *s, const uint32_t *isis, uint32_t n_isis)
         return st;
     s->M = s->sr.rows;
     s->first_lt = c->S + c->H;
-    s->scratch = s->M;
     s->vcount = malloc((size_t)s->M * sizeof *s->vcount + 1);
     s->bnext = malloc((size_t)s->M * sizeof *s->bnext + 1);
     s->bprev = malloc((size_t)s->M * sizeof *s->bprev + 1);
@@ -527,11 +570,15 @@ static rq_status solve(solver *s, const uint32_t *isis, uint32_t n_isis)
     if ((st = build_columns(s)) != RQ_OK || (st = phase1(s)) != RQ_OK ||
         (st = compute_z(s)) != RQ_OK)
         return st;
-    emit_forward_substitution(s); /* step a */
+    /* Every working row but the inputs starts as zero, whatever the buffer held. */
+    for (uint32_t r = 0; r < s->first_lt; r++)
+        emit(&s->ops, r, r, 0);
+    for (uint32_t p = 0; p < s->n_chosen; p++)
+        emit(&s->ops, s->M + p, s->M + p, 0);
+    emit_y(s);
     if ((st = phase2(s)) != RQ_OK)
         return st;
-    emit_back_to_rhs(s);          /* step e */
-    emit_forward_substitution(s); /* step f */
+    emit_solve_v(s);
     return s->ops.failed ? RQ_ERR_NO_MEMORY : RQ_OK;
 }
 
@@ -540,7 +587,7 @@ rq_status rq_plan_build(const rq_block_constants *c, const uint32_t *isis, uint3
 {
     if (!c || !isis || !out)
         return RQ_ERR_INVALID_ARGUMENT;
-    if ((uint64_t)c->S + c->H + n_isis + 1 > RQ_OP_MAX_ROWS)
+    if ((uint64_t)c->S + c->H + n_isis + c->L > RQ_OP_MAX_ROWS)
         return RQ_ERR_INVALID_ARGUMENT;
     rq_gf_init();
     solver s;
@@ -562,11 +609,12 @@ rq_status rq_plan_build(const rq_block_constants *c, const uint32_t *isis, uint3
                                                      : s.pivot_row[s.inact_idx[col]];
             plan->constants = *c;
             plan->n_inputs = n_isis;
-            plan->rows = s.M + 1;
+            plan->rows = s.M;
+            plan->scratch_rows = s.n_chosen;
             plan->first_input = c->S + c->H;
             plan->intermediate = inter;
             plan->inactivated = s.n_inact;
-            st = drop_dead_ops(&s.ops, inter, c->L, plan->rows);
+            st = drop_dead_ops(&s.ops, inter, c->L, plan->rows + plan->scratch_rows);
             plan->ops = s.ops.v;
             plan->n_ops = s.ops.n;
             s.ops.v = NULL;

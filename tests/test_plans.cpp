@@ -31,18 +31,25 @@ struct Block {
 };
 
 // Replays a plan over `known` and returns the L intermediate symbols (L*T bytes).
+// stripe 0: rq_plan_apply (its own scratch stripe); 1: rq_plan_apply_full;
+// otherwise the backend's apply_plan in stripes of that width. Rows other than
+// the inputs start as garbage: the plan must clear what it needs.
 std::vector<uint8_t> replay(const rq_plan *plan, const rq_kernels *k, const Block &b, size_t stripe)
 {
     const size_t T = b.T;
     REQUIRE(plan->n_inputs == b.isis.size());
-    std::vector<uint8_t> rows(size_t(plan->rows) * T + 64, 0);
+    const size_t n_rows = plan->rows + (stripe == 0 ? 0 : plan->scratch_rows);
+    std::vector<uint8_t> rows(n_rows * T + 64, 0xA5);
     std::memcpy(rows.data() + size_t(plan->first_input) * T, b.known.data(), b.known.size());
     if (stripe == 0) {
-        rq_plan_apply(plan, k, rows.data(), T, T);
+        REQUIRE(rq_plan_apply(plan, k, rows.data(), T, T) == RQ_OK);
+    } else if (stripe == 1) {
+        rq_plan_apply_full(plan, k, rows.data(), T, T);
     } else {
         for (size_t off = 0; off < T; off += stripe)
             k->apply_plan(plan->ops, plan->n_ops, rows.data() + off, T, std::min(stripe, T - off));
     }
+    REQUIRE(std::all_of(rows.end() - 64, rows.end(), [](uint8_t v) { return v == 0xA5; }));
     std::vector<uint8_t> c(size_t(b.c.L) * T);
     for (uint32_t j = 0; j < b.c.L; j++) {
         REQUIRE(plan->intermediate[j] < plan->rows);
@@ -170,7 +177,7 @@ std::vector<uint8_t> replay_everywhere(const rq_plan *plan, const Block &b)
     check_constraints(b, ref);
     for (const rq_kernels *k : usable_backends()) {
         INFO("backend " << k->name);
-        for (size_t stripe : {size_t(0), size_t(64), size_t(320)})
+        for (size_t stripe : {size_t(0), size_t(1), size_t(64), size_t(320)})
             REQUIRE(replay(plan, k, b, stripe) == ref);
     }
     return ref;
