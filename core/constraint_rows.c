@@ -39,13 +39,13 @@ rq_status rq_sparse_rows_build(const rq_block_constants *c, const uint32_t *isis
     }
     for (uint32_t i = 0; i < c->S; i++)
         start[i + 1] += 3;
-    uint32_t nb[64];
-    for (uint32_t k = 0; k < n_isis; k++)
-        start[first_lt + k + 1] = rq_neighbours(c, isis[k], nb);
-    for (uint32_t r = 0; r < rows; r++)
-        start[r + 1] += start[r];
-
-    uint32_t *cols = malloc((size_t)start[rows] * sizeof *cols + 1);
+    /* The LT rows' columns go straight to the end of cols (the LDPC rows come
+     * first and their size is known), so each tuple is computed once. */
+    uint32_t ldpc_nnz = 0;
+    for (uint32_t r = 0; r < c->S; r++)
+        ldpc_nnz += start[r + 1];
+    size_t cap = (size_t)ldpc_nnz + (size_t)n_isis * 8 + c->W + 3;
+    uint32_t *cols = malloc(cap * sizeof *cols);
     uint32_t *fill = malloc((size_t)rows * sizeof *fill + 1);
     if (!cols || !fill) {
         free(start);
@@ -53,6 +53,25 @@ rq_status rq_sparse_rows_build(const rq_block_constants *c, const uint32_t *isis
         free(fill);
         return RQ_ERR_NO_MEMORY;
     }
+    size_t at = ldpc_nnz;
+    for (uint32_t k = 0; k < n_isis; k++) {
+        if (cap - at < (size_t)c->W + 1) { /* room for the longest row */
+            cap = cap * 2 + c->W;
+            uint32_t *grown = realloc(cols, cap * sizeof *cols);
+            if (!grown) {
+                free(start);
+                free(cols);
+                free(fill);
+                return RQ_ERR_NO_MEMORY;
+            }
+            cols = grown;
+        }
+        uint32_t n = rq_neighbours(c, isis[k], cols + at);
+        start[first_lt + k + 1] = n;
+        at += n;
+    }
+    for (uint32_t r = 0; r < rows; r++)
+        start[r + 1] += start[r];
     for (uint32_t r = 0; r < rows; r++)
         fill[r] = start[r];
     for (uint32_t i = 0; i < c->B; i++) {
@@ -65,8 +84,6 @@ rq_status rq_sparse_rows_build(const rq_block_constants *c, const uint32_t *isis
         cols[fill[i]++] = c->W + i % c->P;
         cols[fill[i]++] = c->W + (i + 1) % c->P;
     }
-    for (uint32_t k = 0; k < n_isis; k++)
-        rq_neighbours(c, isis[k], cols + start[first_lt + k]);
     free(fill);
     out->rows = rows;
     out->start = start;

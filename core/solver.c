@@ -267,7 +267,8 @@ static void add_column(const solver *s, uint8_t *dst, uint32_t col)
         dst[s->inact_idx[col]] ^= 1;
 }
 
-static void row_add_scaled(uint8_t *dst, const uint8_t *src, uint8_t coef, size_t from, size_t n)
+static void row_add_scaled(uint8_t *restrict dst, const uint8_t *restrict src, uint8_t coef,
+                           size_t from, size_t n)
 {
     if (coef == 1) {
         for (size_t k = from; k < n; k++)
@@ -288,10 +289,9 @@ static rq_status hdpc_dense_rows(const solver *s, uint8_t *hd)
     uint8_t *z = calloc(u + 1, 1);
     if (!z)
         return RQ_ERR_NO_MEMORY;
-    const uint8_t *times_alpha = rq_gf_mul_table[2];
     for (uint32_t j = 0; j < ks; j++) {
-        for (size_t k = 0; k < u; k++)
-            z[k] = times_alpha[z[k]];
+        for (size_t k = 0; k < u; k++) /* z *= alpha, written so that it vectorises */
+            z[k] = (uint8_t)((z[k] << 1) ^ ((z[k] >> 7) * 0x1D));
         add_column(s, z, j);
         if (j + 1 < ks) {
             uint32_t h1, h2;
@@ -401,18 +401,32 @@ static rq_status phase2(solver *s)
         return RQ_ERR_NO_MEMORY;
     }
     uint32_t n = 0;
+    uint64_t *bits = malloc(s->words * sizeof *bits + 1);
+    if (!bits) {
+        free(wrow);
+        free(mat);
+        return RQ_ERR_NO_MEMORY;
+    }
     for (uint32_t r = 0; r < s->M; r++) {
         if (!is_binary_row(s, r) || s->chosen[r])
             continue;
-        uint8_t *row = mat + (size_t)n * u;
+        /* The row over C_U, summed as bits, then spread to bytes. */
+        memset(bits, 0, s->words * sizeof *bits);
         for (uint32_t k = s->sr.start[r]; k < s->sr.start[r + 1]; k++) {
             uint32_t col = s->sr.cols[k];
-            add_column(s, row, col);
-            if (s->diag_row[col] != NONE)
-                emit(&s->ops, r, y_row(s, s->diag_row[col]), 1); /* step b */
+            uint32_t d = s->diag_row[col];
+            if (d != NONE) {
+                xor_bits(bits, s->zbits + (size_t)s->chosen_pos[d] * s->words, s->words);
+                emit(&s->ops, r, y_row(s, d), 1); /* step b */
+            } else {
+                uint32_t i = s->inact_idx[col];
+                bits[i / 64] ^= (uint64_t)1 << (i % 64);
+            }
         }
+        add_bits_as_bytes(mat + (size_t)n * u, bits, s->words);
         wrow[n++] = r;
     }
+    free(bits);
     for (uint32_t h = 0; h < c->H; h++)
         wrow[n++] = c->S + h;
     rq_status st = hdpc_dense_rows(s, mat + (size_t)(n2 - c->H) * u);
