@@ -46,7 +46,8 @@ static size_t stripe_target(void)
  * bytes [0, s) of every row, then [s, 2s) ..., so rows far beyond cache are
  * read once per stripe instead of once per operation. Stripes narrower than
  * 1 KiB cost more in per-operation overhead than the cache saves (measured at
- * K = 10000, T = 1280); the stripes of one replay are made about equal.
+ * K = 10000, T = 1280); the stripes of one replay are made about equal, and
+ * no narrower than that.
  */
 static size_t stripe_width(const rq_plan *plan, size_t len)
 {
@@ -54,7 +55,7 @@ static size_t stripe_width(const rq_plan *plan, size_t len)
     s = s < 1024 ? 1024 : s;
     if (s >= len)
         return len;
-    size_t n = (len + s - 1) / s;
+    size_t n = len / s; /* stripes no narrower than s */
     s = (len + n - 1) / n;
     return (s + 63) & ~(size_t)63;
 }

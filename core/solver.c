@@ -9,17 +9,22 @@
  * pivot and inactivate the rest. The permanently inactive PI columns start
  * inactive. Because a chosen row's pivot is its only V column left, the
  * chosen rows, in order, form a unit lower-triangular system over their pivot
- * columns: C_V = y + Z*C_U with y = Att^-1 * D and Z = Att^-1 * Atu.
+ * columns: C_V = y + Z*C_U with y = Att^-1 * D and Z = Att^-1 * Atu. Z is
+ * kept as bit rows and only serves to build the dense system below.
  *
- * The symbol work then is:
- *   a. y by forward substitution over the chosen rows (in place);
+ * The symbol work (the plan) then is, after clearing every non-input row:
+ *   a. y by forward substitution over the chosen rows, into scratch rows
+ *      (one per chosen row; D stays where it is);
  *   b. the right-hand sides of the unchosen binary rows (D_r + sum y);
- *   c. the right-hand sides of the HDPC rows, G_hv * y, through the
- *      recurrence z_j = alpha*z_{j-1} + x_j and G = MT * GAMMA: a handful of
- *      operations per column instead of H multiplications;
+ *   c. the right-hand sides of the HDPC rows, G_hv * y with G = MT * GAMMA:
+ *      GAMMA * y is the chain g_j = alpha*g_{j-1} + y_j, built in place over
+ *      the y rows (one multiply-add per pivot column), then each HDPC row
+ *      XORs in the g of its MT ones, all of its sources in a row so that
+ *      replay fuses them;
  *   d. dense Gauss-Jordan over GF(256) on the u inactive columns -> C_U;
- *   e. back to D_t + Atu*C_U for each chosen row (reverse order);
- *   f. forward substitution again -> C_V.
+ *   e. C_V in one forward pass, in place: C_t = D_t + sum of C over row t's
+ *      other columns (earlier pivots and inactive columns).
+ * The scratch rows are needed only while a stripe is replayed (plan.c).
  * HDPC rows never take part in phase 1 (they are dense), and the binary rows
  * stay binary there, so phase 1 needs no symbol data at all.
  */
