@@ -1,9 +1,14 @@
 /*
  * `rq info`: what this binary is: library version, compiler, build flavour,
- * and the kernel backend the library picked on this machine.
+ * the kernel backend the library picked on this machine, and the machine's
+ * topology (NUMA nodes, cores, PUs, caches) as the scheduler sees it.
  */
+#include <cjson/cJSON.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "rq/rq_topology.h"
 
 #include "cli/cli_args.h"
 #include "cli/commands.h"
@@ -13,15 +18,22 @@ const char cmd_info_help[] =
     "\n"
     "Shows the library version, the compiler and build flavour of this binary,\n"
     "the CPU features the library sees, every kernel backend with whether it\n"
-    "is built in and usable here, and the one in use. Include it in bug\n"
-    "reports and benchmark results.\n"
+    "is built in and usable here, and the one in use; then the machine's\n"
+    "topology as the scheduler sees it (hwloc): NUMA nodes, packages, cores,\n"
+    "hardware threads (PUs), L1d/L2/L3 cache sizes and, per NUMA node, its\n"
+    "cores, PUs and memory. Include it in bug reports and benchmark results.\n"
+    "\n"
+    "Without hwloc's view of the machine the topology is one node with one\n"
+    "core per online CPU (source \"fallback\"). hwloc's HWLOC_SYNTHETIC\n"
+    "variable shows an imaginary machine instead (source \"synthetic\"),\n"
+    "e.g. HWLOC_SYNTHETIC=\"pack:2 numa:2 core:4 pu:2\" rq info.\n"
     "\n"
     "The library picks the fastest usable backend; the environment variable\n"
     "RQ_BACKEND=NAME (scalar, avx2, avx512, neon or auto) asks for one. If the\n"
     "one asked for cannot run here, rq info says why and exits with 1.\n"
     "\n"
     "Options:\n"
-    "  --json       print the same as one JSON object\n"
+    "  --json       print the same as one JSON object (topology under \"topology\")\n"
     "  -h, --help   show this text\n"
     "\n"
     "Examples:\n"
@@ -110,6 +122,63 @@ static const char *cpu_text(void)
     return features;
 }
 
+/* "32 KiB", "1 MiB", "unknown". */
+static const char *size_text(uint64_t bytes, char *buf, size_t len)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    size_t unit = 0;
+    if (bytes == 0)
+        return "unknown";
+    double value = (double)bytes;
+    while (value >= 1024.0 && unit + 1 < sizeof units / sizeof units[0]) {
+        value /= 1024.0;
+        unit++;
+    }
+    snprintf(buf, len, value == (double)(uint64_t)value ? "%.0f %s" : "%.1f %s", value, units[unit]);
+    return buf;
+}
+
+/* A number of the library's JSON description; 0 if missing. */
+static double json_number(const cJSON *obj, const char *key)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsNumber(item) ? item->valuedouble : 0;
+}
+
+/* One line per NUMA node, read back from the library's JSON description. */
+static void print_nodes(void)
+{
+    char *json = NULL;
+    if (rq_topology_describe_json(&json) != RQ_OK)
+        return;
+    cJSON *root = cJSON_Parse(json);
+    rq_string_free(json);
+    const cJSON *node;
+    cJSON_ArrayForEach(node, cJSON_GetObjectItemCaseSensitive(root, "nodes"))
+    {
+        char buf[32];
+        printf("%-10s node %.0f: %.0f cores, %.0f PUs, memory %s\n", "", json_number(node, "index"),
+               json_number(node, "cores"), json_number(node, "pus"),
+               size_text((uint64_t)json_number(node, "memory_bytes"), buf, sizeof buf));
+    }
+    cJSON_Delete(root);
+}
+
+static void print_topology(void)
+{
+    rq_topology_summary topo;
+    if (rq_topology_get_summary(&topo) != RQ_OK)
+        return;
+    char l1[32], l2[32], l3[32];
+    printf("topology   %" PRIu32 " NUMA node%s, %" PRIu32 " package%s, %" PRIu32 " cores, %" PRIu32
+           " PUs (%s)\n",
+           topo.numa_nodes, topo.numa_nodes == 1 ? "" : "s", topo.packages, topo.packages == 1 ? "" : "s",
+           topo.cores, topo.pus, topo.source);
+    printf("caches     L1d %s, L2 %s, L3 %s\n", size_text(topo.l1d_bytes, l1, sizeof l1),
+           size_text(topo.l2_bytes, l2, sizeof l2), size_text(topo.l3_bytes, l3, sizeof l3));
+    print_nodes();
+}
+
 static int print_text(void)
 {
     const char *why;
@@ -119,6 +188,7 @@ static int print_text(void)
     printf("build      %s\n", build_flavour());
     printf("sanitizer  %s\n", sanitizers());
     printf("cpu        %s\n", cpu_text());
+    print_topology();
     for (size_t i = 0; i < backend_count(); i++) {
         rq_backend_info info;
         if (rq_backend_describe(i, &info) != RQ_OK)
@@ -169,8 +239,11 @@ static int print_json(void)
     }
     printf("\n  ],\n");
     json_field("backend", active, 0);
-    json_field("backend_error", active == NULL ? why : NULL, 1);
-    printf("}\n");
+    json_field("backend_error", active == NULL ? why : NULL, 0);
+    char *topology = NULL;
+    printf("  \"topology\": %s\n}\n",
+           rq_topology_describe_json(&topology) == RQ_OK ? topology : "null");
+    rq_string_free(topology);
     return active != NULL ? CLI_EXIT_OK : CLI_EXIT_INTERNAL;
 }
 

@@ -4,10 +4,10 @@
 #
 #   scripts/install-deps.sh            build, tests, benchmarks
 #   scripts/install-deps.sh --aarch64  also the AArch64 cross toolchain, qemu-user
-#                                      and cJSON for arm64 (the NEON test run)
+#                                      and cJSON and hwloc for arm64 (the NEON test run)
 set -euo pipefail
 
-packages=(build-essential cmake ninja-build catch2 libcjson-dev libhwloc-dev libbenchmark-dev
+packages=(build-essential cmake ninja-build pkg-config catch2 libcjson-dev libhwloc-dev libbenchmark-dev
   libisal-dev)
 cross=0
 for arg in "$@"; do
@@ -42,13 +42,16 @@ missing=()
 for pkg in "${packages[@]}"; do
   installed "$pkg" || missing+=("$pkg")
 done
-# The cross build links the tests against cJSON for arm64 (Debian multiarch).
+# The cross build links against cJSON and hwloc for arm64 (Debian multiarch;
+# the arm64 hwloc package installs beside the amd64 one).
 need_arm64_arch=0
 if [[ $cross -eq 1 ]]; then
-  if ! dpkg-query -W -f='${Status}\n' libcjson-dev:arm64 2>/dev/null | grep -qx 'install ok installed'; then
-    missing+=(libcjson-dev:arm64)
-    dpkg --print-foreign-architectures | grep -qx arm64 || need_arm64_arch=1
-  fi
+  for pkg in libcjson-dev:arm64 libhwloc-dev:arm64; do
+    if ! dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null | grep -qx 'install ok installed'; then
+      missing+=("$pkg")
+      dpkg --print-foreign-architectures | grep -qx arm64 || need_arm64_arch=1
+    fi
+  done
 fi
 
 if [[ ${#missing[@]} -eq 0 ]]; then

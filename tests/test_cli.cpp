@@ -4,6 +4,9 @@
 #include "rq_test.h"
 #include "test_data.h"
 
+#include <cjson/cJSON.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -237,6 +240,45 @@ TEST_CASE("rq info exits 0 and names the backend")
     const char *backend = nullptr;
     REQUIRE(rq_backend_active(&backend) == RQ_OK);
     CHECK(r.out.find(backend) != std::string::npos);
+}
+
+TEST_CASE("rq info --json describes the machine under \"topology\"")
+{
+    TempDir dir;
+    const Result r = run_rq(dir, {"info", "--json"});
+    CHECK(r.exit_code == kExitOk);
+    cJSON *root = cJSON_Parse(r.out.c_str());
+    REQUIRE(root != nullptr);
+    const cJSON *topology = cJSON_GetObjectItemCaseSensitive(root, "topology");
+    REQUIRE(cJSON_IsObject(topology));
+    for (const char *key : {"numa_nodes", "packages", "cores", "pus"}) {
+        INFO(key);
+        const cJSON *count = cJSON_GetObjectItemCaseSensitive(topology, key);
+        REQUIRE(cJSON_IsNumber(count));
+        CHECK(count->valuedouble >= 1);
+    }
+    CHECK(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(topology, "caches")));
+    CHECK(cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(topology, "nodes")));
+    cJSON_Delete(root);
+}
+
+TEST_CASE("rq info shows the machine that HWLOC_SYNTHETIC describes")
+{
+    TempDir dir;
+    REQUIRE(setenv("HWLOC_SYNTHETIC", "pack:2 numa:2 core:4 pu:2", 1) == 0);
+    const Result r = run_rq(dir, {"info"});
+    const Result json = run_rq(dir, {"info", "--json"});
+    unsetenv("HWLOC_SYNTHETIC");
+    CHECK(r.exit_code == kExitOk);
+    CHECK(r.out.find("4 NUMA nodes, 2 packages, 16 cores, 32 PUs (synthetic)") != std::string::npos);
+    CHECK(r.out.find("node 3: 4 cores, 8 PUs") != std::string::npos);
+    REQUIRE(json.exit_code == kExitOk);
+    cJSON *root = cJSON_Parse(json.out.c_str());
+    REQUIRE(root != nullptr);
+    const cJSON *topology = cJSON_GetObjectItemCaseSensitive(root, "topology");
+    CHECK(cJSON_GetObjectItemCaseSensitive(topology, "numa_nodes")->valueint == 4);
+    CHECK(cJSON_GetObjectItemCaseSensitive(topology, "pus")->valueint == 32);
+    cJSON_Delete(root);
 }
 
 TEST_CASE("rq packets refuses an ESI of 2^24 or more")
