@@ -19,6 +19,8 @@ enum {
     OPT_MEMORY_BUDGET,
     OPT_CONCURRENCY,
     OPT_THREADS,
+    OPT_PLACEMENT,
+    OPT_FAIL_FAST,
     OPT_BLOCK_SIZE,
     OPT_BACKEND,
     OPT_FORCE,
@@ -34,6 +36,8 @@ static const cli_option options[] = {
     [OPT_MEMORY_BUDGET] = {"--memory-budget", NULL, 1},
     [OPT_CONCURRENCY] = {"--concurrency", NULL, 1},
     [OPT_THREADS] = {"--threads", NULL, 1},
+    [OPT_PLACEMENT] = {"--placement", NULL, 1},
+    [OPT_FAIL_FAST] = {"--fail-fast", NULL, 0},
     [OPT_BLOCK_SIZE] = {"--block-size", NULL, 1},
     [OPT_BACKEND] = {"--backend", NULL, 1},
     [OPT_FORCE] = {"--force", NULL, 0},
@@ -96,6 +100,19 @@ static int parse_size(const char *what, const char *text, uint64_t *out)
     return rc;
 }
 
+static int parse_placement(const char *text, rq_placement *out)
+{
+    static const char *const names[] = {"compact", "spread", "none"};
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(text, names[i]) == 0) {
+            *out = (rq_placement)i;
+            return CLI_EXIT_OK;
+        }
+    }
+    cli_error("--placement: '%s' is not one of compact, spread, none", text);
+    return CLI_EXIT_USAGE;
+}
+
 /* One session option into out; CLI_EXIT_OK or the error's exit code. */
 static int session_option(int opt, const char *value, cli_file_args *out)
 {
@@ -112,6 +129,8 @@ static int session_option(int opt, const char *value, cli_file_args *out)
     case OPT_CONCURRENCY:
         return cli_parse_u32("--concurrency", value, UINT32_MAX, &c->concurrency_limit);
     case OPT_THREADS: return cli_parse_u32("--threads", value, UINT32_MAX, &c->threads);
+    case OPT_PLACEMENT: return parse_placement(value, &c->placement);
+    case OPT_FAIL_FAST: c->fail_fast = 1; return CLI_EXIT_OK;
     case OPT_BLOCK_SIZE: return parse_size("--block-size", value, &c->block_size);
     case OPT_BACKEND: out->backend = value; return CLI_EXIT_OK;
     case OPT_FORCE: c->overwrite = 1; return CLI_EXIT_OK;

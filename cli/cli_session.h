@@ -23,10 +23,17 @@
     "  --redundancy R        encoded size / source size, >= 1, may be fractional\n"    \
     "                        (default 1.5): a chunk of S bytes gets\n"                \
     "                        ceil(S*(R-1)/T) repair symbols (R if S <= T)\n"          \
-    "  --memory-budget MIB   memory a job may use for buffers, plans and matrices,\n"  \
-    "                        in MiB, >= 8 (default 256)\n"                           \
+    "  --memory-budget MIB   memory the job may use for buffers, plans and\n"        \
+    "                        matrices, in MiB, >= 8 (default 256); never more than\n" \
+    "                        half the machine's RAM (the process budget)\n"           \
     "  --concurrency N       jobs the session runs at once, 1..1024 (default 4)\n"     \
-    "  --threads N           worker threads, 0 = one per core (default 0)\n"          \
+    "  --threads N           worker threads, 0 = one per core (default 0); the\n"    \
+    "                        output is the same for every thread count\n"           \
+    "  --placement POLICY    where workers run: compact (fill NUMA node by node,\n"   \
+    "                        one per core first), spread (round-robin over nodes)\n" \
+    "                        or none (unbound) (default compact)\n"                 \
+    "  --fail-fast           fail at once (exit 3 or 6) instead of waiting when\n"   \
+    "                        the budget or the concurrency limit is taken\n"        \
     "  --block-size BYTES    chunk size; suffix K, M or G for KiB, MiB, GiB;\n"        \
     "                        0 = recommended for the file and budget (default 0)\n"   \
     "  --backend NAME        kernel backend: scalar, avx2, avx512, neon, cuda or\n"   \

@@ -44,15 +44,13 @@ size_t rq_plan_passes(const rq_oti *oti, uint64_t bytes_per_width, uint64_t budg
     return n;
 }
 
-void rq_pass_to_rows(const rq_oti *oti, const rq_pass *pass, uint32_t k, const uint8_t *buf,
-                     uint8_t *rows, size_t stride)
+void rq_pass_to_row(const rq_oti *oti, const rq_pass *pass, uint32_t k, uint32_t i,
+                    const uint8_t *buf, uint8_t *row)
 {
     for (uint32_t j = pass->first_sub; j < pass->end_sub; j++) {
         size_t off, w;
         rq_sub_block_span(oti, j, &off, &w);
-        const uint8_t *run = buf + (size_t)k * (off - pass->w0);
-        for (uint32_t i = 0; i < k; i++)
-            memcpy(rows + (size_t)i * stride + (off - pass->w0), run + (size_t)i * w, w);
+        memcpy(row + (off - pass->w0), buf + (size_t)k * (off - pass->w0) + (size_t)i * w, w);
     }
 }
 

@@ -30,9 +30,9 @@ void rq_sub_block_span(const rq_oti *oti, uint32_t j, size_t *offset, size_t *wi
 size_t rq_plan_passes(const rq_oti *oti, uint64_t bytes_per_width, uint64_t budget, rq_pass *out,
                       uint64_t *need);
 
-/* Pass buffer (K sub-symbol runs per sub-block) -> K symbol rows of pass width, stride apart. */
-void rq_pass_to_rows(const rq_oti *oti, const rq_pass *pass, uint32_t k, const uint8_t *buf,
-                     uint8_t *rows, size_t stride);
+/* Symbol i's runs in the pass buffer -> its row of pass width. */
+void rq_pass_to_row(const rq_oti *oti, const rq_pass *pass, uint32_t k, uint32_t i,
+                    const uint8_t *buf, uint8_t *row);
 /* One symbol's pass slice (row, pass width) -> its place for symbol i in the pass buffer. */
 void rq_row_to_pass(const rq_oti *oti, const rq_pass *pass, uint32_t k, uint32_t i,
                     const uint8_t *row, uint8_t *buf);

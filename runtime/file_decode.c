@@ -9,6 +9,10 @@
  * bytes for that pass written at their place in a temporary output file,
  * which gets its final name only when every chunk decoded and matched its
  * hash.
+ *
+ * The symbol checks, the slice reads, the replay (in column shares), the
+ * rebuilding of missing source symbols and the writes run on the job's
+ * workers (runtime/workers.h); the solve is one thread's, once per block.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,8 +32,10 @@
 #include "runtime/block_passes.h"
 #include "runtime/file_jobs.h"
 #include "runtime/fs_util.h"
+#include "runtime/job_memory.h"
 #include "runtime/session_internal.h"
 #include "runtime/symbol_files.h"
+#include "runtime/workers.h"
 
 #define MIB (1024ull * 1024ull)
 /* Repair symbols used beyond K when there are more: makes a failed solve very unlikely. */
@@ -48,14 +54,44 @@ typedef struct chunk_scan {
 } chunk_scan;
 
 typedef struct decode_job {
-    rq_session *s;
-    rq_session_config cfg;
+    rq_job job;
     const char *symbols_dir;
-    const rq_kernels *kernels;
-    uint8_t *packet;
     int out_fd;
     uint64_t done, total;
+    rq_job_buffers mem;
 } decode_job;
+
+/* What the workers of one stage share: a queue of items and the first failure. */
+typedef struct stage_ctx {
+    rq_job *job;
+    rq_work_queue queue;
+    _Atomic rq_status status;
+} stage_ctx;
+
+static void stage_fail(stage_ctx *sc, rq_status st)
+{
+    rq_status ok = RQ_OK;
+    atomic_compare_exchange_strong(&sc->status, &ok, st);
+}
+
+/* The next item for this worker; 0 when none is left or the stage failed or was cancelled. */
+static int stage_take(stage_ctx *sc, size_t *item)
+{
+    if (atomic_load_explicit(&sc->status, memory_order_relaxed) != RQ_OK || rq_job_cancelled(sc->job))
+        return 0;
+    return rq_work_take(&sc->queue, item);
+}
+
+/* Runs fn over items on the job's workers; ctx starts with a stage_ctx. */
+static rq_status run_stage(stage_ctx *sc, rq_job *job, rq_worker_fn fn, size_t items)
+{
+    sc->job = job;
+    rq_work_queue_init(&sc->queue, items);
+    atomic_init(&sc->status, RQ_OK);
+    rq_workers_run(job->threads, job->cfg.placement, fn, sc);
+    rq_status st = atomic_load(&sc->status);
+    return st != RQ_OK ? st : rq_job_check_cancel(job);
+}
 
 static void scan_free(chunk_scan *scan)
 {
@@ -84,48 +120,88 @@ static int locate(const char *symbols_dir, const rq_layout_block *b, size_t inde
     return rq_path_join(path, len, dir, id);
 }
 
+/* One symbol file's check, made by whichever worker took it. */
+typedef struct symbol_check {
+    rq_symbol_check chk;
+    uint32_t sbn, esi;
+    const char *why;
+    char *path;
+} symbol_check;
+
+typedef struct scan_ctx {
+    stage_ctx sc; /* first: run_stage hands workers a stage_ctx pointer */
+    decode_job *job;
+    size_t index;
+    const rq_layout_block *b;
+    uint8_t *packets; /* one packet buffer per worker */
+    symbol_check *checks;
+} scan_ctx;
+
+static void scan_worker(void *ctx, uint32_t w, uint32_t n)
+{
+    (void)n;
+    scan_ctx *x = ctx;
+    const rq_layout_block *b = x->b;
+    size_t len = 4u + b->oti.symbol_size, i;
+    uint8_t *packet = x->packets + (size_t)w * len;
+    while (stage_take(&x->sc, &i)) {
+        symbol_check *c = &x->checks[i];
+        char path[4096];
+        c->why = "path too long";
+        c->chk = RQ_SYMBOL_CORRUPT;
+        if (locate(x->job->symbols_dir, b, x->index, b->symbols[i], path, sizeof path) == 0)
+            c->chk = rq_symbol_file_check(path, b->symbols[i], packet, len, &c->why);
+        if (c->chk == RQ_SYMBOL_GOOD) {
+            rq_payload_id_read(packet, len, &c->sbn, &c->esi);
+            if (c->sbn >= b->oti.source_blocks) {
+                c->chk = RQ_SYMBOL_CORRUPT; /* a symbol of some other object */
+                c->why = "payload ID names a source block this chunk does not have";
+            } else if (!(c->path = strdup(path))) {
+                stage_fail(&x->sc, RQ_ERR_NO_MEMORY);
+            }
+        }
+    }
+}
+
+/* Checks every symbol file of a chunk (on all workers), then tallies them in layout order. */
 static rq_status scan_chunk(decode_job *job, size_t index, const rq_layout_block *b,
                             chunk_scan *scan)
 {
     memset(scan, 0, sizeof *scan);
+    rq_job *rj = &job->job;
     size_t len = 4u + b->oti.symbol_size;
+    uint64_t packets_bytes = (uint64_t)rj->threads * len;
+    rq_status st = rq_job_buffers_reserve(rj, &job->mem, packets_bytes);
+    if (st == RQ_OK)
+        st = rq_job_buffers_fit(&job->mem, 0, 0, packets_bytes);
+    if (st != RQ_OK)
+        return st;
+    scan_ctx x = {.job = job, .index = index, .b = b, .packets = job->mem.scratch};
+    x.checks = calloc(b->n_symbols + 1, sizeof *x.checks);
     scan->held = calloc(b->n_symbols + 1, sizeof *scan->held);
-    if (!scan->held)
-        return RQ_ERR_NO_MEMORY;
-    for (size_t i = 0; i < b->n_symbols; i++) {
-        char path[4096];
-        const char *why = "path too long";
-        rq_symbol_check chk = RQ_SYMBOL_CORRUPT;
-        if (locate(job->symbols_dir, b, index, b->symbols[i], path, sizeof path) == 0)
-            chk = rq_symbol_file_check(path, b->symbols[i], job->packet, len, &why);
-        uint32_t sbn = 0, esi = 0;
-        if (chk == RQ_SYMBOL_GOOD) {
-            rq_payload_id_read(job->packet, len, &sbn, &esi);
-            if (sbn >= b->oti.source_blocks) {
-                chk = RQ_SYMBOL_CORRUPT; /* a symbol of some other object */
-                why = "payload ID names a source block this chunk does not have";
-            }
+    if (!x.checks || !scan->held)
+        st = RQ_ERR_NO_MEMORY;
+    if (st == RQ_OK)
+        st = run_stage(&x.sc, rj, scan_worker, b->n_symbols);
+    for (size_t i = 0; x.checks && i < b->n_symbols; i++) {
+        symbol_check *c = &x.checks[i];
+        if (st != RQ_OK) {
+            free(c->path);
+            continue;
         }
-        if (chk == RQ_SYMBOL_MISSING) {
+        if (c->chk == RQ_SYMBOL_MISSING) {
             scan->report.missing++;
-            continue;
-        }
-        if (chk == RQ_SYMBOL_CORRUPT) {
+        } else if (c->chk == RQ_SYMBOL_CORRUPT) {
             if (!scan->report.corrupt)
-                snprintf(scan->first_bad, sizeof scan->first_bad, "%s: %s", b->symbols[i], why);
+                snprintf(scan->first_bad, sizeof scan->first_bad, "%s: %s", b->symbols[i], c->why);
             scan->report.corrupt++;
-            continue;
+        } else {
+            scan->report.good++;
+            scan->held[scan->n_held++] = (held_symbol){c->sbn, c->esi, c->path};
         }
-        scan->report.good++;
-        held_symbol *h = &scan->held[scan->n_held];
-        h->sbn = sbn;
-        h->esi = esi;
-        h->path = strdup(path);
-        if (!h->path)
-            return RQ_ERR_NO_MEMORY;
-        scan->n_held++;
     }
-    return RQ_OK;
+    free(x.checks);
+    return st;
 }
 
 /* The symbols of one source block chosen for decoding, and the plan for them. */
@@ -225,87 +301,160 @@ static rq_status read_slice(decode_job *job, const held_symbol *h, size_t w0, si
         int e = errno;
         if (fd >= 0)
             close(fd);
-        return rq_session_fail(job->s, RQ_ERR_IO, "reading %s: %s", h->path, strerror(e));
+        return rq_session_fail(job->job.s, RQ_ERR_IO, "reading %s: %s", h->path, strerror(e));
     }
     close(fd);
     return RQ_OK;
 }
 
-/* One pass of one source block: read the used slices, solve, write the block's bytes. */
-static rq_status decode_pass(decode_job *job, const rq_layout_block *lb, const rq_block_layout *bl,
-                             const block_choice *ch, const rq_pass *p, uint8_t *rows, uint8_t *buf,
-                             uint8_t *slice, rq_blake3 *hash)
+/* One pass of one source block and what its workers share. */
+typedef struct pass_ctx {
+    stage_ctx sc; /* first: run_stage hands workers a stage_ctx pointer */
+    decode_job *job;
+    const rq_layout_block *lb;
+    const block_choice *ch;
+    const rq_pass *p;
+    uint8_t *rows, *buf, *slices; /* slices: one pass-width row per worker */
+    const uint32_t *missing;      /* source ESIs to rebuild */
+    size_t real;                  /* bytes of the pass inside the chunk */
+    uint64_t out_offset;
+    rq_blake3 *hash;
+} pass_ctx;
+
+/* Item k: the pass's slice of used symbol k, into its row (and the buffer if a source). */
+static void read_worker(void *ctx, uint32_t w, uint32_t n)
 {
-    const rq_oti *oti = &lb->oti;
-    uint32_t K = ch->c.K;
-    size_t W = p->width;
-    uint8_t *inputs = NULL;
-    if (ch->plan) {
-        memset(rows, 0, (size_t)ch->plan->rows * W);
-        inputs = rows + (size_t)ch->plan->first_input * W;
-    }
-    for (uint32_t k = 0; k < ch->n_use; k++) {
-        uint8_t *dst = inputs ? inputs + (size_t)k * W : slice;
-        rq_status st = read_slice(job, ch->use[k], p->w0, W, dst);
+    (void)n;
+    pass_ctx *x = ctx;
+    const block_choice *ch = x->ch;
+    size_t W = x->p->width, k;
+    uint8_t *inputs = ch->plan ? x->rows + (size_t)ch->plan->first_input * W : NULL;
+    while (stage_take(&x->sc, &k)) {
+        uint8_t *dst = inputs ? inputs + k * W : x->slices + (size_t)w * W;
+        rq_status st = read_slice(x->job, ch->use[k], x->p->w0, W, dst);
         if (st != RQ_OK)
-            return st;
-        if (ch->use[k]->esi < K)
-            rq_row_to_pass(oti, p, K, ch->use[k]->esi, dst, buf);
+            stage_fail(&x->sc, st);
+        else if (ch->use[k]->esi < ch->c.K)
+            rq_row_to_pass(&x->lb->oti, x->p, ch->c.K, ch->use[k]->esi, dst, x->buf);
     }
-    if (ch->plan) {
-        rq_plan_apply(ch->plan, job->kernels, rows, W, W);
-        for (uint32_t i = 0; i < K; i++) {
-            if (ch->have_source[i])
-                continue;
-            rq_encode_isi(&ch->c, job->kernels, rows, W, ch->plan->intermediate, i, slice, W);
-            rq_row_to_pass(oti, p, K, i, slice, buf);
+}
+
+static void replay_worker(void *ctx, uint32_t w, uint32_t n)
+{
+    pass_ctx *x = ctx;
+    size_t from, len;
+    rq_column_share(x->p->width, w, n, &from, &len);
+    if (len && rq_plan_apply(x->ch->plan, x->job->job.kernels, x->rows + from, x->p->width, len) !=
+                   RQ_OK)
+        stage_fail(&x->sc, RQ_ERR_NO_MEMORY);
+}
+
+/* Item m: missing source symbol x->missing[m], rebuilt from the intermediate symbols. */
+static void rebuild_worker(void *ctx, uint32_t w, uint32_t n)
+{
+    (void)n;
+    pass_ctx *x = ctx;
+    const block_choice *ch = x->ch;
+    size_t W = x->p->width, m;
+    uint8_t *slice = x->slices + (size_t)w * W;
+    while (stage_take(&x->sc, &m)) {
+        rq_encode_isi(&ch->c, x->job->job.kernels, x->rows, W, ch->plan->intermediate,
+                      x->missing[m], slice, W);
+        rq_row_to_pass(&x->lb->oti, x->p, ch->c.K, x->missing[m], slice, x->buf);
+    }
+}
+
+/* Item 0 feeds the chunk hash (in order, one worker); item 1+j writes 1 MiB piece j. */
+#define WRITE_PIECE ((size_t)1 << 20)
+static void write_worker(void *ctx, uint32_t w, uint32_t n)
+{
+    (void)w;
+    (void)n;
+    pass_ctx *x = ctx;
+    size_t item;
+    while (stage_take(&x->sc, &item)) {
+        if (item == 0) {
+            rq_blake3_update(x->hash, x->buf, x->real);
+            continue;
         }
+        size_t from = (item - 1) * WRITE_PIECE;
+        size_t len = x->real - from < WRITE_PIECE ? x->real - from : WRITE_PIECE;
+        if (rq_pwrite_full(x->job->out_fd, x->buf + from, len, x->out_offset + from) != 0)
+            stage_fail(&x->sc, rq_session_fail(x->job->job.s, RQ_ERR_IO, "writing the output: %s",
+                                               strerror(errno)));
     }
-    uint64_t start = bl->offset + (uint64_t)K * p->w0; /* within the chunk */
+}
+
+/* One pass of one source block: read the used slices, replay, rebuild, write. */
+static rq_status decode_pass(pass_ctx *x, const rq_block_layout *bl, uint32_t n_missing)
+{
+    const block_choice *ch = x->ch;
+    rq_job *job = &x->job->job;
+    uint32_t K = ch->c.K;
+    size_t W = x->p->width;
+    if (ch->plan) /* the padding symbols after the n_use read ones are zero inputs */
+        memset(x->rows + ((size_t)ch->plan->first_input + ch->n_use) * W, 0,
+               (size_t)(ch->plan->n_inputs - ch->n_use) * W);
+    uint64_t start = bl->offset + (uint64_t)K * x->p->w0; /* within the chunk */
     size_t want = (size_t)K * W;
-    size_t real = start >= lb->size ? 0
-                  : (size_t)(lb->size - start < want ? lb->size - start : want);
-    if (real && rq_pwrite_full(job->out_fd, buf, real, lb->original_offset + start) != 0)
-        return rq_session_fail(job->s, RQ_ERR_IO, "writing the output: %s", strerror(errno));
-    rq_blake3_update(hash, buf, real);
-    job->done += real;
-    return rq_session_report(job->s, job->done, job->total);
+    x->real = start >= x->lb->size ? 0
+              : (size_t)(x->lb->size - start < want ? x->lb->size - start : want);
+    x->out_offset = x->lb->original_offset + start;
+    rq_status st = run_stage(&x->sc, job, read_worker, ch->n_use);
+    if (st == RQ_OK && ch->plan) {
+        if ((st = run_stage(&x->sc, job, replay_worker, job->threads)) == RQ_OK)
+            st = run_stage(&x->sc, job, rebuild_worker, n_missing);
+    }
+    if (st == RQ_OK)
+        st = run_stage(&x->sc, job, write_worker, 1 + (x->real + WRITE_PIECE - 1) / WRITE_PIECE);
+    if (st != RQ_OK)
+        return st;
+    x->job->done += x->real;
+    return rq_job_report(job, x->job->done, x->job->total);
 }
 
 static rq_status decode_block(decode_job *job, const rq_layout_block *lb, const rq_block_layout *bl,
                               const block_choice *ch, rq_blake3 *hash)
 {
-    uint32_t K = ch->c.K, rows_n = ch->plan ? ch->plan->rows : 0;
-    size_t plan_bytes = ch->plan ? rq_plan_bytes(ch->plan) : 0;
+    rq_job *rj = &job->job;
+    uint32_t K = ch->c.K;
     rq_pass *passes = malloc((size_t)lb->oti.sub_blocks * sizeof *passes);
-    if (!passes)
+    uint32_t *missing = malloc((size_t)K * sizeof *missing + 1);
+    if (!passes || !missing) {
+        free(passes);
+        free(missing);
         return RQ_ERR_NO_MEMORY;
+    }
+    uint32_t n_missing = 0;
+    for (uint32_t i = 0; i < K; i++)
+        if (!ch->have_source[i])
+            missing[n_missing++] = i;
     uint64_t need = 0;
-    uint64_t budget = rq_job_pass_budget(&job->cfg, plan_bytes, lb->oti.symbol_size);
-    size_t n = rq_plan_passes(&lb->oti, (uint64_t)rows_n + K + 1, budget, passes, &need);
+    size_t n = rq_job_block_passes(rj, &lb->oti, ch->plan, K, job->mem.reserved, passes, &need);
     rq_status st = RQ_OK;
     if (n == 0)
-        st = rq_session_fail(job->s, RQ_ERR_MEMORY_BUDGET,
+        st = rq_session_fail(rj->s, RQ_ERR_MEMORY_BUDGET,
                              "block %s: a sub-block needs %llu MiB; the memory budget is %llu MiB",
                              lb->block_id, (unsigned long long)(need / MIB + 1),
-                             (unsigned long long)(job->cfg.memory_budget / MIB));
+                             (unsigned long long)(rq_job_budget(rj) / MIB));
     size_t wmax = 0;
     for (size_t i = 0; i < n; i++)
         wmax = passes[i].width > wmax ? passes[i].width : wmax;
-    uint8_t *rows = NULL, *buf = NULL, *slice = NULL;
+    pass_ctx x = {.job = job, .lb = lb, .ch = ch, .missing = missing, .hash = hash};
+    uint32_t rows_n = ch->plan ? ch->plan->rows : 0;
     if (st == RQ_OK) {
-        rows = rows_n ? malloc((size_t)rows_n * wmax) : NULL;
-        buf = malloc((size_t)K * wmax);
-        slice = malloc(wmax);
-        if ((rows_n && !rows) || !buf || !slice)
-            st = RQ_ERR_NO_MEMORY;
+        st = rq_job_buffers_fit(&job->mem, (size_t)rows_n * wmax, (size_t)K * wmax,
+                                (size_t)rj->threads * wmax);
+        x.rows = job->mem.rows;
+        x.buf = job->mem.buf;
+        x.slices = job->mem.scratch;
     }
-    for (size_t i = 0; st == RQ_OK && i < n; i++)
-        st = decode_pass(job, lb, bl, ch, &passes[i], rows, buf, slice, hash);
-    free(rows);
-    free(buf);
-    free(slice);
+    for (size_t i = 0; st == RQ_OK && i < n; i++) {
+        x.p = &passes[i];
+        st = decode_pass(&x, bl, n_missing);
+    }
     free(passes);
+    free(missing);
     return st;
 }
 
@@ -324,6 +473,16 @@ static rq_status process_chunk(decode_job *job, size_t index, const rq_layout_bl
     for (uint32_t sbn = 0; st == RQ_OK && sbn < lb->oti.source_blocks; sbn++) {
         rq_block_layout bl;
         rq_oti_block_layout(&lb->oti, sbn, &bl);
+        /* One reservation per block, made before the solve: the plan and,
+         * when decoding, the pass buffers (runtime/job_memory.h). */
+        rq_block_constants c;
+        rq_params_for(bl.source_symbols, &c);
+        uint64_t reserved = decode ? rq_job_block_reservation(&job->job, &c, lb->oti.symbol_size,
+                                                              c.K_prime + EXTRA_SYMBOLS)
+                                   : rq_job_plan_bound(&c);
+        st = rq_job_buffers_reserve(&job->job, &job->mem, reserved);
+        if (st != RQ_OK)
+            break;
         block_choice ch;
         st = choose_symbols(&scan, sbn, bl.source_symbols, &ch);
         if (st == RQ_OK && ch.needed) {
@@ -338,7 +497,7 @@ static rq_status process_chunk(decode_job *job, size_t index, const rq_layout_bl
     report->corrupt = scan.report.corrupt;
     report->missing = scan.report.missing;
     if (st == RQ_OK && decode && !report->decodable)
-        st = rq_session_fail(job->s, RQ_ERR_NEED_MORE_SYMBOLS,
+        st = rq_session_fail(job->job.s, RQ_ERR_NEED_MORE_SYMBOLS,
                              "block %s needs at least %u more symbols: %llu of %zu symbol files "
                              "are good (%llu missing, %llu damaged%s%s)",
                              lb->block_id, report->needed, (unsigned long long)report->good,
@@ -351,7 +510,7 @@ static rq_status process_chunk(decode_job *job, size_t index, const rq_layout_bl
         rq_blake3_finalize(&hash, digest, sizeof digest);
         rq_base58_encode(digest, sizeof digest, text, sizeof text);
         if (strcmp(text, lb->hash) != 0)
-            st = rq_session_fail(job->s, RQ_ERR_CORRUPT,
+            st = rq_session_fail(job->job.s, RQ_ERR_CORRUPT,
                                  "block %s decoded to bytes whose hash %s differs from the layout's %s",
                                  lb->block_id, text, lb->hash);
     }
@@ -372,45 +531,28 @@ static rq_status open_layout(decode_job *job, const char *symbols_dir, const cha
     if (layout_path)
         snprintf(path, path_len, "%s", layout_path);
     else if (rq_path_join(path, path_len, symbols_dir, RQ_LAYOUT_FILE_NAME) != 0)
-        return rq_session_fail(job->s, RQ_ERR_IO, "path too long: %s", symbols_dir);
+        return rq_session_fail(job->job.s, RQ_ERR_IO, "path too long: %s", symbols_dir);
     char err[512];
     rq_status st = rq_layout_read(path, layout, err, sizeof err);
     if (st != RQ_OK)
-        return rq_session_fail(job->s, st, "%s: %s", path, err);
+        return rq_session_fail(job->job.s, st, "%s: %s", path, err);
     return RQ_OK;
 }
 
 static rq_status begin(rq_session *s, decode_job *job, const char *symbols_dir)
 {
     memset(job, 0, sizeof *job);
-    job->s = s;
     job->out_fd = -1;
     job->symbols_dir = symbols_dir;
-    rq_status st = rq_session_begin_job(s, &job->cfg);
-    if (st != RQ_OK)
-        return st;
-    job->kernels = rq_kernels_active();
-    job->packet = malloc(4u + RQ_MAX_SYMBOL_SIZE);
-    if (!job->kernels) {
-        const char *why;
-        rq_backend_error(&why);
-        st = rq_session_fail(s, RQ_ERR_BACKEND_UNAVAILABLE, "%s", why);
-    } else if (!job->packet) {
-        st = RQ_ERR_NO_MEMORY;
-    }
-    if (st != RQ_OK) {
-        free(job->packet);
-        rq_session_end_job(s);
-    }
-    return st;
+    return rq_job_begin(s, &job->job);
 }
 
 static void end(decode_job *job)
 {
-    free(job->packet);
+    rq_job_buffers_free(&job->job, &job->mem);
     if (job->out_fd >= 0)
         close(job->out_fd);
-    rq_session_end_job(job->s);
+    rq_job_end(&job->job);
 }
 
 rq_status rq_decode_symbols(rq_session *s, const char *symbols_dir, const char *output,
@@ -432,7 +574,7 @@ rq_status rq_decode_symbols(rq_session *s, const char *symbols_dir, const char *
     tmp[0] = '\0';
     rq_chunk_report *reports = NULL;
     st = open_layout(&job, symbols_dir, layout_path, lpath, sizeof lpath, &layout);
-    if (st == RQ_OK && !job.cfg.overwrite && access(output, F_OK) == 0)
+    if (st == RQ_OK && !job.job.cfg.overwrite && access(output, F_OK) == 0)
         st = rq_session_fail(s, RQ_ERR_EXISTS, "%s exists (allow overwriting to replace it)", output);
     if (st == RQ_OK && rq_temp_path(tmp, sizeof tmp, output) != 0)
         st = rq_session_fail(s, RQ_ERR_IO, "path too long: %s", output);
@@ -453,7 +595,7 @@ rq_status rq_decode_symbols(rq_session *s, const char *symbols_dir, const char *
         st = rq_session_fail(s, RQ_ERR_IO, "writing %s: %s", tmp, strerror(errno));
     if (st == RQ_OK) {
         job.out_fd = -1;
-        int r = rq_commit_temp(tmp, output, job.cfg.overwrite);
+        int r = rq_commit_temp(tmp, output, job.job.cfg.overwrite);
         tmp[0] = '\0';
         if (r == -2)
             st = rq_session_fail(s, RQ_ERR_EXISTS, "%s appeared while decoding; not replaced", output);
@@ -496,7 +638,7 @@ rq_status rq_verify_symbols(rq_session *s, const char *symbols_dir, const char *
         st = process_chunk(&job, i, &layout.blocks[i], 0, &reports[i]);
         all &= reports[i].decodable;
         if (st == RQ_OK)
-            st = rq_session_report(s, i + 1, layout.n_blocks);
+            st = rq_job_report(&job.job, i + 1, layout.n_blocks);
     }
     if (st == RQ_OK && result)
         st = rq_job_result_with_reports(&layout, "verify", symbols_dir, lpath, seconds_since(&t0),

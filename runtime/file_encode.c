@@ -10,6 +10,11 @@
  * output directory (symbol-major, written at each slice's offset) and the
  * symbol files are cut from it at the end, since a file's name is the hash
  * of all of its bytes.
+ *
+ * Every stage of a pass runs on the job's workers (runtime/workers.h): the
+ * read in 1 MiB pieces, the source and repair symbols one symbol at a time,
+ * and the plan's replay in column shares of the symbols (one plan, solved
+ * once, replayed by all). The output does not depend on the thread count.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,18 +35,16 @@
 #include "runtime/block_passes.h"
 #include "runtime/file_jobs.h"
 #include "runtime/fs_util.h"
+#include "runtime/job_memory.h"
 #include "runtime/layout.h"
 #include "runtime/session_internal.h"
 #include "runtime/symbol_files.h"
+#include "runtime/workers.h"
 
 #define MIB (1024ull * 1024ull)
 #define WS_DEFAULT (10ull * MIB)
-
-uint64_t rq_job_pass_budget(const rq_session_config *cfg, size_t plan_bytes, uint32_t T)
-{
-    uint64_t fixed = MIB + plan_bytes + 4ull * (T + 4u);
-    return cfg->memory_budget > fixed ? cfg->memory_budget - fixed : 0;
-}
+/* Input is read by the workers in pieces of this size. */
+#define RQ_READ_PIECE ((size_t)1 << 20)
 
 rq_status rq_job_chunk_oti(const rq_session_config *cfg, uint64_t size, rq_oti *oti)
 {
@@ -70,7 +73,7 @@ rq_status rq_recommended_block_size(const rq_session *s, uint64_t file_size, uin
     uint32_t T = rq_session_symbol_size(&cfg);
     /* A chunk's source block should fit one pass: rows (~1.05 K) plus the
      * pass buffer (K) per symbol byte, i.e. about 2.2x the chunk. */
-    uint64_t fit = rq_job_pass_budget(&cfg, 4 * MIB, T) / 22 * 10;
+    uint64_t fit = rq_job_pass_budget(cfg.memory_budget, 4 * MIB, T) / 22 * 10;
     uint64_t chunk = fit - fit % T;
     if (chunk < T)
         chunk = T;
@@ -81,175 +84,281 @@ rq_status rq_recommended_block_size(const rq_session *s, uint64_t file_size, uin
 }
 
 typedef struct encode_job {
-    rq_session *s;
-    rq_session_config cfg;
+    rq_job job;
     int in_fd;
     uint64_t file_size;
     const char *out_dir;   /* symbol files go under it; NULL: IDs only (metadata) */
     const char *stage_dir; /* where a staging file may go */
     uint64_t done;
-    const rq_kernels *kernels;
-    uint8_t *packet; /* payload ID + T */
+    rq_job_buffers mem;
 } encode_job;
 
-/* Emits one finished packet: writes its file (or only names it) and keeps its ID. */
-static rq_status emit_packet(encode_job *job, const char *dir, uint32_t T, char **id_out)
-{
-    char id[RQ_SYMBOL_ID_MAX];
-    if (dir) {
-        if (rq_symbol_file_write(dir, job->packet, 4u + T, id) != 0)
-            return rq_session_fail(job->s, RQ_ERR_IO, "writing a symbol file in %s: %s", dir,
-                                   strerror(errno));
-    } else {
-        rq_symbol_id_of(job->packet, 4u + T, id);
-    }
-    *id_out = strdup(id);
-    return *id_out ? RQ_OK : RQ_ERR_NO_MEMORY;
-}
-
 typedef struct block_ctx {
+    encode_job *job;
     const rq_oti *oti;
     rq_block_constants c;
     rq_block_layout bl;
     uint64_t chunk_offset, chunk_size;
     uint32_t sbn, repairs;
     const rq_plan *plan;
-    uint8_t *rows, *buf, *slice;
+    const char *dir; /* where symbol files go; NULL: IDs only */
+    char **ids;      /* K + repairs entries */
+    int single;      /* one pass: symbol files straight away, no staging */
+    uint8_t *rows, *buf;
+    uint8_t *scratch; /* per worker: a slice (pass width) and a packet (4 + T) */
+    size_t scratch_stride, wmax;
     int staging_fd;
     char staging_path[4096];
+    /* The pass being run and what its workers share. */
+    const rq_pass *pass;
+    size_t real;      /* source bytes of the pass inside the chunk */
+    rq_blake3 *chunk_hash;
+    rq_work_queue queue;
+    _Atomic rq_status status;
 } block_ctx;
 
-/* Reads a pass's contiguous source range (zero past the chunk's end) and hashes it. */
-static rq_status read_pass(encode_job *job, block_ctx *b, const rq_pass *p, rq_blake3 *chunk_hash)
+/* Records the first failure of a pass; later ones keep their own messages out. */
+static void pass_fail(block_ctx *b, rq_status st)
 {
-    uint32_t K = b->c.K;
-    uint64_t start = b->bl.offset + (uint64_t)K * p->w0; /* within the chunk */
-    size_t want = (size_t)K * p->width;
-    size_t real = start >= b->chunk_size ? 0
-                  : (size_t)(b->chunk_size - start < want ? b->chunk_size - start : want);
-    if (real && rq_pread_full(job->in_fd, b->buf, real, b->chunk_offset + start) != 0)
-        return rq_session_fail(job->s, RQ_ERR_IO, "reading the input at byte %llu: %s",
-                               (unsigned long long)(b->chunk_offset + start), strerror(errno));
-    memset(b->buf + real, 0, want - real);
-    rq_blake3_update(chunk_hash, b->buf, real);
-    job->done += real;
-    return RQ_OK;
+    rq_status ok = RQ_OK;
+    atomic_compare_exchange_strong(&b->status, &ok, st);
+}
+
+static int pass_failed(const block_ctx *b)
+{
+    return atomic_load_explicit(&b->status, memory_order_relaxed) != RQ_OK ||
+           rq_job_cancelled(&b->job->job);
+}
+
+static uint8_t *worker_slice(const block_ctx *b, uint32_t w)
+{
+    return b->scratch + (size_t)w * b->scratch_stride;
+}
+
+static uint8_t *worker_packet(const block_ctx *b, uint32_t w)
+{
+    return worker_slice(b, w) + b->wmax;
+}
+
+/* Emits one finished packet: writes its file (or only names it) and keeps its ID. */
+static rq_status emit_packet(block_ctx *b, const uint8_t *packet, uint32_t esi)
+{
+    uint32_t T = b->oti->symbol_size;
+    char id[RQ_SYMBOL_ID_MAX];
+    if (b->dir) {
+        if (rq_symbol_file_write(b->dir, packet, 4u + T, id) != 0)
+            return rq_session_fail(b->job->job.s, RQ_ERR_IO, "writing a symbol file in %s: %s",
+                                   b->dir, strerror(errno));
+    } else {
+        rq_symbol_id_of(packet, 4u + T, id);
+    }
+    b->ids[esi] = strdup(id);
+    return b->ids[esi] ? RQ_OK : RQ_ERR_NO_MEMORY;
 }
 
 /* Hands one symbol's slice on: straight into its file (one pass) or into staging. */
-static rq_status put_slice(encode_job *job, block_ctx *b, const rq_pass *p, uint32_t esi,
-                           const uint8_t *slice, const char *dir, char **ids, int single)
+static rq_status put_slice(block_ctx *b, uint32_t w, uint32_t esi, const uint8_t *slice)
 {
     uint32_t T = b->oti->symbol_size;
-    if (single) {
-        rq_payload_id_write(b->sbn, esi, job->packet, 4);
-        memcpy(job->packet + 4, slice, T);
-        return emit_packet(job, dir, T, &ids[esi]);
+    if (b->single) {
+        uint8_t *packet = worker_packet(b, w);
+        rq_payload_id_write(b->sbn, esi, packet, 4);
+        memcpy(packet + 4, slice, T);
+        return emit_packet(b, packet, esi);
     }
-    if (rq_pwrite_full(b->staging_fd, slice, p->width, (uint64_t)esi * T + p->w0) != 0)
-        return rq_session_fail(job->s, RQ_ERR_IO, "writing staging file %s: %s", b->staging_path,
+    if (rq_pwrite_full(b->staging_fd, slice, b->pass->width, (uint64_t)esi * T + b->pass->w0) != 0)
+        return rq_session_fail(b->job->job.s, RQ_ERR_IO, "writing staging file %s: %s",
+                               b->staging_path, strerror(errno));
+    return RQ_OK;
+}
+
+/* Workers read the pass's contiguous source range in 1 MiB pieces. */
+static void read_worker(void *ctx, uint32_t w, uint32_t n)
+{
+    (void)w;
+    (void)n;
+    block_ctx *b = ctx;
+    uint64_t start = b->chunk_offset + b->bl.offset + (uint64_t)b->c.K * b->pass->w0;
+    size_t piece;
+    while (!pass_failed(b) && rq_work_take(&b->queue, &piece)) {
+        size_t from = piece * RQ_READ_PIECE;
+        size_t len = b->real - from < RQ_READ_PIECE ? b->real - from : RQ_READ_PIECE;
+        if (rq_pread_full(b->job->in_fd, b->buf + from, len, start + from) != 0)
+            pass_fail(b, rq_session_fail(b->job->job.s, RQ_ERR_IO, "reading the input at byte %llu: %s",
+                                         (unsigned long long)(start + from), strerror(errno)));
+    }
+}
+
+/*
+ * Item 0 feeds the chunk hash (it must see the bytes in order, so one worker
+ * does it while the others go on); item 1+i puts source symbol i into its
+ * row and hands its slice on.
+ */
+static void source_worker(void *ctx, uint32_t w, uint32_t n)
+{
+    (void)n;
+    block_ctx *b = ctx;
+    size_t W = b->pass->width, item;
+    uint8_t *inputs = b->rows + (size_t)b->plan->first_input * W;
+    while (!pass_failed(b) && rq_work_take(&b->queue, &item)) {
+        if (item == 0) {
+            rq_blake3_update(b->chunk_hash, b->buf, b->real);
+            continue;
+        }
+        uint32_t i = (uint32_t)(item - 1);
+        uint8_t *row = inputs + (size_t)i * W;
+        rq_pass_to_row(b->oti, b->pass, b->c.K, i, b->buf, row);
+        rq_status st = put_slice(b, w, i, row);
+        if (st != RQ_OK)
+            pass_fail(b, st);
+    }
+}
+
+static void replay_worker(void *ctx, uint32_t w, uint32_t n)
+{
+    block_ctx *b = ctx;
+    size_t from, len;
+    rq_column_share(b->pass->width, w, n, &from, &len);
+    if (len && rq_plan_apply(b->plan, b->job->job.kernels, b->rows + from, b->pass->width, len) !=
+                   RQ_OK)
+        pass_fail(b, RQ_ERR_NO_MEMORY);
+}
+
+static void repair_worker(void *ctx, uint32_t w, uint32_t n)
+{
+    (void)n;
+    block_ctx *b = ctx;
+    size_t W = b->pass->width, e;
+    uint8_t *slice = worker_slice(b, w);
+    while (!pass_failed(b) && rq_work_take(&b->queue, &e)) {
+        uint32_t esi = b->c.K + (uint32_t)e;
+        rq_encode_isi(&b->c, b->job->job.kernels, b->rows, W, b->plan->intermediate,
+                      esi + (b->c.K_prime - b->c.K), slice, W);
+        rq_status st = put_slice(b, w, esi, slice);
+        if (st != RQ_OK)
+            pass_fail(b, st);
+    }
+}
+
+/* Runs one stage of a pass on every worker; the pass's status afterwards. */
+static rq_status stage(block_ctx *b, rq_worker_fn fn, size_t items)
+{
+    rq_work_queue_init(&b->queue, items);
+    rq_job *job = &b->job->job;
+    rq_workers_run(job->threads, job->cfg.placement, fn, b);
+    rq_status st = atomic_load(&b->status);
+    return st != RQ_OK ? st : rq_job_check_cancel(job);
+}
+
+static rq_status run_pass(block_ctx *b, const rq_pass *p, rq_blake3 *chunk_hash)
+{
+    encode_job *job = b->job;
+    uint32_t K = b->c.K;
+    size_t W = p->width;
+    uint64_t start = b->bl.offset + (uint64_t)K * p->w0; /* within the chunk */
+    size_t want = (size_t)K * W;
+    b->pass = p;
+    b->chunk_hash = chunk_hash;
+    b->real = start >= b->chunk_size ? 0
+              : (size_t)(b->chunk_size - start < want ? b->chunk_size - start : want);
+    rq_status st = stage(b, read_worker, (b->real + RQ_READ_PIECE - 1) / RQ_READ_PIECE);
+    if (st != RQ_OK)
+        return st;
+    memset(b->buf + b->real, 0, want - b->real);
+    job->done += b->real;
+    /* The padding symbols K..K'-1 are inputs too, all zero; the plan clears its other rows. */
+    uint8_t *inputs = b->rows + (size_t)b->plan->first_input * W;
+    memset(inputs + (size_t)K * W, 0, (size_t)(b->plan->n_inputs - K) * W);
+    /* Source symbols first: the replay overwrites their rows. */
+    if ((st = stage(b, source_worker, 1 + (size_t)K)) != RQ_OK ||
+        (st = stage(b, replay_worker, job->job.threads)) != RQ_OK ||
+        (st = stage(b, repair_worker, b->repairs)) != RQ_OK)
+        return st;
+    return rq_job_report(&job->job, job->done, job->file_size);
+}
+
+/* After a multi-pass block: cut every symbol file out of the staging file. */
+static void cut_worker(void *ctx, uint32_t w, uint32_t n)
+{
+    (void)n;
+    block_ctx *b = ctx;
+    uint32_t T = b->oti->symbol_size;
+    uint8_t *packet = worker_packet(b, w);
+    size_t esi;
+    while (!pass_failed(b) && rq_work_take(&b->queue, &esi)) {
+        rq_payload_id_write(b->sbn, (uint32_t)esi, packet, 4);
+        rq_status st = RQ_OK;
+        if (rq_pread_full(b->staging_fd, packet + 4, T, (uint64_t)esi * T) != 0)
+            st = rq_session_fail(b->job->job.s, RQ_ERR_IO, "reading staging file %s: %s",
+                                 b->staging_path, strerror(errno));
+        else
+            st = emit_packet(b, packet, (uint32_t)esi);
+        if (st != RQ_OK)
+            pass_fail(b, st);
+    }
+}
+
+static rq_status open_staging(block_ctx *b)
+{
+    rq_session *s = b->job->job.s;
+    char final[4096];
+    if (rq_path_join(final, sizeof final, b->job->stage_dir, "staging") != 0 ||
+        rq_temp_path(b->staging_path, sizeof b->staging_path, final) != 0)
+        return rq_session_fail(s, RQ_ERR_IO, "staging path too long");
+    b->staging_fd = open(b->staging_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (b->staging_fd < 0)
+        return rq_session_fail(s, RQ_ERR_IO, "creating staging file %s: %s", b->staging_path,
                                strerror(errno));
     return RQ_OK;
 }
 
-static rq_status run_pass(encode_job *job, block_ctx *b, const rq_pass *p, const char *dir,
-                          char **ids, int single, rq_blake3 *chunk_hash)
+static rq_status encode_block(block_ctx *b, rq_blake3 *chunk_hash)
 {
-    uint32_t K = b->c.K;
-    size_t W = p->width;
-    rq_status st = read_pass(job, b, p, chunk_hash);
+    rq_job *job = &b->job->job;
+    rq_job_buffers *mem = &b->job->mem;
+    uint32_t N = b->oti->sub_blocks, K = b->c.K, T = b->oti->symbol_size;
+    rq_status st = rq_job_buffers_reserve(job, mem,
+                                          rq_job_block_reservation(job, &b->c, T, b->c.K_prime));
     if (st != RQ_OK)
         return st;
-    memset(b->rows, 0, (size_t)b->plan->rows * W);
-    uint8_t *inputs = b->rows + (size_t)b->plan->first_input * W;
-    rq_pass_to_rows(b->oti, p, K, b->buf, inputs, W);
-    /* Source symbols first: the replay overwrites their rows. */
-    for (uint32_t i = 0; i < K && st == RQ_OK; i++)
-        st = put_slice(job, b, p, i, inputs + (size_t)i * W, dir, ids, single);
-    if (st != RQ_OK)
-        return st;
-    rq_plan_apply(b->plan, job->kernels, b->rows, W, W);
-    for (uint32_t e = 0; e < b->repairs && st == RQ_OK; e++) {
-        uint32_t esi = K + e;
-        rq_encode_isi(&b->c, job->kernels, b->rows, W, b->plan->intermediate,
-                      esi + (b->c.K_prime - K), b->slice, W);
-        st = put_slice(job, b, p, esi, b->slice, dir, ids, single);
-    }
-    if (st == RQ_OK)
-        st = rq_session_report(job->s, job->done, job->file_size);
-    return st;
-}
-
-/* After a multi-pass block: cut every symbol file out of the staging file. */
-static rq_status cut_staged(encode_job *job, block_ctx *b, const char *dir, char **ids)
-{
-    uint32_t T = b->oti->symbol_size;
-    for (uint32_t esi = 0; esi < b->c.K + b->repairs; esi++) {
-        rq_payload_id_write(b->sbn, esi, job->packet, 4);
-        if (rq_pread_full(b->staging_fd, job->packet + 4, T, (uint64_t)esi * T) != 0)
-            return rq_session_fail(job->s, RQ_ERR_IO, "reading staging file %s: %s",
-                                   b->staging_path, strerror(errno));
-        rq_status st = emit_packet(job, dir, T, &ids[esi]);
-        if (st != RQ_OK)
-            return st;
-    }
-    return RQ_OK;
-}
-
-static rq_status encode_block(encode_job *job, block_ctx *b, const char *dir, char **ids,
-                              rq_blake3 *chunk_hash)
-{
-    rq_status st = rq_plan_cache_acquire(b->c.K_prime, &b->plan);
+    st = rq_plan_cache_acquire(b->c.K_prime, &b->plan);
     if (st != RQ_OK)
         return rq_session_fail(job->s, st, "solving the encoding plan for K'=%u: %s",
                                b->c.K_prime, rq_strerror(st));
-    uint32_t N = b->oti->sub_blocks, K = b->c.K;
     rq_pass *passes = malloc((size_t)N * sizeof *passes);
     uint64_t need = 0;
-    size_t n_passes = 0;
-    if (passes) {
-        uint64_t budget = rq_job_pass_budget(&job->cfg, rq_plan_bytes(b->plan), b->oti->symbol_size);
-        n_passes = rq_plan_passes(b->oti, (uint64_t)b->plan->rows + K + 1, budget, passes, &need);
-    }
+    size_t n_passes = passes ? rq_job_block_passes(job, b->oti, b->plan, K, mem->reserved, passes,
+                                                   &need)
+                             : 0;
     if (!passes) {
         st = RQ_ERR_NO_MEMORY;
     } else if (n_passes == 0) {
         st = rq_session_fail(job->s, RQ_ERR_MEMORY_BUDGET,
                              "a sub-block of %u symbols needs %llu MiB; the memory budget is %llu MiB",
                              K, (unsigned long long)(need / MIB + 1),
-                             (unsigned long long)(job->cfg.memory_budget / MIB));
+                             (unsigned long long)(rq_job_budget(job) / MIB));
     } else {
-        size_t wmax = 0;
         for (size_t i = 0; i < n_passes; i++)
-            wmax = passes[i].width > wmax ? passes[i].width : wmax;
-        b->rows = malloc((size_t)b->plan->rows * wmax);
-        b->buf = malloc((size_t)K * wmax);
-        b->slice = malloc(wmax);
-        if (!b->rows || !b->buf || !b->slice)
-            st = RQ_ERR_NO_MEMORY;
+            b->wmax = passes[i].width > b->wmax ? passes[i].width : b->wmax;
+        b->scratch_stride = b->wmax + 4u + T;
+        st = rq_job_buffers_fit(mem, (size_t)b->plan->rows * b->wmax, (size_t)K * b->wmax,
+                                b->scratch_stride * job->threads);
+        b->rows = mem->rows;
+        b->buf = mem->buf;
+        b->scratch = mem->scratch;
     }
-    int single = n_passes == 1;
-    if (st == RQ_OK && !single) {
-        char final[4096];
-        if (rq_path_join(final, sizeof final, job->stage_dir, "staging") != 0 ||
-            rq_temp_path(b->staging_path, sizeof b->staging_path, final) != 0)
-            st = rq_session_fail(job->s, RQ_ERR_IO, "staging path too long");
-        else if ((b->staging_fd = open(b->staging_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
-            st = rq_session_fail(job->s, RQ_ERR_IO, "creating staging file %s: %s",
-                                 b->staging_path, strerror(errno));
-    }
+    b->single = n_passes == 1;
+    if (st == RQ_OK && !b->single)
+        st = open_staging(b);
     for (size_t i = 0; st == RQ_OK && i < n_passes; i++)
-        st = run_pass(job, b, &passes[i], dir, ids, single, chunk_hash);
-    if (st == RQ_OK && !single)
-        st = cut_staged(job, b, dir, ids);
+        st = run_pass(b, &passes[i], chunk_hash);
+    if (st == RQ_OK && !b->single)
+        st = stage(b, cut_worker, (size_t)K + b->repairs);
     if (b->staging_fd >= 0) {
         close(b->staging_fd);
         unlink(b->staging_path);
     }
     free(passes);
-    free(b->rows);
-    free(b->buf);
-    free(b->slice);
     rq_plan_cache_release(b->plan);
     return st;
 }
@@ -257,10 +366,11 @@ static rq_status encode_block(encode_job *job, block_ctx *b, const char *dir, ch
 static rq_status encode_chunk(encode_job *job, uint32_t index, uint64_t offset, uint64_t size,
                               rq_layout_block *lb)
 {
+    rq_session *s = job->job.s;
     rq_oti oti;
-    rq_status st = rq_job_chunk_oti(&job->cfg, size, &oti);
+    rq_status st = rq_job_chunk_oti(&job->job.cfg, size, &oti);
     if (st != RQ_OK)
-        return rq_session_fail(job->s, st, "no RaptorQ parameters for a %llu-byte chunk: %s",
+        return rq_session_fail(s, st, "no RaptorQ parameters for a %llu-byte chunk: %s",
                                (unsigned long long)size, rq_strerror(st));
     char name[32], dir[4096];
     snprintf(name, sizeof name, "block_%u", index);
@@ -273,10 +383,10 @@ static rq_status encode_chunk(encode_job *job, uint32_t index, uint64_t offset, 
         return RQ_ERR_NO_MEMORY;
     if (job->out_dir) {
         if (rq_path_join(dir, sizeof dir, job->out_dir, name) != 0 || rq_make_dirs(dir) != 0)
-            return rq_session_fail(job->s, RQ_ERR_IO, "creating %s/%s: %s", job->out_dir, name,
+            return rq_session_fail(s, RQ_ERR_IO, "creating %s/%s: %s", job->out_dir, name,
                                    strerror(errno));
     }
-    uint64_t repair_total = rq_job_repair_count(&job->cfg, size, oti.symbol_size);
+    uint64_t repair_total = rq_job_repair_count(&job->job.cfg, size, oti.symbol_size);
     rq_object_layout ol;
     rq_oti_object_layout(&oti, &ol);
     size_t total = (size_t)ol.symbols + (size_t)repair_total + oti.source_blocks;
@@ -289,6 +399,7 @@ static rq_status encode_chunk(encode_job *job, uint32_t index, uint64_t offset, 
     for (uint32_t sbn = 0; sbn < oti.source_blocks && st == RQ_OK; sbn++) {
         block_ctx b;
         memset(&b, 0, sizeof b);
+        b.job = job;
         b.staging_fd = -1;
         b.oti = &oti;
         b.sbn = sbn;
@@ -305,14 +416,36 @@ static rq_status encode_chunk(encode_job *job, uint32_t index, uint64_t offset, 
         b.repairs = (uint32_t)share;
         if (sbn == 0)
             lb->source_symbols = b.c.K;
-        st = encode_block(job, &b, job->out_dir ? dir : NULL, lb->symbols + lb->n_symbols,
-                          &chunk_hash);
+        b.dir = job->out_dir ? dir : NULL;
+        b.ids = lb->symbols + lb->n_symbols;
+        atomic_init(&b.status, RQ_OK);
+        st = encode_block(&b, &chunk_hash);
         lb->n_symbols += b.c.K + b.repairs;
     }
     uint8_t digest[RQ_BLAKE3_OUT_LEN];
     rq_blake3_finalize(&chunk_hash, digest, sizeof digest);
     rq_base58_encode(digest, sizeof digest, lb->hash, sizeof lb->hash);
     return st;
+}
+
+/*
+ * After a failed or cancelled encode into a directory that was empty: the
+ * symbol files already written go again, so that nothing is left under a
+ * final name. (With overwrite the directory may hold an earlier encode's
+ * files of the same names, which must stay.)
+ */
+static void remove_written(const char *out_dir, const rq_layout *layout)
+{
+    for (size_t c = 0; c < layout->n_blocks; c++) {
+        const rq_layout_block *lb = &layout->blocks[c];
+        char dir[4096], path[4096];
+        if (!lb->dir || rq_path_join(dir, sizeof dir, out_dir, lb->dir) != 0)
+            continue;
+        for (size_t i = 0; lb->symbols && i < lb->n_symbols; i++)
+            if (lb->symbols[i] && rq_path_join(path, sizeof path, dir, lb->symbols[i]) == 0)
+                unlink(path);
+        rmdir(dir); /* fails, harmlessly, if anything else is in it */
+    }
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -334,21 +467,14 @@ static rq_status encode_common(rq_session *s, const char *input, const char *out
     clock_gettime(CLOCK_MONOTONIC, &t0);
     encode_job job;
     memset(&job, 0, sizeof job);
-    job.s = s;
     job.in_fd = -1;
-    rq_status st = rq_session_begin_job(s, &job.cfg);
+    rq_status st = rq_job_begin(s, &job.job);
     if (st != RQ_OK)
         return st;
+    const rq_session_config *cfg = &job.job.cfg;
     rq_layout layout;
     memset(&layout, 0, sizeof layout);
     char layout_file[4096];
-    job.kernels = rq_kernels_active();
-    if (!job.kernels) {
-        const char *why;
-        rq_backend_error(&why);
-        st = rq_session_fail(s, RQ_ERR_BACKEND_UNAVAILABLE, "%s", why);
-        goto out;
-    }
     job.in_fd = open(input, O_RDONLY | O_CLOEXEC);
     struct stat sb;
     if (job.in_fd < 0 || fstat(job.in_fd, &sb) != 0) {
@@ -363,7 +489,7 @@ static rq_status encode_common(rq_session *s, const char *input, const char *out
     if (out_dir) {
         job.out_dir = out_dir;
         job.stage_dir = out_dir;
-        if (rq_dir_has_entries(out_dir) && !job.cfg.overwrite) {
+        if (rq_dir_has_entries(out_dir) && !cfg->overwrite) {
             st = rq_session_fail(s, RQ_ERR_EXISTS,
                                  "output directory %s is not empty (allow overwriting to reuse it)",
                                  out_dir);
@@ -379,7 +505,7 @@ static rq_status encode_common(rq_session *s, const char *input, const char *out
         }
     } else {
         snprintf(layout_file, sizeof layout_file, "%s", layout_path);
-        if (!job.cfg.overwrite && access(layout_file, F_OK) == 0) {
+        if (!cfg->overwrite && access(layout_file, F_OK) == 0) {
             st = rq_session_fail(s, RQ_ERR_EXISTS, "%s exists (allow overwriting to replace it)",
                                  layout_file);
             goto out;
@@ -390,12 +516,7 @@ static rq_status encode_common(rq_session *s, const char *input, const char *out
                  slash ? layout_path : ".");
         job.stage_dir = stage;
     }
-    job.packet = malloc(4u + RQ_MAX_SYMBOL_SIZE);
-    if (!job.packet) {
-        st = RQ_ERR_NO_MEMORY;
-        goto out;
-    }
-    uint64_t chunk = job.cfg.block_size;
+    uint64_t chunk = cfg->block_size;
     if (chunk == 0)
         rq_recommended_block_size(s, job.file_size, &chunk);
     size_t n_chunks = job.file_size == 0 ? 0 : (size_t)((job.file_size + chunk - 1) / chunk);
@@ -416,7 +537,7 @@ static rq_status encode_common(rq_session *s, const char *input, const char *out
         char *json = NULL;
         st = rq_layout_to_json(&layout, &json);
         if (st == RQ_OK) {
-            int w = rq_write_file_atomic(layout_file, json, strlen(json), job.cfg.overwrite);
+            int w = rq_write_file_atomic(layout_file, json, strlen(json), cfg->overwrite);
             if (w == -2)
                 st = rq_session_fail(s, RQ_ERR_EXISTS, "%s exists", layout_file);
             else if (w != 0)
@@ -427,6 +548,8 @@ static rq_status encode_common(rq_session *s, const char *input, const char *out
     if (st == RQ_OK && result)
         st = rq_job_result(&layout, "encode", out_dir, layout_file, seconds_since(&t0), result);
 out:
+    if (st != RQ_OK && out_dir && !cfg->overwrite)
+        remove_written(out_dir, &layout);
     if (st != RQ_OK && st != RQ_ERR_NO_MEMORY) {
         const char *msg;
         rq_session_last_error(s, &msg);
@@ -434,10 +557,10 @@ out:
             rq_session_fail(s, st, "%s", rq_strerror(st));
     }
     rq_layout_free(&layout);
-    free(job.packet);
+    rq_job_buffers_free(&job.job, &job.mem);
     if (job.in_fd >= 0)
         close(job.in_fd);
-    rq_session_end_job(s);
+    rq_job_end(&job.job);
     return st;
 }
 

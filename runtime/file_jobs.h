@@ -8,8 +8,6 @@
 #include "rq/rq_file.h"
 #include "runtime/layout.h"
 
-/* Bytes left for a pass's buffers once the plan and small fixed buffers are counted. */
-uint64_t rq_job_pass_budget(const rq_session_config *cfg, size_t plan_bytes, uint32_t T);
 /* The OTI a chunk of `size` bytes is encoded with. */
 rq_status rq_job_chunk_oti(const rq_session_config *cfg, uint64_t size, rq_oti *oti);
 /* Repair symbols for a chunk of `size` bytes (the deployments' rule). */

@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "runtime/session_internal.h"
+#include "runtime/workers.h"
 
 #define MIB (1024ull * 1024ull)
-#define MIN_BUDGET (8 * MIB)
 
 rq_status rq_session_config_default(rq_session_config *out)
 {
@@ -23,6 +23,8 @@ rq_status rq_session_config_default(rq_session_config *out)
     out->memory_budget = 256 * MIB;
     out->concurrency_limit = 4;
     out->threads = 0;
+    out->placement = RQ_PLACEMENT_COMPACT;
+    out->fail_fast = 0;
     out->block_size = 0;
     out->overwrite = 0;
     return RQ_OK;
@@ -39,7 +41,7 @@ static rq_status check_config(const rq_session_config *c, char *msg, size_t len)
         snprintf(msg, len, "redundancy %g is out of range 1..1000", c->redundancy);
         return RQ_ERR_CONFIG;
     }
-    if (c->memory_budget < MIN_BUDGET) {
+    if (c->memory_budget < RQ_MIN_MEMORY_BUDGET) {
         snprintf(msg, len, "memory_budget %llu bytes is below the minimum of 8 MiB",
                  (unsigned long long)c->memory_budget);
         return RQ_ERR_CONFIG;
@@ -50,6 +52,16 @@ static rq_status check_config(const rq_session_config *c, char *msg, size_t len)
     }
     if (c->threads > 4096) {
         snprintf(msg, len, "threads %u is out of range 0..4096 (0 = one per core)", c->threads);
+        return RQ_ERR_CONFIG;
+    }
+    if (c->placement != RQ_PLACEMENT_COMPACT && c->placement != RQ_PLACEMENT_SPREAD &&
+        c->placement != RQ_PLACEMENT_NONE) {
+        snprintf(msg, len, "placement %d is not one of compact (0), spread (1), none (2)",
+                 (int)c->placement);
+        return RQ_ERR_CONFIG;
+    }
+    if (c->fail_fast != 0 && c->fail_fast != 1) {
+        snprintf(msg, len, "fail_fast %d is neither 0 (wait) nor 1 (fail at once)", c->fail_fast);
         return RQ_ERR_CONFIG;
     }
     if (c->block_size > RQ_MAX_TRANSFER_LENGTH) {
@@ -88,7 +100,9 @@ rq_status rq_session_create(const rq_session_config *config, rq_session **out)
         return RQ_ERR_NO_MEMORY;
     s->config = *config;
     pthread_mutex_init(&s->lock, NULL);
-    atomic_init(&s->active_jobs, 0);
+    pthread_cond_init(&s->slot_freed, NULL);
+    atomic_init(&s->cancel_generation, 0);
+    rq_budget_init(&s->budget, config->memory_budget);
     *out = s;
     return RQ_OK;
 }
@@ -104,7 +118,9 @@ rq_status rq_session_configure(rq_session *s, const rq_session_config *config)
     pthread_mutex_lock(&s->lock);
     s->config = *config;
     s->last_error[0] = '\0';
+    pthread_cond_broadcast(&s->slot_freed); /* a higher concurrency limit lets waiters in */
     pthread_mutex_unlock(&s->lock);
+    rq_budget_set_limit(&s->budget, config->memory_budget);
     return RQ_OK;
 }
 
@@ -140,6 +156,8 @@ rq_status rq_session_last_error(const rq_session *s, const char **message)
 rq_status rq_session_destroy(rq_session *s)
 {
     if (s) {
+        rq_budget_destroy(&s->budget);
+        pthread_cond_destroy(&s->slot_freed);
         pthread_mutex_destroy(&s->lock);
         free(s);
     }
@@ -164,28 +182,141 @@ void rq_session_clear_error(rq_session *s)
     pthread_mutex_unlock(&s->lock);
 }
 
-rq_status rq_session_begin_job(rq_session *s, rq_session_config *config)
+rq_status rq_session_memory(const rq_session *s, rq_memory_usage *out)
 {
-    pthread_mutex_lock(&s->lock);
-    *config = s->config;
-    pthread_mutex_unlock(&s->lock);
-    unsigned running = atomic_fetch_add(&s->active_jobs, 1) + 1;
-    if (running > config->concurrency_limit) {
-        atomic_fetch_sub(&s->active_jobs, 1);
-        return rq_session_fail(s, RQ_ERR_BUSY, "%u jobs already running (concurrency_limit %u)",
-                               running - 1, config->concurrency_limit);
-    }
-    rq_session_clear_error(s);
+    if (!s || !out)
+        return RQ_ERR_INVALID_ARGUMENT;
+    rq_budget_read((rq_budget *)&s->budget, &out->limit, &out->charged, &out->peak);
     return RQ_OK;
 }
 
-void rq_session_end_job(rq_session *s)
+rq_status rq_session_cancel(rq_session *s)
 {
-    atomic_fetch_sub(&s->active_jobs, 1);
+    if (!s)
+        return RQ_ERR_INVALID_ARGUMENT;
+    atomic_fetch_add(&s->cancel_generation, 1);
+    pthread_mutex_lock(&s->lock);
+    pthread_cond_broadcast(&s->slot_freed); /* jobs waiting for a slot give up too */
+    pthread_mutex_unlock(&s->lock);
+    return RQ_OK;
 }
 
-rq_status rq_session_report(rq_session *s, uint64_t done, uint64_t total)
+int rq_job_cancelled(const rq_job *job)
 {
+    return atomic_load_explicit(&job->s->cancel_generation, memory_order_relaxed) !=
+           job->cancel_generation;
+}
+
+static int job_cancelled_cb(void *job)
+{
+    return rq_job_cancelled(job);
+}
+
+rq_status rq_job_check_cancel(rq_job *job)
+{
+    if (!rq_job_cancelled(job))
+        return RQ_OK;
+    return rq_session_fail(job->s, RQ_ERR_CANCELLED, "cancelled (rq_session_cancel)");
+}
+
+rq_status rq_job_begin(rq_session *s, rq_job *job)
+{
+    memset(job, 0, sizeof *job);
+    job->s = s;
+    job->cancel_generation = atomic_load(&s->cancel_generation);
+    pthread_mutex_lock(&s->lock);
+    job->cfg = s->config;
+    while (s->active_jobs >= s->config.concurrency_limit && !s->config.fail_fast &&
+           !rq_job_cancelled(job))
+        pthread_cond_wait(&s->slot_freed, &s->lock);
+    rq_status st = RQ_OK;
+    if (rq_job_cancelled(job))
+        st = RQ_ERR_CANCELLED;
+    else if (s->active_jobs >= s->config.concurrency_limit)
+        st = RQ_ERR_BUSY;
+    else
+        s->active_jobs++;
+    unsigned running = s->active_jobs;
+    job->cfg = s->config; /* what it is now that the job starts */
+    pthread_mutex_unlock(&s->lock);
+    if (st == RQ_ERR_BUSY)
+        return rq_session_fail(s, st, "%u jobs already running (concurrency_limit %u)", running,
+                               job->cfg.concurrency_limit);
+    if (st == RQ_ERR_CANCELLED)
+        return rq_session_fail(s, st, "cancelled (rq_session_cancel) while waiting for a job slot");
+    rq_session_clear_error(s);
+    job->threads = rq_workers_resolve(job->cfg.threads);
+    job->kernels = rq_kernels_active();
+    if (!job->kernels) {
+        const char *why;
+        rq_backend_error(&why);
+        rq_job_end(job);
+        return rq_session_fail(s, RQ_ERR_BACKEND_UNAVAILABLE, "%s", why);
+    }
+    return RQ_OK;
+}
+
+void rq_job_end(rq_job *job)
+{
+    rq_job_release(job, job->charged);
+    rq_session *s = job->s;
+    pthread_mutex_lock(&s->lock);
+    s->active_jobs--;
+    pthread_cond_signal(&s->slot_freed);
+    pthread_mutex_unlock(&s->lock);
+}
+
+uint64_t rq_job_budget(const rq_job *job)
+{
+    uint64_t process_limit;
+    rq_budget_read(rq_process_budget(), &process_limit, NULL, NULL);
+    return job->cfg.memory_budget < process_limit ? job->cfg.memory_budget : process_limit;
+}
+
+rq_status rq_job_charge(rq_job *job, uint64_t bytes)
+{
+    rq_session *s = job->s;
+    int fail_fast = job->cfg.fail_fast;
+    rq_status st = rq_budget_charge(&s->budget, bytes, fail_fast, job_cancelled_cb, job);
+    if (st == RQ_OK) {
+        st = rq_budget_charge(rq_process_budget(), bytes, fail_fast, job_cancelled_cb, job);
+        if (st != RQ_OK)
+            rq_budget_release(&s->budget, bytes);
+    }
+    if (st == RQ_OK) {
+        job->charged += bytes;
+        return RQ_OK;
+    }
+    if (st == RQ_ERR_CANCELLED)
+        return rq_session_fail(s, st, "cancelled (rq_session_cancel) while waiting for memory");
+    uint64_t slimit, scharged, plimit, pcharged;
+    rq_budget_read(&s->budget, &slimit, &scharged, NULL);
+    rq_budget_read(rq_process_budget(), &plimit, &pcharged, NULL);
+    return rq_session_fail(s, st,
+                           "a job needs %llu KiB more; the session budget has %llu of %llu KiB "
+                           "in use, the process budget %llu of %llu KiB",
+                           (unsigned long long)(bytes >> 10), (unsigned long long)(scharged >> 10),
+                           (unsigned long long)(slimit >> 10), (unsigned long long)(pcharged >> 10),
+                           (unsigned long long)(plimit >> 10));
+}
+
+void rq_job_release(rq_job *job, uint64_t bytes)
+{
+    if (bytes > job->charged)
+        bytes = job->charged;
+    if (!bytes)
+        return;
+    rq_budget_release(rq_process_budget(), bytes);
+    rq_budget_release(&job->s->budget, bytes);
+    job->charged -= bytes;
+}
+
+rq_status rq_job_report(rq_job *job, uint64_t done, uint64_t total)
+{
+    rq_session *s = job->s;
+    rq_status st = rq_job_check_cancel(job);
+    if (st != RQ_OK)
+        return st;
     pthread_mutex_lock(&s->lock);
     rq_progress_fn fn = s->progress;
     void *user = s->progress_user;

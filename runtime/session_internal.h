@@ -1,16 +1,21 @@
-/* The session object and the helpers every file job shares. */
+/* The session object and the job frame every file job runs in. */
 #ifndef RQ_RUNTIME_SESSION_INTERNAL_H
 #define RQ_RUNTIME_SESSION_INTERNAL_H
 
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "backends/kernels.h"
 #include "rq/rq_file.h"
+#include "runtime/budget.h"
 
 struct rq_session {
     rq_session_config config;
-    pthread_mutex_t lock; /* guards config, progress and last_error */
-    atomic_uint active_jobs;
+    pthread_mutex_t lock;   /* guards config, progress, last_error and active_jobs */
+    pthread_cond_t slot_freed;
+    unsigned active_jobs;
+    atomic_uint cancel_generation; /* rq_session_cancel bumps it */
+    rq_budget budget;       /* limit = config.memory_budget */
     rq_progress_fn progress;
     void *progress_user;
     char last_error[1024];
@@ -21,12 +26,39 @@ rq_status rq_session_fail(rq_session *s, rq_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void rq_session_clear_error(rq_session *s);
 
-/* Takes a job slot (RQ_ERR_BUSY past the concurrency limit) and a snapshot of the config. */
-rq_status rq_session_begin_job(rq_session *s, rq_session_config *config);
-void rq_session_end_job(rq_session *s);
+/*
+ * One running file job: its slot under the concurrency limit, a snapshot of
+ * the configuration, what it has charged to the budgets, and how to tell
+ * that it was cancelled.
+ */
+typedef struct rq_job {
+    rq_session *s;
+    rq_session_config cfg;
+    unsigned cancel_generation;
+    uint64_t charged;  /* to both the session's and the process's budget */
+    uint32_t threads;  /* workers, resolved from cfg.threads */
+    const rq_kernels *kernels;
+} rq_job;
 
-/* Reports progress; returns RQ_ERR_CANCELLED if the callback asks to stop. */
-rq_status rq_session_report(rq_session *s, uint64_t done, uint64_t total);
+/*
+ * Takes a job slot (waits for one, or RQ_ERR_BUSY with fail_fast) and the
+ * active kernels. On failure the session's message says why.
+ */
+rq_status rq_job_begin(rq_session *s, rq_job *job);
+/* Returns everything the job still has charged, and its slot. */
+void rq_job_end(rq_job *job);
+/* Charges bytes to the session's and the process's budget before allocating them. */
+rq_status rq_job_charge(rq_job *job, uint64_t bytes);
+void rq_job_release(rq_job *job, uint64_t bytes);
+/* The most one job can ever charge: the smaller of the two limits. */
+uint64_t rq_job_budget(const rq_job *job);
+/* Nonzero once rq_session_cancel was called after the job began. */
+int rq_job_cancelled(const rq_job *job);
+/* RQ_ERR_CANCELLED (with the message set) if cancelled, else RQ_OK. */
+rq_status rq_job_check_cancel(rq_job *job);
+
+/* Reports progress; returns RQ_ERR_CANCELLED if the callback or rq_session_cancel asks to stop. */
+rq_status rq_job_report(rq_job *job, uint64_t done, uint64_t total);
 
 /* Symbol size T the session's P' gives, and the alignment that goes with it. */
 uint32_t rq_session_symbol_size(const rq_session_config *c);

@@ -3,7 +3,9 @@
 #   1. Release build in build/ and every test;
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/ and
 #      every test not labelled "slow";
-#   3. on x86-64: an AArch64 cross build in build-aarch64/ (NEON backend) and
+#   3. ThreadSanitizer build in build-tsan/ of the scheduler tests (label
+#      "concurrency": concurrent jobs, budgets, workers, cancellation);
+#   4. on x86-64: an AArch64 cross build in build-aarch64/ (NEON backend) and
 #      every test not labelled "slow", run under qemu-aarch64.
 # Ends with one line "N passed, N failed" summed over both runs (CI reads it;
 # a configure or build step that fails counts as one failed test) and exits
@@ -23,13 +25,19 @@ deps_args=()
 [[ $cross -eq 1 ]] && deps_args=(--aarch64)
 bash scripts/install-deps.sh "${deps_args[@]}" || { echo "0 passed, 1 failed"; exit 1; }
 
-# build DIR CMAKE_ARGS...: configure and build; counts a failure as one test.
+# build DIR [--target T] CMAKE_ARGS...: configure and build (everything, or
+# target T); counts a failure as one test.
 build() {
   local dir=$1
   shift
+  local target=()
+  if [[ ${1:-} == --target ]]; then
+    target=(--target "$2")
+    shift 2
+  fi
   echo "== configure and build $dir"
   if cmake -S . -B "$dir" -G Ninja -DRQ_BUILD_TESTS=ON "$@" &&
-     cmake --build "$dir" -j "$jobs"; then
+     cmake --build "$dir" -j "$jobs" "${target[@]}"; then
     return 0
   fi
   echo "== build in $dir FAILED"
@@ -65,6 +73,14 @@ fi
 # No CUDA here: the CUDA runtime and AddressSanitizer's shadow memory do not mix.
 if build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRQ_SANITIZE=ON -DRQ_WITH_CUDA=OFF; then
   UBSAN_OPTIONS=print_stacktrace=1 run_tests build-asan -LE slow
+fi
+
+# libgomp is not built with TSan; runtime/workers.c states the ordering its
+# barriers give, so what TSan reports here is a real race.
+if build build-tsan --target test_scheduler -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRQ_TSAN=ON \
+     -DRQ_WITH_CUDA=OFF; then
+  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
+    run_tests build-tsan -L concurrency
 fi
 
 if [[ $cross -eq 1 ]] &&

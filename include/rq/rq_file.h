@@ -29,18 +29,34 @@ extern "C" {
 
 #define RQ_LAYOUT_FILE_NAME "_raptorq_layout.json"
 
+/* Where a job's worker threads run (and so where their buffers live). */
+typedef enum rq_placement {
+    RQ_PLACEMENT_COMPACT = 0, /* fill NUMA node by node: one worker per core, SMT siblings last */
+    RQ_PLACEMENT_SPREAD = 1,  /* deal workers round-robin over the NUMA nodes */
+    RQ_PLACEMENT_NONE = 2     /* leave workers unbound; the OS places them */
+} rq_placement;
+
 typedef struct rq_session_config {
     /* Largest symbol in bytes (P'); symbols are P' rounded down to a multiple
      * of 8 (of 1 below 64). Default 65535, i.e. T = 65528. */
     uint32_t symbol_size;
     /* Redundancy factor R >= 1 (fractional allowed). Default 1.5. */
     double redundancy;
-    /* Bytes of buffers, plans and matrices a job may hold. >= 8 MiB. Default 256 MiB. */
+    /* Bytes of buffers, plans and matrices the session's running jobs may
+     * hold together (each job also charges the process budget, see
+     * rq_process_set_memory_budget). >= RQ_MIN_MEMORY_BUDGET. Default 256 MiB. */
     uint64_t memory_budget;
-    /* Jobs this session runs at once; more get RQ_ERR_BUSY. 1..1024, default 4. */
+    /* Jobs this session runs at once. 1..1024, default 4. */
     uint32_t concurrency_limit;
-    /* Worker threads; 0 = one per core. Default 0. */
+    /* Worker threads per job; 0 = one per core. Default 0. */
     uint32_t threads;
+    /* Where workers run. Default RQ_PLACEMENT_COMPACT. */
+    rq_placement placement;
+    /* When a job finds no free slot (concurrency_limit) or not enough of the
+     * memory budget (session's or process's): 0 = wait until another job
+     * returns them, 1 = fail at once with RQ_ERR_BUSY / RQ_ERR_MEMORY_BUDGET.
+     * A job that could never fit fails at once either way. Default 0. */
+    int fail_fast;
     /* Chunk size in bytes; 0 = rq_recommended_block_size(). Default 0. */
     uint64_t block_size;
     /* Replace existing outputs (symbol directory contents, output files). Default 0. */
@@ -48,6 +64,24 @@ typedef struct rq_session_config {
 } rq_session_config;
 
 typedef struct rq_session rq_session;
+
+#define RQ_MIN_MEMORY_BUDGET (8ull * 1024 * 1024)
+
+/* A memory budget's state: its limit, what running jobs hold, the most they ever held. */
+typedef struct rq_memory_usage {
+    uint64_t limit;
+    uint64_t charged;
+    uint64_t peak;
+} rq_memory_usage;
+
+/*
+ * The process-wide memory budget every job of every session charges besides
+ * its session's. bytes 0 restores the default (half the machine's RAM);
+ * otherwise >= RQ_MIN_MEMORY_BUDGET (else RQ_ERR_CONFIG). Lowering it below
+ * what running jobs hold makes new charges wait; nothing is taken back.
+ */
+RQ_API rq_status rq_process_set_memory_budget(uint64_t bytes);
+RQ_API rq_status rq_process_memory(rq_memory_usage *out);
 
 /*
  * Called from the job's thread with work done and total: bytes of the file
@@ -66,6 +100,15 @@ RQ_API rq_status rq_session_create(const rq_session_config *config, rq_session *
 RQ_API rq_status rq_session_configure(rq_session *session, const rq_session_config *config);
 RQ_API rq_status rq_session_get_config(const rq_session *session, rq_session_config *out);
 RQ_API rq_status rq_session_set_progress(rq_session *session, rq_progress_fn fn, void *user);
+/* The session's own budget (limit = config memory_budget). */
+RQ_API rq_status rq_session_memory(const rq_session *session, rq_memory_usage *out);
+/*
+ * Cancels every job running on the session now, from any thread: each stops
+ * within a few milliseconds of work, removes its temporary files, returns
+ * its budget and fails with RQ_ERR_CANCELLED. Jobs started afterwards run
+ * normally.
+ */
+RQ_API rq_status rq_session_cancel(rq_session *session);
 /* The detailed message of the session's last failure ("" after success). */
 RQ_API rq_status rq_session_last_error(const rq_session *session, const char **message);
 RQ_API rq_status rq_session_destroy(rq_session *session);

@@ -1,0 +1,114 @@
+/* Reservations and passes of file jobs (see job_memory.h). */
+#include "runtime/job_memory.h"
+
+#include <stdlib.h>
+
+#include "runtime/session_internal.h"
+
+#define MIB (1024ull * 1024ull)
+
+uint64_t rq_job_plan_bound(const rq_block_constants *c)
+{
+    /* ~4x the measured plan size: the solver's sparse rows, column lists,
+     * bit rows of Z and the op list's growth while it is built. */
+    return 1024ull * c->L + MIB;
+}
+
+uint64_t rq_job_worker_bytes(uint32_t T, uint32_t workers)
+{
+    return (uint64_t)workers * (2ull * T + 4u);
+}
+
+/* Rows of the working buffer of a plan for n_inputs symbols (core/plan.h). */
+static uint64_t rows_bound(const rq_block_constants *c, uint32_t n_inputs)
+{
+    return (uint64_t)c->S + c->H + n_inputs + 1;
+}
+
+/*
+ * Scratch one replay takes besides the working rows: up to one row per
+ * intermediate symbol, one stripe wide (1 MiB in all, the stripes never
+ * narrower than 1 KiB; core/plan.c).
+ */
+static uint64_t replay_scratch_bound(const rq_block_constants *c)
+{
+    uint64_t narrow = 1024ull * c->L;
+    return narrow > MIB ? narrow : MIB;
+}
+
+uint64_t rq_job_block_reservation(const rq_job *job, const rq_block_constants *c, uint32_t T,
+                                  uint32_t n_inputs)
+{
+    uint64_t per_byte = rows_bound(c, n_inputs) + c->K + job->threads;
+    uint64_t want = rq_job_plan_bound(c) + rq_job_worker_bytes(T, job->threads) +
+                    job->threads * replay_scratch_bound(c) + per_byte * T;
+    uint64_t cap = rq_job_budget(job);
+    return want < cap ? want : cap;
+}
+
+size_t rq_job_block_passes(const rq_job *job, const rq_oti *oti, const rq_plan *plan,
+                           uint32_t K, uint64_t reserved, rq_pass *out, uint64_t *need)
+{
+    uint64_t fixed = rq_job_worker_bytes(oti->symbol_size, job->threads) +
+                     (plan ? rq_plan_bytes(plan) + job->threads * replay_scratch_bound(&plan->constants)
+                           : 0);
+    uint64_t room = reserved > fixed ? reserved - fixed : 0;
+    uint64_t per_byte = (plan ? plan->rows : 0) + (uint64_t)K + job->threads;
+    size_t n = rq_plan_passes(oti, per_byte, room, out, need);
+    if (n == 0)
+        *need += fixed;
+    return n;
+}
+
+uint64_t rq_job_pass_budget(uint64_t budget, uint64_t plan_bytes, uint32_t T)
+{
+    uint64_t fixed = MIB + plan_bytes + rq_job_worker_bytes(T, 4);
+    return budget > fixed ? budget - fixed : 0;
+}
+
+static void free_buffers(rq_job_buffers *b)
+{
+    free(b->rows);
+    free(b->buf);
+    free(b->scratch);
+    b->rows = b->buf = b->scratch = NULL;
+    b->rows_cap = b->buf_cap = b->scratch_cap = 0;
+}
+
+rq_status rq_job_buffers_reserve(rq_job *job, rq_job_buffers *b, uint64_t bytes)
+{
+    if (bytes <= b->reserved)
+        return RQ_OK;
+    free_buffers(b);
+    rq_job_release(job, b->reserved);
+    b->reserved = 0;
+    rq_status st = rq_job_charge(job, bytes);
+    if (st == RQ_OK)
+        b->reserved = bytes;
+    return st;
+}
+
+rq_status rq_job_buffers_fit(rq_job_buffers *b, size_t rows, size_t buf, size_t scratch)
+{
+    if (rows <= b->rows_cap && buf <= b->buf_cap && scratch <= b->scratch_cap)
+        return RQ_OK;
+    free_buffers(b);
+    b->rows = malloc(rows ? rows : 1);
+    b->buf = malloc(buf ? buf : 1);
+    b->scratch = malloc(scratch ? scratch : 1);
+    if (!b->rows || !b->buf || !b->scratch) {
+        free_buffers(b);
+        return RQ_ERR_NO_MEMORY;
+    }
+    b->rows_cap = rows;
+    b->buf_cap = buf;
+    b->scratch_cap = scratch;
+    return RQ_OK;
+}
+
+void rq_job_buffers_free(rq_job *job, rq_job_buffers *b)
+{
+    free_buffers(b);
+    rq_job_release(job, b->reserved);
+    b->reserved = 0;
+}

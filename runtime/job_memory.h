@@ -1,0 +1,85 @@
+/*
+ * What a file job reserves from its budgets, and how it cuts a block into
+ * passes inside that reservation.
+ *
+ * A job holds at most one reservation at a time and makes it in one charge
+ * (runtime/budget.h): a job that held part of its memory while waiting for
+ * more could wait forever on another job doing the same. So each source
+ * block reserves, before it allocates anything, a bound on its plan (and the
+ * solver's scratch) plus its pass buffers; the passes are then cut to fit
+ * what is left of the reservation once the plan's real size is known.
+ *
+ * The buffers and the reservation stay with the job from block to block
+ * (fresh buffers for every block would cost a page fault per 4 KiB each
+ * time). When a block needs more than the job holds, the job first frees
+ * its buffers and returns its reservation, then charges the larger amount.
+ */
+#ifndef RQ_RUNTIME_JOB_MEMORY_H
+#define RQ_RUNTIME_JOB_MEMORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/plan.h"
+#include "runtime/block_passes.h"
+
+typedef struct rq_job rq_job; /* runtime/session_internal.h */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Upper bound on the bytes a plan for L intermediate symbols and the solver
+ * building it hold at once. Measured plans take about 230 bytes per
+ * intermediate symbol at K' = 56403 (test_scheduler checks the bound).
+ */
+uint64_t rq_job_plan_bound(const rq_block_constants *c);
+
+/* Per-worker scratch a pass needs besides its rows: one symbol slice and one packet. */
+uint64_t rq_job_worker_bytes(uint32_t T, uint32_t workers);
+
+/*
+ * Bytes a block of constants c, symbol size T and n_inputs known symbols
+ * reserves: everything it would need to code in one pass, capped at what
+ * one job may hold.
+ */
+uint64_t rq_job_block_reservation(const rq_job *job, const rq_block_constants *c, uint32_t T,
+                                  uint32_t n_inputs);
+
+/*
+ * Cuts the block into passes that fit `reserved` once the plan (built) and
+ * the per-worker scratch are counted. Returns the number of passes, 0 when
+ * one sub-block does not fit (then *need is what it would take), as
+ * rq_plan_passes.
+ */
+size_t rq_job_block_passes(const rq_job *job, const rq_oti *oti, const rq_plan *plan,
+                           uint32_t K, uint64_t reserved, rq_pass *out, uint64_t *need);
+
+/* Buffers a job reuses from block to block, and the reservation covering them. */
+typedef struct rq_job_buffers {
+    uint64_t reserved;
+    uint8_t *rows, *buf, *scratch;
+    size_t rows_cap, buf_cap, scratch_cap;
+} rq_job_buffers;
+
+/* Ensures the job holds a reservation of at least bytes (see above). */
+rq_status rq_job_buffers_reserve(rq_job *job, rq_job_buffers *b, uint64_t bytes);
+/*
+ * Gives the buffers at least these sizes. If one is too small, all three
+ * are reallocated to exactly these sizes, so that what the job holds is
+ * never more than one block's needs (which rq_job_block_passes fitted into
+ * the reservation). RQ_ERR_NO_MEMORY.
+ */
+rq_status rq_job_buffers_fit(rq_job_buffers *b, size_t rows, size_t buf, size_t scratch);
+/* Frees the buffers and returns the reservation. */
+void rq_job_buffers_free(rq_job *job, rq_job_buffers *b);
+
+/* Bytes a job's budget leaves for pass buffers, for sizing chunks (rq_recommended_block_size). */
+uint64_t rq_job_pass_budget(uint64_t budget, uint64_t plan_bytes, uint32_t T);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
