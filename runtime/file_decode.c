@@ -33,6 +33,7 @@
 #include "runtime/file_jobs.h"
 #include "runtime/fs_util.h"
 #include "runtime/job_memory.h"
+#include "runtime/job_stages.h"
 #include "runtime/session_internal.h"
 #include "runtime/symbol_files.h"
 #include "runtime/workers.h"
@@ -60,38 +61,6 @@ typedef struct decode_job {
     uint64_t done, total;
     rq_job_buffers mem;
 } decode_job;
-
-/* What the workers of one stage share: a queue of items and the first failure. */
-typedef struct stage_ctx {
-    rq_job *job;
-    rq_work_queue queue;
-    _Atomic rq_status status;
-} stage_ctx;
-
-static void stage_fail(stage_ctx *sc, rq_status st)
-{
-    rq_status ok = RQ_OK;
-    atomic_compare_exchange_strong(&sc->status, &ok, st);
-}
-
-/* The next item for this worker; 0 when none is left or the stage failed or was cancelled. */
-static int stage_take(stage_ctx *sc, size_t *item)
-{
-    if (atomic_load_explicit(&sc->status, memory_order_relaxed) != RQ_OK || rq_job_cancelled(sc->job))
-        return 0;
-    return rq_work_take(&sc->queue, item);
-}
-
-/* Runs fn over items on the job's workers; ctx starts with a stage_ctx. */
-static rq_status run_stage(stage_ctx *sc, rq_job *job, rq_worker_fn fn, size_t items)
-{
-    sc->job = job;
-    rq_work_queue_init(&sc->queue, items);
-    atomic_init(&sc->status, RQ_OK);
-    rq_workers_run(job->threads, job->cfg.placement, fn, sc);
-    rq_status st = atomic_load(&sc->status);
-    return st != RQ_OK ? st : rq_job_check_cancel(job);
-}
 
 static void scan_free(chunk_scan *scan)
 {
@@ -129,7 +98,7 @@ typedef struct symbol_check {
 } symbol_check;
 
 typedef struct scan_ctx {
-    stage_ctx sc; /* first: run_stage hands workers a stage_ctx pointer */
+    rq_stage sc;
     decode_job *job;
     size_t index;
     const rq_layout_block *b;
@@ -144,7 +113,7 @@ static void scan_worker(void *ctx, uint32_t w, uint32_t n)
     const rq_layout_block *b = x->b;
     size_t len = 4u + b->oti.symbol_size, i;
     uint8_t *packet = x->packets + (size_t)w * len;
-    while (stage_take(&x->sc, &i)) {
+    while (rq_stage_take(&x->sc, &i)) {
         symbol_check *c = &x->checks[i];
         char path[4096];
         c->why = "path too long";
@@ -157,7 +126,7 @@ static void scan_worker(void *ctx, uint32_t w, uint32_t n)
                 c->chk = RQ_SYMBOL_CORRUPT; /* a symbol of some other object */
                 c->why = "payload ID names a source block this chunk does not have";
             } else if (!(c->path = strdup(path))) {
-                stage_fail(&x->sc, RQ_ERR_NO_MEMORY);
+                rq_stage_fail(&x->sc, RQ_ERR_NO_MEMORY);
             }
         }
     }
@@ -182,7 +151,7 @@ static rq_status scan_chunk(decode_job *job, size_t index, const rq_layout_block
     if (!x.checks || !scan->held)
         st = RQ_ERR_NO_MEMORY;
     if (st == RQ_OK)
-        st = run_stage(&x.sc, rj, scan_worker, b->n_symbols);
+        st = rq_stage_run(&x.sc, rj, scan_worker, &x, b->n_symbols);
     for (size_t i = 0; x.checks && i < b->n_symbols; i++) {
         symbol_check *c = &x.checks[i];
         if (st != RQ_OK) {
@@ -309,7 +278,7 @@ static rq_status read_slice(decode_job *job, const held_symbol *h, size_t w0, si
 
 /* One pass of one source block and what its workers share. */
 typedef struct pass_ctx {
-    stage_ctx sc; /* first: run_stage hands workers a stage_ctx pointer */
+    rq_stage sc;
     decode_job *job;
     const rq_layout_block *lb;
     const block_choice *ch;
@@ -329,11 +298,11 @@ static void read_worker(void *ctx, uint32_t w, uint32_t n)
     const block_choice *ch = x->ch;
     size_t W = x->p->width, k;
     uint8_t *inputs = ch->plan ? x->rows + (size_t)ch->plan->first_input * W : NULL;
-    while (stage_take(&x->sc, &k)) {
+    while (rq_stage_take(&x->sc, &k)) {
         uint8_t *dst = inputs ? inputs + k * W : x->slices + (size_t)w * W;
         rq_status st = read_slice(x->job, ch->use[k], x->p->w0, W, dst);
         if (st != RQ_OK)
-            stage_fail(&x->sc, st);
+            rq_stage_fail(&x->sc, st);
         else if (ch->use[k]->esi < ch->c.K)
             rq_row_to_pass(&x->lb->oti, x->p, ch->c.K, ch->use[k]->esi, dst, x->buf);
     }
@@ -346,7 +315,7 @@ static void replay_worker(void *ctx, uint32_t w, uint32_t n)
     rq_column_share(x->p->width, w, n, &from, &len);
     if (len && rq_plan_apply(x->ch->plan, x->job->job.kernels, x->rows + from, x->p->width, len) !=
                    RQ_OK)
-        stage_fail(&x->sc, RQ_ERR_NO_MEMORY);
+        rq_stage_fail(&x->sc, RQ_ERR_NO_MEMORY);
 }
 
 /* Item m: missing source symbol x->missing[m], rebuilt from the intermediate symbols. */
@@ -357,7 +326,7 @@ static void rebuild_worker(void *ctx, uint32_t w, uint32_t n)
     const block_choice *ch = x->ch;
     size_t W = x->p->width, m;
     uint8_t *slice = x->slices + (size_t)w * W;
-    while (stage_take(&x->sc, &m)) {
+    while (rq_stage_take(&x->sc, &m)) {
         rq_encode_isi(&ch->c, x->job->job.kernels, x->rows, W, ch->plan->intermediate,
                       x->missing[m], slice, W);
         rq_row_to_pass(&x->lb->oti, x->p, ch->c.K, x->missing[m], slice, x->buf);
@@ -372,7 +341,7 @@ static void write_worker(void *ctx, uint32_t w, uint32_t n)
     (void)n;
     pass_ctx *x = ctx;
     size_t item;
-    while (stage_take(&x->sc, &item)) {
+    while (rq_stage_take(&x->sc, &item)) {
         if (item == 0) {
             rq_blake3_update(x->hash, x->buf, x->real);
             continue;
@@ -380,7 +349,7 @@ static void write_worker(void *ctx, uint32_t w, uint32_t n)
         size_t from = (item - 1) * WRITE_PIECE;
         size_t len = x->real - from < WRITE_PIECE ? x->real - from : WRITE_PIECE;
         if (rq_pwrite_full(x->job->out_fd, x->buf + from, len, x->out_offset + from) != 0)
-            stage_fail(&x->sc, rq_session_fail(x->job->job.s, RQ_ERR_IO, "writing the output: %s",
+            rq_stage_fail(&x->sc, rq_session_fail(x->job->job.s, RQ_ERR_IO, "writing the output: %s",
                                                strerror(errno)));
     }
 }
@@ -400,13 +369,13 @@ static rq_status decode_pass(pass_ctx *x, const rq_block_layout *bl, uint32_t n_
     x->real = start >= x->lb->size ? 0
               : (size_t)(x->lb->size - start < want ? x->lb->size - start : want);
     x->out_offset = x->lb->original_offset + start;
-    rq_status st = run_stage(&x->sc, job, read_worker, ch->n_use);
+    rq_status st = rq_stage_run(&x->sc, job, read_worker, x, ch->n_use);
     if (st == RQ_OK && ch->plan) {
-        if ((st = run_stage(&x->sc, job, replay_worker, job->threads)) == RQ_OK)
-            st = run_stage(&x->sc, job, rebuild_worker, n_missing);
+        if ((st = rq_stage_run(&x->sc, job, replay_worker, x, job->threads)) == RQ_OK)
+            st = rq_stage_run(&x->sc, job, rebuild_worker, x, n_missing);
     }
     if (st == RQ_OK)
-        st = run_stage(&x->sc, job, write_worker, 1 + (x->real + WRITE_PIECE - 1) / WRITE_PIECE);
+        st = rq_stage_run(&x->sc, job, write_worker, x, 1 + (x->real + WRITE_PIECE - 1) / WRITE_PIECE);
     if (st != RQ_OK)
         return st;
     x->job->done += x->real;

@@ -36,6 +36,7 @@
 #include "runtime/file_jobs.h"
 #include "runtime/fs_util.h"
 #include "runtime/job_memory.h"
+#include "runtime/job_stages.h"
 #include "runtime/layout.h"
 #include "runtime/session_internal.h"
 #include "runtime/symbol_files.h"
@@ -113,22 +114,8 @@ typedef struct block_ctx {
     const rq_pass *pass;
     size_t real;      /* source bytes of the pass inside the chunk */
     rq_blake3 *chunk_hash;
-    rq_work_queue queue;
-    _Atomic rq_status status;
+    rq_stage stage;
 } block_ctx;
-
-/* Records the first failure of a pass; later ones keep their own messages out. */
-static void pass_fail(block_ctx *b, rq_status st)
-{
-    rq_status ok = RQ_OK;
-    atomic_compare_exchange_strong(&b->status, &ok, st);
-}
-
-static int pass_failed(const block_ctx *b)
-{
-    return atomic_load_explicit(&b->status, memory_order_relaxed) != RQ_OK ||
-           rq_job_cancelled(&b->job->job);
-}
 
 static uint8_t *worker_slice(const block_ctx *b, uint32_t w)
 {
@@ -180,11 +167,11 @@ static void read_worker(void *ctx, uint32_t w, uint32_t n)
     block_ctx *b = ctx;
     uint64_t start = b->chunk_offset + b->bl.offset + (uint64_t)b->c.K * b->pass->w0;
     size_t piece;
-    while (!pass_failed(b) && rq_work_take(&b->queue, &piece)) {
+    while (rq_stage_take(&b->stage, &piece)) {
         size_t from = piece * RQ_READ_PIECE;
         size_t len = b->real - from < RQ_READ_PIECE ? b->real - from : RQ_READ_PIECE;
         if (rq_pread_full(b->job->in_fd, b->buf + from, len, start + from) != 0)
-            pass_fail(b, rq_session_fail(b->job->job.s, RQ_ERR_IO, "reading the input at byte %llu: %s",
+            rq_stage_fail(&b->stage, rq_session_fail(b->job->job.s, RQ_ERR_IO, "reading the input at byte %llu: %s",
                                          (unsigned long long)(start + from), strerror(errno)));
     }
 }
@@ -200,7 +187,7 @@ static void source_worker(void *ctx, uint32_t w, uint32_t n)
     block_ctx *b = ctx;
     size_t W = b->pass->width, item;
     uint8_t *inputs = b->rows + (size_t)b->plan->first_input * W;
-    while (!pass_failed(b) && rq_work_take(&b->queue, &item)) {
+    while (rq_stage_take(&b->stage, &item)) {
         if (item == 0) {
             rq_blake3_update(b->chunk_hash, b->buf, b->real);
             continue;
@@ -210,7 +197,7 @@ static void source_worker(void *ctx, uint32_t w, uint32_t n)
         rq_pass_to_row(b->oti, b->pass, b->c.K, i, b->buf, row);
         rq_status st = put_slice(b, w, i, row);
         if (st != RQ_OK)
-            pass_fail(b, st);
+            rq_stage_fail(&b->stage, st);
     }
 }
 
@@ -221,7 +208,7 @@ static void replay_worker(void *ctx, uint32_t w, uint32_t n)
     rq_column_share(b->pass->width, w, n, &from, &len);
     if (len && rq_plan_apply(b->plan, b->job->job.kernels, b->rows + from, b->pass->width, len) !=
                    RQ_OK)
-        pass_fail(b, RQ_ERR_NO_MEMORY);
+        rq_stage_fail(&b->stage, RQ_ERR_NO_MEMORY);
 }
 
 static void repair_worker(void *ctx, uint32_t w, uint32_t n)
@@ -230,24 +217,20 @@ static void repair_worker(void *ctx, uint32_t w, uint32_t n)
     block_ctx *b = ctx;
     size_t W = b->pass->width, e;
     uint8_t *slice = worker_slice(b, w);
-    while (!pass_failed(b) && rq_work_take(&b->queue, &e)) {
+    while (rq_stage_take(&b->stage, &e)) {
         uint32_t esi = b->c.K + (uint32_t)e;
         rq_encode_isi(&b->c, b->job->job.kernels, b->rows, W, b->plan->intermediate,
                       esi + (b->c.K_prime - b->c.K), slice, W);
         rq_status st = put_slice(b, w, esi, slice);
         if (st != RQ_OK)
-            pass_fail(b, st);
+            rq_stage_fail(&b->stage, st);
     }
 }
 
-/* Runs one stage of a pass on every worker; the pass's status afterwards. */
+/* Runs one stage of a pass on every worker. */
 static rq_status stage(block_ctx *b, rq_worker_fn fn, size_t items)
 {
-    rq_work_queue_init(&b->queue, items);
-    rq_job *job = &b->job->job;
-    rq_workers_run(job->threads, job->cfg.placement, fn, b);
-    rq_status st = atomic_load(&b->status);
-    return st != RQ_OK ? st : rq_job_check_cancel(job);
+    return rq_stage_run(&b->stage, &b->job->job, fn, b, items);
 }
 
 static rq_status run_pass(block_ctx *b, const rq_pass *p, rq_blake3 *chunk_hash)
@@ -285,7 +268,7 @@ static void cut_worker(void *ctx, uint32_t w, uint32_t n)
     uint32_t T = b->oti->symbol_size;
     uint8_t *packet = worker_packet(b, w);
     size_t esi;
-    while (!pass_failed(b) && rq_work_take(&b->queue, &esi)) {
+    while (rq_stage_take(&b->stage, &esi)) {
         rq_payload_id_write(b->sbn, (uint32_t)esi, packet, 4);
         rq_status st = RQ_OK;
         if (rq_pread_full(b->staging_fd, packet + 4, T, (uint64_t)esi * T) != 0)
@@ -294,7 +277,7 @@ static void cut_worker(void *ctx, uint32_t w, uint32_t n)
         else
             st = emit_packet(b, packet, (uint32_t)esi);
         if (st != RQ_OK)
-            pass_fail(b, st);
+            rq_stage_fail(&b->stage, st);
     }
 }
 
@@ -418,7 +401,6 @@ static rq_status encode_chunk(encode_job *job, uint32_t index, uint64_t offset, 
             lb->source_symbols = b.c.K;
         b.dir = job->out_dir ? dir : NULL;
         b.ids = lb->symbols + lb->n_symbols;
-        atomic_init(&b.status, RQ_OK);
         st = encode_block(&b, &chunk_hash);
         lb->n_symbols += b.c.K + b.repairs;
     }
