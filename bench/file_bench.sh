@@ -30,14 +30,16 @@ input=$work/input.bin
 head -c $((size_mib * 1024 * 1024)) /dev/urandom >"$input"
 cat "$input" >/dev/null
 
-# run NAME CMD...: one timed run; appends "seconds rss_kib" to $work/NAME.times
+# run NAME CMD...: one timed run; appends "seconds rss_kib" to $work/NAME.times.
+# Wall time from the clock in ns (GNU time rounds to 10 ms), peak RSS from time -v.
 run() {
   local name=$1
   shift
+  local t0 t1 wall rss
+  t0=$(date +%s.%N)
   "$timebin" -v -o "$work/$name.tv" "$@" >/dev/null
-  local wall rss
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0;
-         for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' "$work/$name.tv")
+  t1=$(date +%s.%N)
+  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}')
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/$name.tv")
   echo "$wall $rss" >>"$work/$name.times"
 }

@@ -105,8 +105,9 @@ typedef struct block_ctx {
     const char *dir; /* where symbol files go; NULL: IDs only */
     char **ids;      /* K + repairs entries */
     int single;      /* one pass: symbol files straight away, no staging */
-    uint8_t *rows, *buf;
-    uint8_t *scratch; /* per worker: a slice (pass width) and a packet (4 + T) */
+    uint8_t *rows, *pass_buf; /* pass_buf: the pass's source bytes in file order */
+    uint8_t *buf;             /* where the pass is read: pass_buf, or the input rows */
+    uint8_t *scratch; /* per worker: a slice (pass width) and a whole symbol (T) */
     size_t scratch_stride, wmax;
     int staging_fd;
     char staging_path[4096];
@@ -122,37 +123,35 @@ static uint8_t *worker_slice(const block_ctx *b, uint32_t w)
     return b->scratch + (size_t)w * b->scratch_stride;
 }
 
-static uint8_t *worker_packet(const block_ctx *b, uint32_t w)
+static uint8_t *worker_symbol(const block_ctx *b, uint32_t w)
 {
     return worker_slice(b, w) + b->wmax;
 }
 
 /* Emits one finished packet: writes its file (or only names it) and keeps its ID. */
-static rq_status emit_packet(block_ctx *b, const uint8_t *packet, uint32_t esi)
+static rq_status emit_packet(block_ctx *b, uint32_t esi, const uint8_t *symbol)
 {
     uint32_t T = b->oti->symbol_size;
+    uint8_t payload_id[4];
+    rq_payload_id_write(b->sbn, esi, payload_id, 4);
     char id[RQ_SYMBOL_ID_MAX];
     if (b->dir) {
-        if (rq_symbol_file_write(b->dir, packet, 4u + T, id) != 0)
+        if (rq_symbol_file_write(b->dir, payload_id, symbol, T, id) != 0)
             return rq_session_fail(b->job->job.s, RQ_ERR_IO, "writing a symbol file in %s: %s",
                                    b->dir, strerror(errno));
     } else {
-        rq_symbol_id_of(packet, 4u + T, id);
+        rq_symbol_id_of_parts(payload_id, symbol, T, id);
     }
     b->ids[esi] = strdup(id);
     return b->ids[esi] ? RQ_OK : RQ_ERR_NO_MEMORY;
 }
 
 /* Hands one symbol's slice on: straight into its file (one pass) or into staging. */
-static rq_status put_slice(block_ctx *b, uint32_t w, uint32_t esi, const uint8_t *slice)
+static rq_status put_slice(block_ctx *b, uint32_t esi, const uint8_t *slice)
 {
     uint32_t T = b->oti->symbol_size;
-    if (b->single) {
-        uint8_t *packet = worker_packet(b, w);
-        rq_payload_id_write(b->sbn, esi, packet, 4);
-        memcpy(packet + 4, slice, T);
-        return emit_packet(b, packet, esi);
-    }
+    if (b->single)
+        return emit_packet(b, esi, slice);
     if (rq_pwrite_full(b->staging_fd, slice, b->pass->width, (uint64_t)esi * T + b->pass->w0) != 0)
         return rq_session_fail(b->job->job.s, RQ_ERR_IO, "writing staging file %s: %s",
                                b->staging_path, strerror(errno));
@@ -183,6 +182,7 @@ static void read_worker(void *ctx, uint32_t w, uint32_t n)
  */
 static void source_worker(void *ctx, uint32_t w, uint32_t n)
 {
+    (void)w;
     (void)n;
     block_ctx *b = ctx;
     size_t W = b->pass->width, item;
@@ -194,8 +194,9 @@ static void source_worker(void *ctx, uint32_t w, uint32_t n)
         }
         uint32_t i = (uint32_t)(item - 1);
         uint8_t *row = inputs + (size_t)i * W;
-        rq_pass_to_row(b->oti, b->pass, b->c.K, i, b->buf, row);
-        rq_status st = put_slice(b, w, i, row);
+        if (b->buf != inputs) /* else the read put it there */
+            rq_pass_to_row(b->oti, b->pass, b->c.K, i, b->buf, row);
+        rq_status st = put_slice(b, i, row);
         if (st != RQ_OK)
             rq_stage_fail(&b->stage, st);
     }
@@ -221,7 +222,7 @@ static void repair_worker(void *ctx, uint32_t w, uint32_t n)
         uint32_t esi = b->c.K + (uint32_t)e;
         rq_encode_isi(&b->c, b->job->job.kernels, b->rows, W, b->plan->intermediate,
                       esi + (b->c.K_prime - b->c.K), slice, W);
-        rq_status st = put_slice(b, w, esi, slice);
+        rq_status st = put_slice(b, esi, slice);
         if (st != RQ_OK)
             rq_stage_fail(&b->stage, st);
     }
@@ -244,13 +245,16 @@ static rq_status run_pass(block_ctx *b, const rq_pass *p, rq_blake3 *chunk_hash)
     b->chunk_hash = chunk_hash;
     b->real = start >= b->chunk_size ? 0
               : (size_t)(b->chunk_size - start < want ? b->chunk_size - start : want);
+    /* A pass of one sub-block holds the file's bytes exactly as the input rows
+     * do (K runs of the pass width): read them there and save a copy. */
+    uint8_t *inputs = b->rows + (size_t)b->plan->first_input * W;
+    b->buf = p->end_sub - p->first_sub == 1 ? inputs : b->pass_buf;
     rq_status st = stage(b, read_worker, (b->real + RQ_READ_PIECE - 1) / RQ_READ_PIECE);
     if (st != RQ_OK)
         return st;
     memset(b->buf + b->real, 0, want - b->real);
     job->done += b->real;
     /* The padding symbols K..K'-1 are inputs too, all zero; the plan clears its other rows. */
-    uint8_t *inputs = b->rows + (size_t)b->plan->first_input * W;
     memset(inputs + (size_t)K * W, 0, (size_t)(b->plan->n_inputs - K) * W);
     /* Source symbols first: the replay overwrites their rows. */
     if ((st = stage(b, source_worker, 1 + (size_t)K)) != RQ_OK ||
@@ -266,16 +270,15 @@ static void cut_worker(void *ctx, uint32_t w, uint32_t n)
     (void)n;
     block_ctx *b = ctx;
     uint32_t T = b->oti->symbol_size;
-    uint8_t *packet = worker_packet(b, w);
+    uint8_t *symbol = worker_symbol(b, w);
     size_t esi;
     while (rq_stage_take(&b->stage, &esi)) {
-        rq_payload_id_write(b->sbn, (uint32_t)esi, packet, 4);
         rq_status st = RQ_OK;
-        if (rq_pread_full(b->staging_fd, packet + 4, T, (uint64_t)esi * T) != 0)
+        if (rq_pread_full(b->staging_fd, symbol, T, (uint64_t)esi * T) != 0)
             st = rq_session_fail(b->job->job.s, RQ_ERR_IO, "reading staging file %s: %s",
                                  b->staging_path, strerror(errno));
         else
-            st = emit_packet(b, packet, (uint32_t)esi);
+            st = emit_packet(b, (uint32_t)esi, symbol);
         if (st != RQ_OK)
             rq_stage_fail(&b->stage, st);
     }
@@ -323,11 +326,11 @@ static rq_status encode_block(block_ctx *b, rq_blake3 *chunk_hash)
     } else {
         for (size_t i = 0; i < n_passes; i++)
             b->wmax = passes[i].width > b->wmax ? passes[i].width : b->wmax;
-        b->scratch_stride = b->wmax + 4u + T;
+        b->scratch_stride = b->wmax + T;
         st = rq_job_buffers_fit(mem, (size_t)b->plan->rows * b->wmax, (size_t)K * b->wmax,
                                 b->scratch_stride * job->threads);
         b->rows = mem->rows;
-        b->buf = mem->buf;
+        b->pass_buf = mem->buf;
         b->scratch = mem->scratch;
     }
     b->single = n_passes == 1;

@@ -32,6 +32,9 @@ int rq_dir_has_entries(const char *path);
  * 0 on success, -1 with errno on I/O failure (the temporary file is removed).
  */
 int rq_write_file_atomic(const char *final_path, const void *data, size_t len, int replace);
+/* The same for a file made of head (hlen bytes) then body, without joining them first. */
+int rq_write_file_atomic2(const char *final_path, const void *head, size_t hlen, const void *body,
+                          size_t blen, int replace);
 
 /*
  * Gives a finished temporary file its final name: rename with replace, else

@@ -19,16 +19,28 @@ void rq_symbol_id_of(const uint8_t *packet, size_t len, char id[RQ_SYMBOL_ID_MAX
     rq_base58_encode(hash, sizeof hash, id, RQ_SYMBOL_ID_MAX);
 }
 
-int rq_symbol_file_write(const char *dir, const uint8_t *packet, size_t len,
-                         char id[RQ_SYMBOL_ID_MAX])
+void rq_symbol_id_of_parts(const uint8_t payload_id[4], const uint8_t *symbol, size_t T,
+                           char id[RQ_SYMBOL_ID_MAX])
+{
+    rq_blake3 h;
+    uint8_t hash[RQ_BLAKE3_OUT_LEN];
+    rq_blake3_init(&h);
+    rq_blake3_update(&h, payload_id, 4);
+    rq_blake3_update(&h, symbol, T);
+    rq_blake3_finalize(&h, hash, sizeof hash);
+    rq_base58_encode(hash, sizeof hash, id, RQ_SYMBOL_ID_MAX);
+}
+
+int rq_symbol_file_write(const char *dir, const uint8_t payload_id[4], const uint8_t *symbol,
+                         size_t T, char id[RQ_SYMBOL_ID_MAX])
 {
     char path[4096];
-    rq_symbol_id_of(packet, len, id);
+    rq_symbol_id_of_parts(payload_id, symbol, T, id);
     if (rq_path_join(path, sizeof path, dir, id) != 0) {
         errno = ENAMETOOLONG;
         return -1;
     }
-    return rq_write_file_atomic(path, packet, len, 1);
+    return rq_write_file_atomic2(path, payload_id, 4, symbol, T, 1);
 }
 
 rq_symbol_check rq_symbol_file_check(const char *path, const char *id, uint8_t *buf,

@@ -17,14 +17,17 @@ extern "C" {
 
 /* The ID of a packet: base58 of its BLAKE3 hash. */
 void rq_symbol_id_of(const uint8_t *packet, size_t len, char id[RQ_SYMBOL_ID_MAX]);
+/* The same for the packet made of a 4-byte payload ID and a T-byte symbol. */
+void rq_symbol_id_of_parts(const uint8_t payload_id[4], const uint8_t *symbol, size_t T,
+                           char id[RQ_SYMBOL_ID_MAX]);
 
 /*
- * Writes packet as dir/<id> through a temporary name (an existing file of
- * that name holds the same bytes by construction and is replaced). 0 on
- * success, -1 with errno.
+ * Writes the packet payload_id + symbol as dir/<id> (an existing file of
+ * that name holds the same bytes by construction and is replaced), never
+ * visible under its name before it is complete. 0 on success, -1 with errno.
  */
-int rq_symbol_file_write(const char *dir, const uint8_t *packet, size_t len,
-                         char id[RQ_SYMBOL_ID_MAX]);
+int rq_symbol_file_write(const char *dir, const uint8_t payload_id[4], const uint8_t *symbol,
+                         size_t T, char id[RQ_SYMBOL_ID_MAX]);
 
 typedef enum rq_symbol_check {
     RQ_SYMBOL_GOOD = 0,
