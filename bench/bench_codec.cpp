@@ -5,7 +5,8 @@
 //
 //   build-bench/bench/bench_codec            full table
 //   build-bench/bench/bench_codec --quick    K = 100 and 1000 at T = 1280, 2 repetitions
-//   options: --reps N, --backend NAME (default: every usable backend)
+//   options: --reps N, --backend NAME (default: every usable backend),
+//            --case K:T (only that case; repeatable)
 //
 // encode = rq_encoder_create with a warm plan cache (intermediate symbols)
 //          + 15% repair symbols;
@@ -120,6 +121,7 @@ int main(int argc, char **argv)
     bool quick = false;
     int reps = 5;
     std::string only;
+    std::vector<Case> picked;
     for (int i = 1; i < argc; i++) {
         std::string a = argv[i];
         if (a == "--quick") {
@@ -129,8 +131,15 @@ int main(int argc, char **argv)
             reps = std::max(1, std::atoi(argv[++i]));
         } else if (a == "--backend" && i + 1 < argc) {
             only = argv[++i];
+        } else if (a == "--case" && i + 1 < argc) {
+            unsigned long k = 0, t = 0;
+            if (std::sscanf(argv[++i], "%lu:%lu", &k, &t) != 2 || !k || !t) {
+                std::fprintf(stderr, "--case wants K:T\n");
+                return 2;
+            }
+            picked.push_back({static_cast<uint32_t>(k), static_cast<size_t>(t)});
         } else {
-            std::fprintf(stderr, "usage: bench_codec [--quick] [--reps N] [--backend NAME]\n");
+            std::fprintf(stderr, "usage: bench_codec [--quick] [--reps N] [--backend NAME] [--case K:T]...\n");
             return 2;
         }
     }
@@ -138,6 +147,8 @@ int main(int argc, char **argv)
                                     : std::vector<Case>{{100, 1280},   {1000, 1280},  {10000, 1280},
                                                         {50000, 1280}, {10, 65528},   {100, 65528},
                                                         {1000, 65528}};
+    if (!picked.empty())
+        cases = picked;
     std::vector<std::string> backends;
     size_t n = 0;
     rq_backend_count(&n);

@@ -21,7 +21,13 @@
  *      the y rows (one multiply-add per pivot column), then each HDPC row
  *      XORs in the g of its MT ones, all of its sources in a row so that
  *      replay fuses them;
- *   d. dense Gauss-Jordan over GF(256) on the u inactive columns -> C_U;
+ *   d. the dense system on the u inactive columns -> C_U: its binary rows
+ *      stay bit rows and are eliminated first (forward, one fused XOR run
+ *      per row), the HDPC rows drop those pivot columns, Gauss-Jordan over
+ *      GF(256) solves the few columns left (at most H), then the binary
+ *      pivot rows are back-substituted (again one XOR run per row). The
+ *      HDPC coefficients over C_U are summed as 8 bit planes (see
+ *      hdpc_dense_rows), so no byte work grows with u^3;
  *   e. C_V in one forward pass, in place: C_t = D_t + sum of C over row t's
  *      other columns (earlier pivots and inactive columns).
  * The scratch rows are needed only while a stripe is replayed (plan.c).
@@ -250,66 +256,77 @@ static rq_status compute_z(solver *s)
     return RQ_OK;
 }
 
-static void add_bits_as_bytes(uint8_t *dst, const uint64_t *bits, size_t words)
+static void set_bit(uint64_t *bits, size_t i)
 {
-    for (size_t w = 0; w < words; w++) {
-        uint64_t v = bits[w];
-        while (v) {
-            unsigned b = (unsigned)__builtin_ctzll(v);
-            dst[w * 64 + b] ^= 1;
-            v &= v - 1;
-        }
-    }
+    bits[i / 64] ^= (uint64_t)1 << (i % 64);
 }
 
-/* Adds column col's contribution (C_col in terms of C_U) to a dense row. */
-static void add_column(const solver *s, uint8_t *dst, uint32_t col)
+static int get_bit(const uint64_t *bits, size_t i)
 {
-    uint32_t d = s->diag_row[col];
-    if (d != NONE)
-        add_bits_as_bytes(dst, s->zbits + (size_t)s->chosen_pos[d] * s->words, s->words);
-    else
-        dst[s->inact_idx[col]] ^= 1;
+    return (int)(bits[i / 64] >> (i % 64)) & 1;
 }
 
-static void row_add_scaled(uint8_t *restrict dst, const uint8_t *restrict src, uint8_t coef,
-                           size_t from, size_t n)
-{
-    if (coef == 1) {
-        for (size_t k = from; k < n; k++)
-            dst[k] ^= src[k];
-    } else {
-        const uint8_t *m = rq_gf_mul_table[coef];
-        for (size_t k = from; k < n; k++)
-            dst[k] ^= m[src[k]];
-    }
-}
-
-/* Dense coefficients of the HDPC rows over C_U: sum_j G[h][j] * (C_j in C_U) + e(K'+S+h). */
+/*
+ * Dense coefficients of the HDPC rows over C_U: sum_j G[h][j] * (C_j in C_U)
+ * + e(K'+S+h), G = MT * GAMMA. The GAMMA chain z_j = alpha*z_{j-1} + (C_j in
+ * C_U) runs on z held as 8 bit planes over the u columns (plane i: bit i of
+ * each coefficient): adding a column is a XOR of its Z bit row into plane 0,
+ * and z *= alpha renames the planes (plane i becomes plane i+1, plane 7 plane
+ * 0) and XORs the new plane 0 into planes 2, 3 and 4 (0x11D). The sums per
+ * HDPC row stay in planes too and become bytes at the end.
+ */
 static rq_status hdpc_dense_rows(const solver *s, uint8_t *hd)
 {
     const rq_block_constants *c = s->c;
-    size_t u = s->n_inact;
+    size_t u = s->n_inact, w = s->words;
     uint32_t ks = c->K_prime + c->S;
-    uint8_t *z = calloc(u + 1, 1);
+    uint64_t *z = calloc((size_t)8 * w * (1 + c->H) + 1, sizeof *z);
     if (!z)
         return RQ_ERR_NO_MEMORY;
+    uint64_t *acc = z + 8 * w; /* HDPC row h, plane i at acc + (8h + i) * w */
+    unsigned rot = 0;          /* plane i of z is at z + ((i + rot) & 7) * w */
+#define PLANE(i) (z + (((i) + rot) & 7) * w)
+#define TIMES_ALPHA()                                                                          \
+    do {                                                                                       \
+        rot = (rot + 7) & 7;                                                                   \
+        xor_bits(PLANE(2), PLANE(0), w);                                                       \
+        xor_bits(PLANE(3), PLANE(0), w);                                                       \
+        xor_bits(PLANE(4), PLANE(0), w);                                                       \
+    } while (0)
+#define ADD_Z_TO(h)                                                                            \
+    for (unsigned i = 0; i < 8; i++)                                                           \
+        xor_bits(acc + ((size_t)8 * (h) + i) * w, PLANE(i), w)
     for (uint32_t j = 0; j < ks; j++) {
-        for (size_t k = 0; k < u; k++) /* z *= alpha, written so that it vectorises */
-            z[k] = (uint8_t)((z[k] << 1) ^ ((z[k] >> 7) * 0x1D));
-        add_column(s, z, j);
+        TIMES_ALPHA();
+        uint32_t d = s->diag_row[j];
+        if (d != NONE)
+            xor_bits(PLANE(0), s->zbits + (size_t)s->chosen_pos[d] * w, w);
+        else
+            set_bit(PLANE(0), s->inact_idx[j]);
         if (j + 1 < ks) {
             uint32_t h1, h2;
             rq_hdpc_mt_rows(c, j, &h1, &h2);
-            row_add_scaled(hd + h1 * u, z, 1, 0, u);
-            row_add_scaled(hd + h2 * u, z, 1, 0, u);
-        } else {
-            for (uint32_t h = 0; h < c->H; h++)
-                row_add_scaled(hd + h * u, z, rq_gf_alpha_pow(h), 0, u);
+            ADD_Z_TO(h1);
+            ADD_Z_TO(h2);
+        } else { /* the last column: alpha^h * z into row h */
+            for (uint32_t h = 0; h < c->H; h++) {
+                ADD_Z_TO(h);
+                TIMES_ALPHA();
+            }
         }
     }
-    for (uint32_t h = 0; h < c->H; h++)
+#undef ADD_Z_TO
+#undef TIMES_ALPHA
+#undef PLANE
+    for (uint32_t h = 0; h < c->H; h++) {
+        for (size_t x = 0; x < u; x++) {
+            uint8_t v = 0;
+            for (unsigned i = 0; i < 8; i++)
+                v |= (uint8_t)(get_bit(acc + ((size_t)8 * h + i) * w, x) << i);
+            hd[h * u + x] = v;
+        }
         hd[h * u + s->inact_idx[ks + h]] ^= 1;
+    }
     free(z);
     return RQ_OK;
 }
@@ -386,101 +403,169 @@ static rq_status emit_hdpc_rhs(solver *s)
     return RQ_OK;
 }
 
-/* Steps b-d: the dense system over the inactive columns, solved by Gauss-Jordan. */
+/*
+ * Steps b-d: the dense system over the u inactive columns. Its binary rows
+ * (the unchosen LDPC/LT rows over C_U) stay bit rows and are eliminated among
+ * themselves first, one row at a time: each row takes in the earlier pivot
+ * rows whose columns it holds (one fused run of XORs per row) and, if
+ * anything is left, pivots on its lowest remaining column. The HDPC rows
+ * (GF(256)) then drop the pivot columns the same way, which leaves them over
+ * the few columns X no binary row pivoted on; Gauss-Jordan over GF(256) on
+ * that small block solves X. Last, back substitution: each binary pivot row,
+ * latest first, XORs in the solved rows of its other columns (again one run
+ * per row).
+ */
 static rq_status phase2(solver *s)
 {
     const rq_block_constants *c = s->c;
-    size_t u = s->n_inact;
-    uint32_t n2 = 0;
+    size_t u = s->n_inact, w = s->words;
+    uint32_t nb = 0;
     for (uint32_t r = 0; r < s->M; r++)
-        n2 += is_binary_row(s, r) && !s->chosen[r];
-    n2 += c->H;
-    if (n2 < u)
+        nb += is_binary_row(s, r) && !s->chosen[r];
+    if (nb + c->H < u)
         return RQ_ERR_NEED_MORE_SYMBOLS;
-    uint32_t *wrow = malloc((size_t)n2 * sizeof *wrow);
-    uint8_t *mat = calloc((size_t)n2 * u + 1, 1);
+    uint64_t *bm = calloc((size_t)nb * w + 1, sizeof *bm);
+    uint32_t *brow = malloc((size_t)nb * sizeof *brow + 1);
+    uint8_t *hd = calloc((size_t)c->H * u + 1, 1);
+    uint32_t *pcol = malloc(u * sizeof *pcol + 1); /* pivot i -> column */
+    uint32_t *pbm = malloc(u * sizeof *pbm + 1);   /* pivot i -> its row in bm */
+    uint32_t *xcol = malloc(u * sizeof *xcol + 1); /* columns of X */
+    uint32_t *hrow = malloc((size_t)c->H * sizeof *hrow + 1);
+    uint8_t *hx = malloc((size_t)c->H * u + 1); /* HDPC rows over X */
     s->pivot_row = malloc(u * sizeof *s->pivot_row + 1);
-    if (!wrow || !mat || !s->pivot_row) {
-        free(wrow);
-        free(mat);
-        return RQ_ERR_NO_MEMORY;
-    }
+    rq_status st = RQ_ERR_NO_MEMORY;
+    if (!bm || !brow || !hd || !pcol || !pbm || !xcol || !hrow || !hx || !s->pivot_row)
+        goto done;
     uint32_t n = 0;
-    uint64_t *bits = malloc(s->words * sizeof *bits + 1);
-    if (!bits) {
-        free(wrow);
-        free(mat);
-        return RQ_ERR_NO_MEMORY;
-    }
     for (uint32_t r = 0; r < s->M; r++) {
         if (!is_binary_row(s, r) || s->chosen[r])
             continue;
-        /* The row over C_U, summed as bits, then spread to bytes. */
-        memset(bits, 0, s->words * sizeof *bits);
+        uint64_t *bits = bm + (size_t)n * w;
         for (uint32_t k = s->sr.start[r]; k < s->sr.start[r + 1]; k++) {
             uint32_t col = s->sr.cols[k];
             uint32_t d = s->diag_row[col];
             if (d != NONE) {
-                xor_bits(bits, s->zbits + (size_t)s->chosen_pos[d] * s->words, s->words);
+                xor_bits(bits, s->zbits + (size_t)s->chosen_pos[d] * w, w);
                 emit(&s->ops, r, y_row(s, d), 1); /* step b */
             } else {
-                uint32_t i = s->inact_idx[col];
-                bits[i / 64] ^= (uint64_t)1 << (i % 64);
+                set_bit(bits, s->inact_idx[col]);
             }
         }
-        add_bits_as_bytes(mat + (size_t)n * u, bits, s->words);
-        wrow[n++] = r;
+        brow[n++] = r;
     }
-    free(bits);
-    for (uint32_t h = 0; h < c->H; h++)
-        wrow[n++] = c->S + h;
-    rq_status st = hdpc_dense_rows(s, mat + (size_t)(n2 - c->H) * u);
-    if (st != RQ_OK || (st = emit_hdpc_rhs(s)) != RQ_OK)
+    if ((st = hdpc_dense_rows(s, hd)) != RQ_OK || (st = emit_hdpc_rhs(s)) != RQ_OK)
         goto done;
 
-    for (size_t k = 0; k < u; k++) {
-        uint32_t p = NONE;
-        for (uint32_t q = (uint32_t)k; q < n2; q++) {
-            if (mat[(size_t)q * u + k]) {
-                p = q;
+    /* Binary rows: forward elimination, one row at a time. */
+    uint32_t m = 0;
+    for (uint32_t q = 0; q < nb; q++) {
+        uint64_t *qb = bm + (size_t)q * w;
+        for (uint32_t i = 0; i < m; i++) {
+            if (get_bit(qb, pcol[i])) {
+                xor_bits(qb, bm + (size_t)pbm[i] * w, w);
+                emit(&s->ops, brow[q], brow[pbm[i]], 1);
+            }
+        }
+        for (size_t x = 0; x < w; x++) {
+            if (qb[x]) {
+                pcol[m] = (uint32_t)(x * 64 + (size_t)__builtin_ctzll(qb[x]));
+                pbm[m++] = q;
                 break;
             }
         }
-        if (p == NONE) {
+        if (m == u)
+            break;
+    }
+    /* X: the columns left to the HDPC rows. */
+    uint32_t nx = 0;
+    for (size_t k = 0; k < u; k++)
+        s->pivot_row[k] = NONE;
+    for (uint32_t i = 0; i < m; i++)
+        s->pivot_row[pcol[i]] = brow[pbm[i]];
+    for (size_t k = 0; k < u; k++)
+        if (s->pivot_row[k] == NONE)
+            xcol[nx++] = (uint32_t)k;
+    if (nx > c->H) {
+        st = RQ_ERR_NEED_MORE_SYMBOLS;
+        goto done;
+    }
+    /* HDPC rows drop the pivot columns (pivot i has no earlier pivot column). */
+    for (uint32_t h = 0; h < c->H; h++) {
+        uint8_t *row = hd + (size_t)h * u;
+        hrow[h] = c->S + h;
+        for (uint32_t i = 0; i < m; i++) {
+            uint8_t coef = row[pcol[i]];
+            if (!coef)
+                continue;
+            const uint64_t *pb = bm + (size_t)pbm[i] * w;
+            for (size_t x = 0; x < w; x++) {
+                for (uint64_t v = pb[x]; v; v &= v - 1)
+                    row[x * 64 + (size_t)__builtin_ctzll(v)] ^= coef;
+            }
+            emit(&s->ops, hrow[h], brow[pbm[i]], coef);
+        }
+        for (uint32_t k = 0; k < nx; k++)
+            hx[(size_t)h * nx + k] = row[xcol[k]];
+    }
+    /* Gauss-Jordan over GF(256) on the HDPC rows over X. */
+    for (uint32_t k = 0; k < nx; k++) {
+        uint32_t p = k;
+        while (p < c->H && !hx[(size_t)p * nx + k])
+            p++;
+        if (p == c->H) {
             st = RQ_ERR_NEED_MORE_SYMBOLS;
             goto done;
         }
-        if (p != k) { /* keep pivots in rows 0..k-1 of the dense matrix */
-            uint32_t tw = wrow[p];
-            wrow[p] = wrow[k];
-            wrow[k] = tw;
-            for (size_t x = 0; x < u; x++) {
-                uint8_t tb = mat[(size_t)p * u + x];
-                mat[(size_t)p * u + x] = mat[k * u + x];
-                mat[k * u + x] = tb;
+        if (p != k) { /* keep pivots in rows 0..k-1 */
+            uint32_t t = hrow[p];
+            hrow[p] = hrow[k];
+            hrow[k] = t;
+            for (uint32_t x = 0; x < nx; x++) {
+                uint8_t b = hx[(size_t)p * nx + x];
+                hx[(size_t)p * nx + x] = hx[(size_t)k * nx + x];
+                hx[(size_t)k * nx + x] = b;
             }
         }
-        uint8_t *prow = mat + k * u;
+        uint8_t *prow = hx + (size_t)k * nx;
         if (prow[k] != 1) {
             uint8_t inv = rq_gf_inv(prow[k]);
-            for (size_t x = k; x < u; x++)
+            for (uint32_t x = k; x < nx; x++)
                 prow[x] = rq_gf_mul(prow[x], inv);
-            emit(&s->ops, wrow[k], wrow[k], inv);
+            emit(&s->ops, hrow[k], hrow[k], inv);
         }
-        for (uint32_t q = 0; q < n2; q++) {
-            uint8_t *qrow = mat + (size_t)q * u;
-            if (q == k || !qrow[k])
-                continue;
+        for (uint32_t q = 0; q < c->H; q++) {
+            uint8_t *qrow = hx + (size_t)q * nx;
             uint8_t coef = qrow[k];
-            row_add_scaled(qrow, prow, coef, k, u);
-            emit(&s->ops, wrow[q], wrow[k], coef);
+            if (q == k || !coef)
+                continue;
+            const uint8_t *mul = rq_gf_mul_table[coef];
+            for (uint32_t x = k; x < nx; x++)
+                qrow[x] ^= mul[prow[x]];
+            emit(&s->ops, hrow[q], hrow[k], coef);
+        }
+        s->pivot_row[xcol[k]] = hrow[k];
+    }
+    /* Back substitution: pivot rows, latest first, take in their other columns. */
+    for (uint32_t i = m; i-- > 0;) {
+        const uint64_t *pb = bm + (size_t)pbm[i] * w;
+        for (size_t x = 0; x < w; x++) {
+            for (uint64_t v = pb[x]; v; v &= v - 1) {
+                size_t col = x * 64 + (size_t)__builtin_ctzll(v);
+                if (col != pcol[i])
+                    emit(&s->ops, brow[pbm[i]], s->pivot_row[col], 1);
+            }
         }
     }
-    for (size_t k = 0; k < u; k++)
-        s->pivot_row[k] = wrow[k];
+    st = RQ_OK;
 done:
-    free(wrow);
-    free(mat);
+    free(bm);
+    free(brow);
+    free(hd);
+    free(pcol);
+    free(pbm);
+    free(xcol);
+    free(hrow);
+    free(hx);
     return st;
 }
 
