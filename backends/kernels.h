@@ -8,12 +8,15 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * One row operation of a plan, 8 bytes:
  *   src == dst:              row[dst] = coef * row[dst]        (scale)
  *   src != dst, coef == 1:   row[dst] ^= row[src]              (xor)
  *   src != dst, coef >= 2:   row[dst] ^= coef * row[src]       (fma)
+ *   src != dst, coef == 0:   row[dst] = row[src]               (copy: a row's first
+ *                            value, instead of clearing it and XORing that in)
  * dst_coef packs the destination row (low 24 bits) and coef (high 8 bits).
  */
 typedef struct rq_op {
@@ -92,6 +95,9 @@ static inline void rq_replay_ops_split(const rq_op *ops, size_t n_ops, uint8_t *
         uint8_t *d = RQ_ROW(dst);
         if (ops[k].src == dst) {
             scale(d, coef, len);
+            k++;
+        } else if (coef == 0) {
+            memcpy(d, RQ_ROW(ops[k].src), len);
             k++;
         } else if (coef != 1) {
             fma_into(d, RQ_ROW(ops[k].src), coef, len);

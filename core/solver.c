@@ -12,7 +12,9 @@
  * columns: C_V = y + Z*C_U with y = Att^-1 * D and Z = Att^-1 * Atu. Z is
  * kept as bit rows and only serves to build the dense system below.
  *
- * The symbol work (the plan) then is, after clearing every non-input row:
+ * The symbol work (the plan) then is, after clearing every non-input row (a
+ * clear whose row is next written by a XOR becomes a copy there, see
+ * drop_dead_ops):
  *   a. y by forward substitution over the chosen rows, into scratch rows
  *      (one per chosen row; D stays where it is);
  *   b. the right-hand sides of the unchosen binary rows (D_r + sum y);
@@ -599,26 +601,52 @@ static void emit_solve_v(solver *s)
     }
 }
 
-/* Drops operations whose result no later operation or output reads. */
+/*
+ * Drops operations whose result no later operation or output reads. On the
+ * same backward pass, a row clear whose row is next touched by a XOR into it
+ * (nothing reading the row in between) goes, and that XOR becomes a copy
+ * (kernels.h): one pass over the row instead of a clear and then a
+ * read-modify-write.
+ */
 static rq_status drop_dead_ops(op_list *ops, const uint32_t *outputs, uint32_t n_outputs,
                                uint32_t rows)
 {
+    const size_t none = SIZE_MAX;
     uint8_t *live = calloc(rows, 1);
-    if (!live)
+    size_t *next_xor = malloc((size_t)rows * sizeof *next_xor + 1); /* row -> that XOR */
+    if (!live || !next_xor) {
+        free(live);
+        free(next_xor);
         return RQ_ERR_NO_MEMORY;
+    }
+    for (uint32_t r = 0; r < rows; r++)
+        next_xor[r] = none;
     for (uint32_t j = 0; j < n_outputs; j++)
         live[outputs[j]] = 1;
     size_t kept = ops->n;
     for (size_t k = ops->n; k-- > 0;) {
         rq_op op = ops->v[k];
-        if (live[rq_op_dst(op)]) {
+        uint32_t dst = rq_op_dst(op);
+        if (!live[dst])
+            continue;
+        if (op.src == dst) {
+            size_t x = next_xor[dst];
+            next_xor[dst] = none;
+            if (rq_op_coef(op) == 0 && x != none) {
+                ops->v[x] = rq_op_make(dst, ops->v[x].src, 0);
+                continue;
+            }
+        } else {
             live[op.src] = 1;
-            ops->v[--kept] = op;
+            next_xor[op.src] = none;
+            next_xor[dst] = rq_op_coef(op) == 1 ? kept - 1 : none;
         }
+        ops->v[--kept] = op;
     }
     memmove(ops->v, ops->v + kept, (ops->n - kept) * sizeof *ops->v);
     ops->n -= kept;
     free(live);
+    free(next_xor);
     return RQ_OK;
 }
 
@@ -671,6 +699,11 @@ static rq_status solve(solver *s, const uint32_t *isis, uint32_t n_isis)
     if (!s->vcount || !s->bnext || !s->bprev || !s->chosen || !s->order || !s->chosen_pos ||
         !s->diag_row || !s->inact_idx || !s->inact_cols)
         return RQ_ERR_NO_MEMORY;
+    /* Room for the usual plan (about 2.5 operations per nonzero) without regrowing. */
+    s->ops.cap = (size_t)s->sr.start[s->M] * 3 + 4 * (size_t)c->L + 1024;
+    s->ops.v = malloc(s->ops.cap * sizeof *s->ops.v);
+    if (!s->ops.v)
+        return RQ_ERR_NO_MEMORY;
     if ((st = build_columns(s)) != RQ_OK || (st = phase1(s)) != RQ_OK ||
         (st = compute_z(s)) != RQ_OK)
         return st;
@@ -719,7 +752,8 @@ rq_status rq_plan_build(const rq_block_constants *c, const uint32_t *isis, uint3
             plan->intermediate = inter;
             plan->inactivated = s.n_inact;
             st = drop_dead_ops(&s.ops, inter, c->L, plan->rows + plan->scratch_rows);
-            plan->ops = s.ops.v;
+            rq_op *fit = realloc(s.ops.v, (s.ops.n ? s.ops.n : 1) * sizeof *fit);
+            plan->ops = fit ? fit : s.ops.v; /* shrinking: plans are cached by size */
             plan->n_ops = s.ops.n;
             s.ops.v = NULL;
             if (st != RQ_OK) {

@@ -147,7 +147,7 @@ std::vector<rq_op> random_plan(uint32_t rows, size_t n_ops, std::mt19937_64 &rng
 {
     std::uniform_int_distribution<uint32_t> row(0, rows - 1);
     std::uniform_int_distribution<int> coef(1, 255);
-    std::uniform_int_distribution<int> kind(0, 3);
+    std::uniform_int_distribution<int> kind(0, 4);
     std::vector<rq_op> ops;
     uint32_t dst = row(rng);
     for (size_t i = 0; i < n_ops; i++) {
@@ -157,14 +157,15 @@ std::vector<rq_op> random_plan(uint32_t rows, size_t n_ops, std::mt19937_64 &rng
             dst = row(rng);
         uint32_t src = row(rng);
         const int k = kind(rng);
-        if (k == 0) {
-            ops.push_back(rq_op_make(dst, dst, uint8_t(coef(rng))));
+        if (k == 0) { // scale, now and then by zero (a row clear)
+            ops.push_back(rq_op_make(dst, dst, rng() % 8 ? uint8_t(coef(rng)) : uint8_t(0)));
             continue;
         }
         if (src == dst) {
             src = (dst + 1) % rows;
         }
-        ops.push_back(rq_op_make(dst, src, k == 1 ? uint8_t(1) : uint8_t(coef(rng) | 2)));
+        // k == 4: a copy, mostly followed by XORs into the same row as plans emit them
+        ops.push_back(rq_op_make(dst, src, k == 1 ? uint8_t(1) : k == 4 ? uint8_t(0) : uint8_t(coef(rng) | 2)));
     }
     return ops;
 }
@@ -248,6 +249,19 @@ TEST_CASE("every usable backend replays a plan like scalar, on whole rows and on
                     rq_replay_ops(ops.data(), ops.size(), c.data() + 3, stride, len, ReferenceKernels::scale,
                                   ReferenceKernels::fma_into, ReferenceKernels::xor_many);
                     CHECK(b == c);
+                    // And one operation at a time as kernels.h defines them, no fusing.
+                    std::vector<uint8_t> e = rqt::splitmix_bytes(len * 31 + extra, rows * stride + 8);
+                    for (const rq_op &op : ops) {
+                        uint8_t *d = e.data() + 3 + size_t(rq_op_dst(op)) * stride;
+                        const uint8_t *src = e.data() + 3 + size_t(op.src) * stride;
+                        if (op.src == rq_op_dst(op))
+                            ReferenceKernels::scale(d, rq_op_coef(op), len);
+                        else if (rq_op_coef(op) == 0)
+                            std::memmove(d, src, len);
+                        else
+                            ReferenceKernels::fma_into(d, src, rq_op_coef(op), len);
+                    }
+                    CHECK(b == e);
                 }
             }
         }

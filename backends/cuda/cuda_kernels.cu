@@ -87,8 +87,9 @@ __global__ void apply_plan_kernel(const rq_op *ops, size_t n_ops, uint8_t *rows,
         unsigned coef = op.dst_coef >> 24;
         uint4 *d = (uint4 *)(base + (size_t)dst * stride);
         uint4 s = *(const uint4 *)(base + (size_t)op.src * stride);
-        uint4 p = coef == 1 ? s : (coef == 0 ? make_uint4(0, 0, 0, 0) : mul16(s, s_log[coef], s_log, s_exp));
-        *d = op.src == dst ? p : xor16(*d, p);
+        bool copy = coef == 0 && op.src != dst; /* row[dst] = row[src] */
+        uint4 p = coef == 1 || copy ? s : (coef == 0 ? make_uint4(0, 0, 0, 0) : mul16(s, s_log[coef], s_log, s_exp));
+        *d = op.src == dst || copy ? p : xor16(*d, p);
     }
 }
 
