@@ -109,7 +109,12 @@ RQ_API rq_status rq_session_memory(const rq_session *session, rq_memory_usage *o
  * normally.
  */
 RQ_API rq_status rq_session_cancel(rq_session *session);
-/* The detailed message of the session's last failure ("" after success). */
+/*
+ * The detailed message of the session's last failure ("" after success).
+ * With several jobs running on one session at once it is the most recent
+ * failure among them: give each thread its own session (they can share the
+ * process budget) when messages must be told apart.
+ */
 RQ_API rq_status rq_session_last_error(const rq_session *session, const char **message);
 RQ_API rq_status rq_session_destroy(rq_session *session);
 
