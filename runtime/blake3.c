@@ -329,6 +329,100 @@ void rq_blake3_update_impl(rq_blake3 *h, const void *data, size_t len, const rq_
     }
 }
 
+/* The chaining value of one chunk, one block at a time. */
+static void chunk_cv(const uint8_t *in, uint64_t counter, uint32_t cv[8])
+{
+    uint32_t m[16], out[16];
+    memcpy(cv, IV, 8 * sizeof(uint32_t));
+    for (unsigned b = 0; b < BLOCKS_PER_CHUNK; b++) {
+        load_block(m, in + (size_t)b * RQ_BLAKE3_BLOCK_LEN);
+        unsigned flags = (b == 0 ? CHUNK_START : 0u) | (b + 1 == BLOCKS_PER_CHUNK ? CHUNK_END : 0u);
+        compress(cv, m, RQ_BLAKE3_BLOCK_LEN, counter, flags, out);
+        memcpy(cv, out, 8 * sizeof(uint32_t));
+    }
+}
+
+/* The root chaining value of n (a power of two, <= WINDOW_CHUNKS) chunks starting at chunk counter (a multiple of n). */
+static void window_cv(const rq_blake3_impl *impl, const uint8_t *in, uint64_t counter, size_t n,
+                      uint32_t cv[8])
+{
+    uint32_t cvs[WINDOW_CHUNKS][8];
+    if (impl->batch) {
+        const uint8_t *chunks[WINDOW_CHUNKS];
+        for (size_t i = 0; i < n; i++)
+            chunks[i] = in + i * RQ_BLAKE3_CHUNK_LEN;
+        const rq_blake3_batch batch = {
+            .inputs = chunks,
+            .n = n,
+            .blocks = BLOCKS_PER_CHUNK,
+            .counter = counter,
+            .counter_step = 1,
+            .flags_start = CHUNK_START,
+            .flags_end = CHUNK_END,
+        };
+        run_batches(impl, &batch, cvs);
+        subtrees t;
+        cut_subtrees(counter, n, &t); /* aligned: one subtree */
+        reduce_subtrees(impl, &t, cvs);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            chunk_cv(in + i * RQ_BLAKE3_CHUNK_LEN, counter + i, cvs[i]);
+        for (size_t width = n; width > 1; width /= 2)
+            for (size_t j = 0; j < width / 2; j++)
+                parent_cv(cvs[2 * j], cvs[2 * j + 1], cvs[j]);
+    }
+    memcpy(cv, cvs[0], 8 * sizeof(uint32_t));
+}
+
+void rq_blake3_split_update(const rq_blake3 *h, size_t len, rq_blake3_split *out)
+{
+    uint64_t pos = h->chunk_counter * RQ_BLAKE3_CHUNK_LEN +
+                   (uint64_t)h->blocks_compressed * RQ_BLAKE3_BLOCK_LEN + h->block_len;
+    uint64_t to_boundary = (RQ_BLAKE3_SUBTREE_LEN - pos % RQ_BLAKE3_SUBTREE_LEN) % RQ_BLAKE3_SUBTREE_LEN;
+    out->prefix = to_boundary < len ? (size_t)to_boundary : len;
+    size_t rest = len - out->prefix;
+    out->subtrees = rest / RQ_BLAKE3_SUBTREE_LEN;
+    if (out->subtrees && out->subtrees * RQ_BLAKE3_SUBTREE_LEN == rest)
+        out->subtrees--; /* the last bytes stay with update/finalize */
+    out->first_chunk = (pos + out->prefix) / RQ_BLAKE3_CHUNK_LEN;
+}
+
+void rq_blake3_subtree(const void *data, const rq_blake3_split *split, size_t i, uint32_t cv[8])
+{
+    const rq_blake3_impl *impl = rq_blake3_impl_active();
+    const uint8_t *in = (const uint8_t *)data + i * RQ_BLAKE3_SUBTREE_LEN;
+    uint64_t counter = split->first_chunk + (uint64_t)i * RQ_BLAKE3_SUBTREE_CHUNKS;
+    /* Windows of WINDOW_CHUNKS, merged on a small stack as the whole state does. */
+    uint32_t stack[16][8];
+    unsigned depth = 0;
+    for (size_t w = 0; w < RQ_BLAKE3_SUBTREE_CHUNKS / WINDOW_CHUNKS; w++) {
+        uint32_t c[8];
+        window_cv(impl, in + w * WINDOW_CHUNKS * RQ_BLAKE3_CHUNK_LEN, counter + w * WINDOW_CHUNKS,
+                  WINDOW_CHUNKS, c);
+        for (size_t done = w + 1; (done & 1) == 0; done >>= 1)
+            parent_cv(stack[--depth], c, c);
+        memcpy(stack[depth++], c, sizeof c);
+    }
+    memcpy(cv, stack[0], 8 * sizeof(uint32_t));
+}
+
+void rq_blake3_push_subtrees(rq_blake3 *h, const rq_blake3_split *split, const uint32_t (*cvs)[8])
+{
+    if (!split->subtrees)
+        return;
+    /* The prefix ended on a chunk boundary with its last block kept back (it
+     * might have been the root); more input follows, so it is finished now. */
+    if (h->block_len == RQ_BLAKE3_BLOCK_LEN) {
+        absorb_block(h, h->block);
+        h->block_len = 0;
+    }
+    unsigned level = (unsigned)__builtin_ctz(RQ_BLAKE3_SUBTREE_CHUNKS);
+    for (size_t i = 0; i < split->subtrees; i++) {
+        h->chunk_counter += RQ_BLAKE3_SUBTREE_CHUNKS;
+        push_cv(h, cvs[i], h->chunk_counter >> level);
+    }
+}
+
 void rq_blake3_update(rq_blake3 *h, const void *data, size_t len)
 {
     rq_blake3_update_impl(h, data, len, rq_blake3_impl_active());

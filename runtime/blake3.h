@@ -38,6 +38,28 @@ void rq_blake3_finalize(const rq_blake3 *h, uint8_t *out, size_t out_len);
 /* The 32-byte hash of len bytes. */
 void rq_blake3_hash(const void *data, size_t len, uint8_t out[RQ_BLAKE3_OUT_LEN]);
 
+/*
+ * Hashing one long input on several threads: the tree's complete subtrees
+ * are independent, so each can be hashed alone to its chaining value and
+ * the values pushed, in order, onto the one state. rq_blake3_split says how
+ * to cut an update of len bytes at the state's position: `prefix` bytes to
+ * update first (up to a subtree boundary), then `subtrees` subtrees of
+ * RQ_BLAKE3_SUBTREE_LEN bytes, then the rest (never empty after subtrees:
+ * the last bytes might be the root, which only finalize can compress).
+ */
+#define RQ_BLAKE3_SUBTREE_CHUNKS 1024u
+#define RQ_BLAKE3_SUBTREE_LEN ((size_t)RQ_BLAKE3_SUBTREE_CHUNKS * RQ_BLAKE3_CHUNK_LEN)
+typedef struct rq_blake3_split {
+    size_t prefix;
+    size_t subtrees;
+    uint64_t first_chunk; /* chunk index where the first subtree starts */
+} rq_blake3_split;
+void rq_blake3_split_update(const rq_blake3 *h, size_t len, rq_blake3_split *out);
+/* Chaining value of subtree i of a split: its RQ_BLAKE3_SUBTREE_LEN bytes at data. Any thread. */
+void rq_blake3_subtree(const void *data, const rq_blake3_split *split, size_t i, uint32_t cv[8]);
+/* After the prefix was updated: pushes the subtrees' chaining values, in order. */
+void rq_blake3_push_subtrees(rq_blake3 *h, const rq_blake3_split *split, const uint32_t (*cvs)[8]);
+
 #ifdef __cplusplus
 }
 #endif

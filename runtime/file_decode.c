@@ -34,6 +34,7 @@
 #include "runtime/fs_util.h"
 #include "runtime/job_memory.h"
 #include "runtime/job_stages.h"
+#include "runtime/split_hash.h"
 #include "runtime/session_internal.h"
 #include "runtime/symbol_files.h"
 #include "runtime/workers.h"
@@ -287,7 +288,8 @@ typedef struct pass_ctx {
     const uint32_t *missing;      /* source ESIs to rebuild */
     size_t real;                  /* bytes of the pass inside the chunk */
     uint64_t out_offset;
-    rq_blake3 *hash;
+    rq_blake3 *chunk_hash;
+    rq_split_hash hash; /* the chunk hash's share of the pass */
 } pass_ctx;
 
 /* Item k: the pass's slice of used symbol k, into its row (and the buffer if a source). */
@@ -333,24 +335,24 @@ static void rebuild_worker(void *ctx, uint32_t w, uint32_t n)
     }
 }
 
-/* Item 0 feeds the chunk hash (in order, one worker); item 1+j writes 1 MiB piece j. */
+/* Items below the chunk hash's item count hash its subtrees; item h + j writes 1 MiB piece j. */
 #define WRITE_PIECE ((size_t)1 << 20)
 static void write_worker(void *ctx, uint32_t w, uint32_t n)
 {
     (void)w;
     (void)n;
     pass_ctx *x = ctx;
-    size_t item;
+    size_t item, hashing = rq_split_hash_items(&x->hash);
     while (rq_stage_take(&x->sc, &item)) {
-        if (item == 0) {
-            rq_blake3_update(x->hash, x->buf, x->real);
+        if (item < hashing) {
+            rq_split_hash_item(&x->hash, item);
             continue;
         }
-        size_t from = (item - 1) * WRITE_PIECE;
+        size_t from = (item - hashing) * WRITE_PIECE;
         size_t len = x->real - from < WRITE_PIECE ? x->real - from : WRITE_PIECE;
         if (rq_pwrite_full(x->job->out_fd, x->buf + from, len, x->out_offset + from) != 0)
             rq_stage_fail(&x->sc, rq_session_fail(x->job->job.s, RQ_ERR_IO, "writing the output: %s",
-                                               strerror(errno)));
+                                                  strerror(errno)));
     }
 }
 
@@ -374,8 +376,14 @@ static rq_status decode_pass(pass_ctx *x, const rq_block_layout *bl, uint32_t n_
         if ((st = rq_stage_run(&x->sc, job, replay_worker, x, job->threads)) == RQ_OK)
             st = rq_stage_run(&x->sc, job, rebuild_worker, x, n_missing);
     }
-    if (st == RQ_OK)
-        st = rq_stage_run(&x->sc, job, write_worker, x, 1 + (x->real + WRITE_PIECE - 1) / WRITE_PIECE);
+    if (st == RQ_OK && (st = rq_split_hash_begin(&x->hash, x->chunk_hash, x->buf, x->real)) == RQ_OK) {
+        st = rq_stage_run(&x->sc, job, write_worker, x,
+                          rq_split_hash_items(&x->hash) + (x->real + WRITE_PIECE - 1) / WRITE_PIECE);
+        if (st == RQ_OK)
+            rq_split_hash_end(&x->hash);
+        else
+            rq_split_hash_abandon(&x->hash);
+    }
     if (st != RQ_OK)
         return st;
     x->job->done += x->real;
@@ -409,7 +417,7 @@ static rq_status decode_block(decode_job *job, const rq_layout_block *lb, const 
     size_t wmax = 0;
     for (size_t i = 0; i < n; i++)
         wmax = passes[i].width > wmax ? passes[i].width : wmax;
-    pass_ctx x = {.job = job, .lb = lb, .ch = ch, .missing = missing, .hash = hash};
+    pass_ctx x = {.job = job, .lb = lb, .ch = ch, .missing = missing, .chunk_hash = hash};
     uint32_t rows_n = ch->plan ? ch->plan->rows : 0;
     if (st == RQ_OK) {
         st = rq_job_buffers_fit(&job->mem, (size_t)rows_n * wmax, (size_t)K * wmax,

@@ -37,6 +37,7 @@
 #include "runtime/fs_util.h"
 #include "runtime/job_memory.h"
 #include "runtime/job_stages.h"
+#include "runtime/split_hash.h"
 #include "runtime/layout.h"
 #include "runtime/session_internal.h"
 #include "runtime/symbol_files.h"
@@ -114,7 +115,7 @@ typedef struct block_ctx {
     /* The pass being run and what its workers share. */
     const rq_pass *pass;
     size_t real;      /* source bytes of the pass inside the chunk */
-    rq_blake3 *chunk_hash;
+    rq_split_hash hash; /* the chunk hash's share of the pass */
     rq_stage stage;
 } block_ctx;
 
@@ -176,23 +177,22 @@ static void read_worker(void *ctx, uint32_t w, uint32_t n)
 }
 
 /*
- * Item 0 feeds the chunk hash (it must see the bytes in order, so one worker
- * does it while the others go on); item 1+i puts source symbol i into its
- * row and hands its slice on.
+ * Items below the chunk hash's item count hash its subtrees (runtime/split_hash.h);
+ * each item after that puts one source symbol into its row and hands its slice on.
  */
 static void source_worker(void *ctx, uint32_t w, uint32_t n)
 {
     (void)w;
     (void)n;
     block_ctx *b = ctx;
-    size_t W = b->pass->width, item;
+    size_t W = b->pass->width, item, hashing = rq_split_hash_items(&b->hash);
     uint8_t *inputs = b->rows + (size_t)b->plan->first_input * W;
     while (rq_stage_take(&b->stage, &item)) {
-        if (item == 0) {
-            rq_blake3_update(b->chunk_hash, b->buf, b->real);
+        if (item < hashing) {
+            rq_split_hash_item(&b->hash, item);
             continue;
         }
-        uint32_t i = (uint32_t)(item - 1);
+        uint32_t i = (uint32_t)(item - hashing);
         uint8_t *row = inputs + (size_t)i * W;
         if (b->buf != inputs) /* else the read put it there */
             rq_pass_to_row(b->oti, b->pass, b->c.K, i, b->buf, row);
@@ -242,7 +242,6 @@ static rq_status run_pass(block_ctx *b, const rq_pass *p, rq_blake3 *chunk_hash)
     uint64_t start = b->bl.offset + (uint64_t)K * p->w0; /* within the chunk */
     size_t want = (size_t)K * W;
     b->pass = p;
-    b->chunk_hash = chunk_hash;
     b->real = start >= b->chunk_size ? 0
               : (size_t)(b->chunk_size - start < want ? b->chunk_size - start : want);
     /* A pass of one sub-block holds the file's bytes exactly as the input rows
@@ -257,8 +256,15 @@ static rq_status run_pass(block_ctx *b, const rq_pass *p, rq_blake3 *chunk_hash)
     /* The padding symbols K..K'-1 are inputs too, all zero; the plan clears its other rows. */
     memset(inputs + (size_t)K * W, 0, (size_t)(b->plan->n_inputs - K) * W);
     /* Source symbols first: the replay overwrites their rows. */
-    if ((st = stage(b, source_worker, 1 + (size_t)K)) != RQ_OK ||
-        (st = stage(b, replay_worker, job->job.threads)) != RQ_OK ||
+    if ((st = rq_split_hash_begin(&b->hash, chunk_hash, b->buf, b->real)) != RQ_OK)
+        return st;
+    st = stage(b, source_worker, rq_split_hash_items(&b->hash) + K);
+    if (st != RQ_OK) {
+        rq_split_hash_abandon(&b->hash);
+        return st;
+    }
+    rq_split_hash_end(&b->hash);
+    if ((st = stage(b, replay_worker, job->job.threads)) != RQ_OK ||
         (st = stage(b, repair_worker, b->repairs)) != RQ_OK)
         return st;
     return rq_job_report(&job->job, job->done, job->file_size);

@@ -255,3 +255,67 @@ TEST_CASE("child: blake3 under RQ_BLAKE3", "[.]")
         }
     }
 }
+
+namespace {
+
+/* Hash of data when bytes [start, start + len) go through a split update (subtrees hashed alone). */
+std::string hash_split(const std::vector<uint8_t> &data, size_t start, size_t len)
+{
+    rq_blake3 h;
+    rq_blake3_init(&h);
+    rq_blake3_update(&h, data.data(), start);
+    rq_blake3_split split;
+    rq_blake3_split_update(&h, len, &split);
+    const uint8_t *in = data.data() + start;
+    rq_blake3_update(&h, in, split.prefix);
+    std::vector<uint32_t> cvs(8 * split.subtrees + 8);
+    auto *cv = reinterpret_cast<uint32_t(*)[8]>(cvs.data());
+    for (size_t i = split.subtrees; i-- > 0;) // any order: each subtree stands alone
+        rq_blake3_subtree(in + split.prefix, &split, i, cv[i]);
+    rq_blake3_push_subtrees(&h, &split, cv);
+    const size_t used = split.prefix + split.subtrees * RQ_BLAKE3_SUBTREE_LEN;
+    REQUIRE(used <= len);
+    if (split.subtrees)
+        REQUIRE(used < len);
+    rq_blake3_update(&h, in + used, len - used);
+    rq_blake3_update(&h, data.data() + start + len, data.size() - start - len);
+    return finalize_hex(h, RQ_BLAKE3_OUT_LEN);
+}
+
+void check_split_hashing()
+{
+    const size_t M = RQ_BLAKE3_SUBTREE_LEN;
+    const std::vector<uint8_t> data = rqt::splitmix_bytes(2026, 5 * M + 4099);
+    for (size_t start : {size_t(0), size_t(1), size_t(1024), size_t(64), M - 1, M, M + 4096 + 3}) {
+        for (size_t len : {size_t(0), size_t(1), M - start % M, M, M + 1, 2 * M, 2 * M + 1, 3 * M + 1025,
+                           data.size() - start}) {
+            if (start + len > data.size())
+                continue;
+            for (size_t tail : {size_t(0), size_t(1)}) { // the split part ends the input, or not
+                if (start + len + tail > data.size())
+                    continue;
+                CAPTURE(start, len, tail);
+                std::vector<uint8_t> piece(data.begin(), data.begin() + static_cast<long>(start + len + tail));
+                uint8_t whole[RQ_BLAKE3_OUT_LEN];
+                rq_blake3_hash(piece.data(), piece.size(), whole);
+                CHECK(hash_split(piece, start, len) == rqt::hex_encode(whole, sizeof whole));
+            }
+        }
+    }
+}
+
+} // namespace
+
+TEST_CASE("blake3 split into subtrees hashed alone gives the streaming hash, every implementation")
+{
+    check_split_hashing();
+    for (const char *name : kImplNames) {
+        CAPTURE(name);
+        CHECK(rqt::run_self("RQ_BLAKE3", name, "child: blake3 split under RQ_BLAKE3") == 0);
+    }
+}
+
+TEST_CASE("child: blake3 split under RQ_BLAKE3", "[.]")
+{
+    check_split_hashing();
+}
