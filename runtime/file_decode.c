@@ -420,8 +420,13 @@ static rq_status decode_block(decode_job *job, const rq_layout_block *lb, const 
     pass_ctx x = {.job = job, .lb = lb, .ch = ch, .missing = missing, .chunk_hash = hash};
     uint32_t rows_n = ch->plan ? ch->plan->rows : 0;
     if (st == RQ_OK) {
+        /* Scratch as large as the next chunk's scan wants too (a packet per
+         * worker), so the buffers are not reallocated chunk after chunk. */
+        size_t packet = 4u + lb->oti.symbol_size;
         st = rq_job_buffers_fit(&job->mem, (size_t)rows_n * wmax, (size_t)K * wmax,
-                                (size_t)rj->threads * wmax);
+                                (size_t)rj->threads * (wmax > packet ? wmax : packet));
+        if (st == RQ_OK)
+            rq_job_buffers_place(rj, &job->mem, wmax);
         x.rows = job->mem.rows;
         x.buf = job->mem.buf;
         x.slices = job->mem.scratch;

@@ -335,6 +335,8 @@ static rq_status encode_block(block_ctx *b, rq_blake3 *chunk_hash)
         b->scratch_stride = b->wmax + T;
         st = rq_job_buffers_fit(mem, (size_t)b->plan->rows * b->wmax, (size_t)K * b->wmax,
                                 b->scratch_stride * job->threads);
+        if (st == RQ_OK)
+            rq_job_buffers_place(job, mem, b->wmax);
         b->rows = mem->rows;
         b->pass_buf = mem->buf;
         b->scratch = mem->scratch;

@@ -2,8 +2,10 @@
 #include "runtime/job_memory.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "runtime/session_internal.h"
+#include "runtime/workers.h"
 
 #define MIB (1024ull * 1024ull)
 
@@ -103,7 +105,39 @@ rq_status rq_job_buffers_fit(rq_job_buffers *b, size_t rows, size_t buf, size_t 
     b->rows_cap = rows;
     b->buf_cap = buf;
     b->scratch_cap = scratch;
+    b->untouched = 1;
     return RQ_OK;
+}
+
+typedef struct place_ctx {
+    rq_job_buffers *b;
+    size_t width;
+} place_ctx;
+
+static void touch_share(uint8_t *area, size_t bytes, size_t width, size_t from, size_t len)
+{
+    for (size_t row = 0; (row + 1) * width <= bytes; row++)
+        memset(area + row * width + from, 0, len);
+}
+
+static void place_worker(void *ctx, uint32_t w, uint32_t n)
+{
+    place_ctx *x = ctx;
+    size_t from, len;
+    rq_column_share(x->width, w, n, &from, &len);
+    if (len) {
+        touch_share(x->b->rows, x->b->rows_cap, x->width, from, len);
+        touch_share(x->b->buf, x->b->buf_cap, x->width, from, len);
+    }
+}
+
+void rq_job_buffers_place(rq_job *job, rq_job_buffers *b, size_t row_width)
+{
+    if (!b->untouched || row_width == 0)
+        return;
+    b->untouched = 0;
+    place_ctx x = {b, row_width};
+    rq_workers_run(job->threads, job->cfg.placement, place_worker, &x);
 }
 
 void rq_job_buffers_free(rq_job *job, rq_job_buffers *b)

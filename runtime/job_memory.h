@@ -61,6 +61,7 @@ typedef struct rq_job_buffers {
     uint64_t reserved;
     uint8_t *rows, *buf, *scratch;
     size_t rows_cap, buf_cap, scratch_cap;
+    int untouched; /* rows and buf were just allocated: no page is placed yet */
 } rq_job_buffers;
 
 /* Ensures the job holds a reservation of at least bytes (see above). */
@@ -72,6 +73,13 @@ rq_status rq_job_buffers_reserve(rq_job *job, rq_job_buffers *b, uint64_t bytes)
  * the reservation). RQ_ERR_NO_MEMORY.
  */
 rq_status rq_job_buffers_fit(rq_job_buffers *b, size_t rows, size_t buf, size_t scratch);
+/*
+ * After a fit that allocated: every worker writes (zeroes) its own column
+ * share (rq_column_share) of every row_width-byte row of rows and buf,
+ * so that each page is first touched, and so placed on a NUMA node, by the
+ * worker that replays those columns. Nothing when nothing was allocated.
+ */
+void rq_job_buffers_place(rq_job *job, rq_job_buffers *b, size_t row_width);
 /* Frees the buffers and returns the reservation. */
 void rq_job_buffers_free(rq_job *job, rq_job_buffers *b);
 
