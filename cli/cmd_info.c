@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rq/rq_file.h"
 #include "rq/rq_topology.h"
 
 #include "cli/cli_args.h"
@@ -21,7 +22,9 @@ const char cmd_info_help[] =
     "is built in and usable here, and the one in use; then the machine's\n"
     "topology as the scheduler sees it (hwloc): NUMA nodes, packages, cores,\n"
     "hardware threads (PUs), L1d/L2/L3 cache sizes and, per NUMA node, its\n"
-    "cores, PUs and memory. Include it in bug reports and benchmark results.\n"
+    "cores, PUs and memory; and the defaults the file commands take from it\n"
+    "(worker threads: one per core; the process memory budget: half the RAM).\n"
+    "Include it in bug reports and benchmark results.\n"
     "\n"
     "Without hwloc's view of the machine the topology is one node with one\n"
     "core per online CPU (source \"fallback\"). hwloc's HWLOC_SYNTHETIC\n"
@@ -179,6 +182,25 @@ static void print_topology(void)
     print_nodes();
 }
 
+/* Worker threads a job gets with --threads 0, and the process-wide memory budget. */
+static void defaults(uint32_t *threads, uint64_t *process_budget)
+{
+    rq_topology_summary topo;
+    rq_memory_usage mem;
+    *threads = rq_topology_get_summary(&topo) == RQ_OK ? topo.cores : 1;
+    *process_budget = rq_process_memory(&mem) == RQ_OK ? mem.limit : 0;
+}
+
+static void print_defaults(void)
+{
+    uint32_t threads;
+    uint64_t budget;
+    char buf[32];
+    defaults(&threads, &budget);
+    printf("defaults   %" PRIu32 " worker thread%s per job, placement compact, process memory budget %s\n",
+           threads, threads == 1 ? "" : "s", size_text(budget, buf, sizeof buf));
+}
+
 static int print_text(void)
 {
     const char *why;
@@ -189,6 +211,7 @@ static int print_text(void)
     printf("sanitizer  %s\n", sanitizers());
     printf("cpu        %s\n", cpu_text());
     print_topology();
+    print_defaults();
     for (size_t i = 0; i < backend_count(); i++) {
         rq_backend_info info;
         if (rq_backend_describe(i, &info) != RQ_OK)
@@ -240,6 +263,12 @@ static int print_json(void)
     printf("\n  ],\n");
     json_field("backend", active, 0);
     json_field("backend_error", active == NULL ? why : NULL, 0);
+    uint32_t threads;
+    uint64_t budget;
+    defaults(&threads, &budget);
+    printf("  \"defaults\": {\"threads\": %" PRIu32 ", \"placement\": \"compact\", "
+           "\"process_memory_budget\": %" PRIu64 "},\n",
+           threads, budget);
     char *topology = NULL;
     printf("  \"topology\": %s\n}\n",
            rq_topology_describe_json(&topology) == RQ_OK ? topology : "null");
