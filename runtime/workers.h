@@ -51,11 +51,13 @@ int rq_work_take(rq_work_queue *q, size_t *item);
 /*
  * Worker w's share [*from, *from + *len) of a width-byte row when n workers
  * split it: 64-byte aligned so no two workers write one cache line, and
- * empty for workers past the last 4 KiB share (tiny rows are not worth it).
+ * empty for workers past the last 512-byte share: narrower, the fixed cost
+ * of each of the plan's operations outweighs its bytes (a 1280-byte symbol
+ * still splits in two).
  */
 static inline void rq_column_share(size_t width, uint32_t w, uint32_t n, size_t *from, size_t *len)
 {
-    size_t shares = width / 4096;
+    size_t shares = width / 512;
     if (shares > n)
         shares = n;
     if (shares == 0)
