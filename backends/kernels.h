@@ -65,6 +65,13 @@ typedef struct rq_kernels {
      */
     void (*gf_matmul)(const uint8_t *matrix, size_t m, size_t k, const uint8_t *in,
                       size_t in_stride, uint8_t *out, size_t out_stride, size_t len);
+    /*
+     * dst[i] ^= coefs[0]*srcs[0][i] ^ ... ^ coefs[n-1]*srcs[n-1][i], coefs >= 1,
+     * 1 <= n <= RQ_XOR_MANY_MAX: xor_many with coefficients, for the runs of
+     * multiply-adds into one row that plans have (HDPC rows).
+     */
+    void (*fma_many)(uint8_t *dst, const uint8_t *const *srcs, const uint8_t *coefs, size_t n,
+                     size_t len);
 } rq_kernels;
 
 #define RQ_XOR_MANY_MAX 8
@@ -83,7 +90,9 @@ static inline void rq_replay_ops_split(const rq_op *ops, size_t n_ops, uint8_t *
                                        void (*scale)(uint8_t *, uint8_t, size_t),
                                        void (*fma_into)(uint8_t *, const uint8_t *, uint8_t, size_t),
                                        void (*xor_many)(uint8_t *, const uint8_t *const *, size_t,
-                                                        size_t))
+                                                        size_t),
+                                       void (*fma_many)(uint8_t *, const uint8_t *const *,
+                                                        const uint8_t *, size_t, size_t))
 {
 #define RQ_ROW(r)                                                                                \
     ((r) < first_scratch ? rows + (size_t)(r) * stride                                         \
@@ -99,18 +108,24 @@ static inline void rq_replay_ops_split(const rq_op *ops, size_t n_ops, uint8_t *
         } else if (coef == 0) {
             memcpy(d, RQ_ROW(ops[k].src), len);
             k++;
-        } else if (coef != 1) {
-            fma_into(d, RQ_ROW(ops[k].src), coef, len);
-            k++;
         } else {
+            /* A run of multiply-adds (XORs are coef 1) into one row: one pass. */
             const uint8_t *srcs[RQ_XOR_MANY_MAX];
+            uint8_t coefs[RQ_XOR_MANY_MAX], all_ones = 1;
             size_t n = 0;
             while (k < n_ops && n < RQ_XOR_MANY_MAX && rq_op_dst(ops[k]) == dst &&
-                   rq_op_coef(ops[k]) == 1 && ops[k].src != dst) {
+                   rq_op_coef(ops[k]) != 0 && ops[k].src != dst) {
+                coefs[n] = rq_op_coef(ops[k]);
+                all_ones &= coefs[n] == 1;
                 srcs[n++] = RQ_ROW(ops[k].src);
                 k++;
             }
-            xor_many(d, srcs, n, len);
+            if (all_ones)
+                xor_many(d, srcs, n, len);
+            else if (n == 1)
+                fma_into(d, srcs[0], coefs[0], len);
+            else
+                fma_many(d, srcs, coefs, n, len);
         }
     }
 #undef RQ_ROW
@@ -121,10 +136,21 @@ static inline void rq_replay_ops(const rq_op *ops, size_t n_ops, uint8_t *rows, 
                                  void (*scale)(uint8_t *, uint8_t, size_t),
                                  void (*fma_into)(uint8_t *, const uint8_t *, uint8_t, size_t),
                                  void (*xor_many)(uint8_t *, const uint8_t *const *, size_t,
-                                                  size_t))
+                                                  size_t),
+                                 void (*fma_many)(uint8_t *, const uint8_t *const *,
+                                                  const uint8_t *, size_t, size_t))
 {
     rq_replay_ops_split(ops, n_ops, rows, stride, NULL, 0, UINT32_MAX, len, scale, fma_into,
-                        xor_many);
+                        xor_many, fma_many);
+}
+
+/* fma_many as one fma_into per source, for backends without a fused one. */
+static inline void rq_fma_many_each(uint8_t *dst, const uint8_t *const *srcs,
+                                    const uint8_t *coefs, size_t n, size_t len,
+                                    void (*fma_into)(uint8_t *, const uint8_t *, uint8_t, size_t))
+{
+    for (size_t k = 0; k < n; k++)
+        fma_into(dst, srcs[k], coefs[k], len);
 }
 
 /* apply_plan_batch for CPU backends: the blocks one after another. */

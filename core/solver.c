@@ -25,9 +25,11 @@
  *      replay fuses them;
  *   d. the dense system on the u inactive columns -> C_U: its binary rows
  *      stay bit rows and are eliminated first (forward, one fused XOR run
- *      per row), the HDPC rows drop those pivot columns, Gauss-Jordan over
- *      GF(256) solves the few columns left (at most H), then the binary
- *      pivot rows are back-substituted (again one XOR run per row). The
+ *      per row), the HDPC rows drop those pivot columns, the few columns
+ *      left (at most H) are solved over GF(256) on the HDPC rows the same
+ *      way (one run of multiply-adds per row, which replay fuses with
+ *      fma_many), then the binary pivot rows are back-substituted (again
+ *      one XOR run per row). The
  *      HDPC coefficients over C_U are summed as 8 bit planes (see
  *      hdpc_dense_rows), so no byte work grows with u^3;
  *   e. C_V in one forward pass, in place: C_t = D_t + sum of C over row t's
@@ -412,8 +414,9 @@ static rq_status emit_hdpc_rhs(solver *s)
  * rows whose columns it holds (one fused run of XORs per row) and, if
  * anything is left, pivots on its lowest remaining column. The HDPC rows
  * (GF(256)) then drop the pivot columns the same way, which leaves them over
- * the few columns X no binary row pivoted on; Gauss-Jordan over GF(256) on
- * that small block solves X. Last, back substitution: each binary pivot row,
+ * the few columns X no binary row pivoted on; that small GF(256) block is
+ * solved row by row too (forward, scale, back substitution: one run of
+ * multiply-adds per row). Last, back substitution: each binary pivot row,
  * latest first, XORs in the solved rows of its other columns (again one run
  * per row).
  */
@@ -432,11 +435,12 @@ static rq_status phase2(solver *s)
     uint32_t *pcol = malloc(u * sizeof *pcol + 1); /* pivot i -> column */
     uint32_t *pbm = malloc(u * sizeof *pbm + 1);   /* pivot i -> its row in bm */
     uint32_t *xcol = malloc(u * sizeof *xcol + 1); /* columns of X */
-    uint32_t *hrow = malloc((size_t)c->H * sizeof *hrow + 1);
+    uint32_t *hpc = malloc((size_t)c->H * sizeof *hpc + 1); /* HDPC pivot -> X position */
+    uint32_t *hpr = malloc((size_t)c->H * sizeof *hpr + 1); /* HDPC pivot -> h */
     uint8_t *hx = malloc((size_t)c->H * u + 1); /* HDPC rows over X */
     s->pivot_row = malloc(u * sizeof *s->pivot_row + 1);
     rq_status st = RQ_ERR_NO_MEMORY;
-    if (!bm || !brow || !hd || !pcol || !pbm || !xcol || !hrow || !hx || !s->pivot_row)
+    if (!bm || !brow || !hd || !pcol || !pbm || !xcol || !hpc || !hpr || !hx || !s->pivot_row)
         goto done;
     uint32_t n = 0;
     for (uint32_t r = 0; r < s->M; r++) {
@@ -494,7 +498,6 @@ static rq_status phase2(solver *s)
     /* HDPC rows drop the pivot columns (pivot i has no earlier pivot column). */
     for (uint32_t h = 0; h < c->H; h++) {
         uint8_t *row = hd + (size_t)h * u;
-        hrow[h] = c->S + h;
         for (uint32_t i = 0; i < m; i++) {
             uint8_t coef = row[pcol[i]];
             if (!coef)
@@ -504,48 +507,50 @@ static rq_status phase2(solver *s)
                 for (uint64_t v = pb[x]; v; v &= v - 1)
                     row[x * 64 + (size_t)__builtin_ctzll(v)] ^= coef;
             }
-            emit(&s->ops, hrow[h], brow[pbm[i]], coef);
+            emit(&s->ops, c->S + h, brow[pbm[i]], coef);
         }
         for (uint32_t k = 0; k < nx; k++)
             hx[(size_t)h * nx + k] = row[xcol[k]];
     }
-    /* Gauss-Jordan over GF(256) on the HDPC rows over X. */
-    for (uint32_t k = 0; k < nx; k++) {
-        uint32_t p = k;
-        while (p < c->H && !hx[(size_t)p * nx + k])
-            p++;
-        if (p == c->H) {
-            st = RQ_ERR_NEED_MORE_SYMBOLS;
-            goto done;
-        }
-        if (p != k) { /* keep pivots in rows 0..k-1 */
-            uint32_t t = hrow[p];
-            hrow[p] = hrow[k];
-            hrow[k] = t;
-            for (uint32_t x = 0; x < nx; x++) {
-                uint8_t b = hx[(size_t)p * nx + x];
-                hx[(size_t)p * nx + x] = hx[(size_t)k * nx + x];
-                hx[(size_t)k * nx + x] = b;
-            }
-        }
-        uint8_t *prow = hx + (size_t)k * nx;
-        if (prow[k] != 1) {
-            uint8_t inv = rq_gf_inv(prow[k]);
-            for (uint32_t x = k; x < nx; x++)
-                prow[x] = rq_gf_mul(prow[x], inv);
-            emit(&s->ops, hrow[k], hrow[k], inv);
-        }
-        for (uint32_t q = 0; q < c->H; q++) {
-            uint8_t *qrow = hx + (size_t)q * nx;
-            uint8_t coef = qrow[k];
-            if (q == k || !coef)
+    /* The HDPC rows over X, eliminated like the binary rows: one row at a time
+     * (a run of multiply-adds of the earlier pivots into it, which replay
+     * fuses), the pivot scaled to 1, then back substitution, latest first. */
+    uint32_t mh = 0;
+    for (uint32_t h = 0; h < c->H && mh < nx; h++) {
+        uint8_t *row = hx + (size_t)h * nx;
+        for (uint32_t i = 0; i < mh; i++) {
+            uint8_t coef = row[hpc[i]];
+            if (!coef)
                 continue;
-            const uint8_t *mul = rq_gf_mul_table[coef];
-            for (uint32_t x = k; x < nx; x++)
-                qrow[x] ^= mul[prow[x]];
-            emit(&s->ops, hrow[q], hrow[k], coef);
+            const uint8_t *mul = rq_gf_mul_table[coef], *pr = hx + (size_t)hpr[i] * nx;
+            for (uint32_t x = 0; x < nx; x++)
+                row[x] ^= mul[pr[x]];
+            emit(&s->ops, c->S + h, c->S + hpr[i], coef);
         }
-        s->pivot_row[xcol[k]] = hrow[k];
+        uint32_t x = 0;
+        while (x < nx && !row[x])
+            x++;
+        if (x == nx)
+            continue;
+        if (row[x] != 1) {
+            uint8_t inv = rq_gf_inv(row[x]);
+            for (uint32_t y = 0; y < nx; y++)
+                row[y] = rq_gf_mul(row[y], inv);
+            emit(&s->ops, c->S + h, c->S + h, inv);
+        }
+        hpc[mh] = x;
+        hpr[mh++] = h;
+    }
+    if (mh < nx) {
+        st = RQ_ERR_NEED_MORE_SYMBOLS;
+        goto done;
+    }
+    for (uint32_t i = mh; i-- > 0;) {
+        const uint8_t *row = hx + (size_t)hpr[i] * nx;
+        for (uint32_t j = i + 1; j < mh; j++)
+            if (row[hpc[j]])
+                emit(&s->ops, c->S + hpr[i], c->S + hpr[j], row[hpc[j]]);
+        s->pivot_row[xcol[hpc[i]]] = c->S + hpr[i];
     }
     /* Back substitution: pivot rows, latest first, take in their other columns. */
     for (uint32_t i = m; i-- > 0;) {
@@ -566,7 +571,8 @@ done:
     free(pcol);
     free(pbm);
     free(xcol);
-    free(hrow);
+    free(hpc);
+    free(hpr);
     free(hx);
     return st;
 }

@@ -63,11 +63,17 @@ struct ReferenceKernels {
             dst[i] = gf_mul_reference(c, dst[i]);
         }
     }
+    static void fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint8_t *coefs, size_t n, size_t len)
+    {
+        for (size_t k = 0; k < n; k++) {
+            fma_into(dst, srcs[k], coefs[k], len);
+        }
+    }
 };
 
 const rq_kernels kReference = {"reference", ReferenceKernels::xor_into, ReferenceKernels::xor_many,
                                ReferenceKernels::fma_into,
-                               ReferenceKernels::scale, nullptr, nullptr, nullptr};
+                               ReferenceKernels::scale, nullptr, nullptr, nullptr, ReferenceKernels::fma_many};
 
 const size_t kLengths[] = {0, 1, 2, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 256, 1000, 4095, 4099, 65537};
 
@@ -125,6 +131,13 @@ void compare_kernels(const rq_kernels &tested, const rq_kernels &expected)
                     srcs[k] = src.data() + pad - 4 + (src_off + k * 5) % 8;
                 tested.xor_many(a.data() + pad + dst_off - 4, srcs, n, len);
                 expected.xor_many(b.data() + pad + dst_off - 4, srcs, n, len);
+                REQUIRE(a == b);
+                // fma_many over the same sources: coefficients 1..255, ones among them.
+                uint8_t coefs[RQ_XOR_MANY_MAX];
+                for (size_t k = 0; k < n; k++)
+                    coefs[k] = k % 3 == 1 ? uint8_t(1) : uint8_t(1 + byte(rng) % 255);
+                tested.fma_many(a.data() + pad + dst_off - 4, srcs, coefs, n, len);
+                expected.fma_many(b.data() + pad + dst_off - 4, srcs, coefs, n, len);
                 REQUIRE(a == b);
             }
             for (int c = 0; c < 256; c++) {
@@ -247,7 +260,8 @@ TEST_CASE("every usable backend replays a plan like scalar, on whole rows and on
                     CHECK(a == b);
                     std::vector<uint8_t> c = rqt::splitmix_bytes(len * 31 + extra, rows * stride + 8);
                     rq_replay_ops(ops.data(), ops.size(), c.data() + 3, stride, len, ReferenceKernels::scale,
-                                  ReferenceKernels::fma_into, ReferenceKernels::xor_many);
+                                  ReferenceKernels::fma_into, ReferenceKernels::xor_many,
+                                  ReferenceKernels::fma_many);
                     CHECK(b == c);
                     // And one operation at a time as kernels.h defines them, no fusing.
                     std::vector<uint8_t> e = rqt::splitmix_bytes(len * 31 + extra, rows * stride + 8);

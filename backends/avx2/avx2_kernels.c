@@ -118,16 +118,46 @@ static void avx2_scale(uint8_t *dst, uint8_t c, size_t len)
         dst[i] = row[dst[i]];
 }
 
+/* Every source's nibble tables stay in registers while dst is passed once. */
+static void avx2_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint8_t *coefs,
+                          size_t n, size_t len)
+{
+    __m256i lo[RQ_XOR_MANY_MAX], hi[RQ_XOR_MANY_MAX];
+    __m256i mask = _mm256_set1_epi8(0x0F);
+    for (size_t k = 0; k < n; k++) {
+        lo[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)rq_nibble_table[coefs[k]]));
+        hi[k] = _mm256_broadcastsi128_si256(
+            _mm_loadu_si128((const __m128i *)(rq_nibble_table[coefs[k]] + 16)));
+    }
+    size_t i = 0;
+    for (; i + 32 <= len; i += 32) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)(dst + i));
+        for (size_t k = 0; k < n; k++) {
+            __m256i x = _mm256_loadu_si256((const __m256i *)(srcs[k] + i));
+            a = _mm256_xor_si256(a, coefs[k] == 1 ? x : mul32(x, lo[k], hi[k], mask));
+        }
+        _mm256_storeu_si256((__m256i *)(dst + i), a);
+    }
+    for (; i < len; i++) {
+        uint8_t a = dst[i];
+        for (size_t k = 0; k < n; k++)
+            a ^= rq_gf_mul_table[coefs[k]][srcs[k][i]];
+        dst[i] = a;
+    }
+}
+
 static void avx2_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
                             size_t len)
 {
-    rq_replay_ops(ops, n_ops, rows, stride, len, avx2_scale, avx2_fma_into, avx2_xor_many);
+    rq_replay_ops(ops, n_ops, rows, stride, len, avx2_scale, avx2_fma_into, avx2_xor_many,
+                  avx2_fma_many);
 }
 
 RQ_CPU_BATCH_KERNELS(avx2)
 
 static const rq_kernels AVX2 = {
     "avx2", avx2_xor_into, avx2_xor_many, avx2_fma_into, avx2_scale, avx2_apply_plan, avx2_apply_plan_batch, avx2_gf_matmul,
+    avx2_fma_many,
 };
 
 const rq_kernels *rq_kernels_avx2(void)

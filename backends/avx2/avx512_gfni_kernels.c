@@ -81,21 +81,31 @@ static void avx512_xor_into(uint8_t *dst, const uint8_t *src, size_t len)
     add_into(dst, src, len, _mm512_setzero_si512(), 1);
 }
 
-static void avx512_xor_many(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
+/*
+ * dst ^= the sum of n sources, source k through the affine map mat[k] unless
+ * its coefficient is 1 (or all_ones: the plain xor_many, specialised when
+ * inlined with a constant 1). dst is read and written once.
+ */
+static inline __attribute__((always_inline)) void sum_into(uint8_t *dst,
+                                                           const uint8_t *const *srcs,
+                                                           const __m512i *mat,
+                                                           const uint8_t *coefs, size_t n,
+                                                           size_t len, int all_ones)
 {
+#define RQ_TERM(k, x) apply((x), all_ones ? (x) : mat[k], all_ones || coefs[k] == 1)
     size_t i = head_bytes(dst, len);
     if (i) {
         __mmask64 m = tail_mask(i);
         __m512i a = _mm512_maskz_loadu_epi8(m, dst);
         for (size_t k = 0; k < n; k++)
-            a = _mm512_xor_si512(a, _mm512_maskz_loadu_epi8(m, srcs[k]));
+            a = _mm512_xor_si512(a, RQ_TERM(k, _mm512_maskz_loadu_epi8(m, srcs[k])));
         _mm512_mask_storeu_epi8(dst, m, a);
     }
     for (; i + 128 <= len; i += 128) {
         __m512i a0 = _mm512_load_si512(dst + i), a1 = _mm512_load_si512(dst + i + 64);
         for (size_t k = 0; k < n; k++) {
-            a0 = _mm512_xor_si512(a0, _mm512_loadu_si512(srcs[k] + i));
-            a1 = _mm512_xor_si512(a1, _mm512_loadu_si512(srcs[k] + i + 64));
+            a0 = _mm512_xor_si512(a0, RQ_TERM(k, _mm512_loadu_si512(srcs[k] + i)));
+            a1 = _mm512_xor_si512(a1, RQ_TERM(k, _mm512_loadu_si512(srcs[k] + i + 64)));
         }
         _mm512_store_si512(dst + i, a0);
         _mm512_store_si512(dst + i + 64, a1);
@@ -104,9 +114,15 @@ static void avx512_xor_many(uint8_t *dst, const uint8_t *const *srcs, size_t n, 
         __mmask64 m = tail_mask(len - i);
         __m512i a = _mm512_maskz_loadu_epi8(m, dst + i);
         for (size_t k = 0; k < n; k++)
-            a = _mm512_xor_si512(a, _mm512_maskz_loadu_epi8(m, srcs[k] + i));
+            a = _mm512_xor_si512(a, RQ_TERM(k, _mm512_maskz_loadu_epi8(m, srcs[k] + i)));
         _mm512_mask_storeu_epi8(dst + i, m, a);
     }
+#undef RQ_TERM
+}
+
+static void avx512_xor_many(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
+{
+    sum_into(dst, srcs, NULL, NULL, n, len, 1);
 }
 
 static void avx512_fma_into(uint8_t *dst, const uint8_t *src, uint8_t c, size_t len)
@@ -135,16 +151,28 @@ static void avx512_scale(uint8_t *dst, uint8_t c, size_t len)
     }
 }
 
+/* xor_many with an affine map per source (coef 1: none); dst is passed once. */
+static void avx512_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint8_t *coefs,
+                            size_t n, size_t len)
+{
+    __m512i mat[RQ_XOR_MANY_MAX];
+    for (size_t k = 0; k < n; k++)
+        mat[k] = _mm512_set1_epi64((long long)affine[coefs[k]]);
+    sum_into(dst, srcs, mat, coefs, n, len, 0);
+}
+
 static void avx512_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
                               size_t len)
 {
-    rq_replay_ops(ops, n_ops, rows, stride, len, avx512_scale, avx512_fma_into, avx512_xor_many);
+    rq_replay_ops(ops, n_ops, rows, stride, len, avx512_scale, avx512_fma_into, avx512_xor_many,
+                  avx512_fma_many);
 }
 
 RQ_CPU_BATCH_KERNELS(avx512)
 
 static const rq_kernels AVX512 = {
     "avx512", avx512_xor_into, avx512_xor_many, avx512_fma_into, avx512_scale, avx512_apply_plan, avx512_apply_plan_batch, avx512_gf_matmul,
+    avx512_fma_many,
 };
 
 const rq_kernels *rq_kernels_avx512(void)

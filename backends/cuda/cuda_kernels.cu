@@ -290,9 +290,14 @@ void cuda_gf_matmul(const uint8_t *matrix, size_t m, size_t k, const uint8_t *in
         rq_kernels_scalar()->gf_matmul(matrix, m, k, in, in_stride, out, out_stride, len);
 }
 
+void cuda_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint8_t *coefs, size_t n, size_t len)
+{
+    rq_fma_many_each(dst, srcs, coefs, n, len, cuda_fma_into);
+}
+
 const rq_kernels CUDA_KERNELS = {
     "cuda", cuda_xor_into, cuda_xor_many, cuda_fma_into, cuda_scale, cuda_apply_plan, cuda_apply_plan_batch,
-    cuda_gf_matmul,
+    cuda_gf_matmul, cuda_fma_many,
 };
 
 } // namespace

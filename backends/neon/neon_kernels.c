@@ -88,16 +88,24 @@ static void neon_scale(uint8_t *dst, uint8_t c, size_t len)
         dst[i] = row[dst[i]];
 }
 
+static void neon_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint8_t *coefs,
+                          size_t n, size_t len)
+{
+    rq_fma_many_each(dst, srcs, coefs, n, len, neon_fma_into);
+}
+
 static void neon_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
                             size_t len)
 {
-    rq_replay_ops(ops, n_ops, rows, stride, len, neon_scale, neon_fma_into, neon_xor_many);
+    rq_replay_ops(ops, n_ops, rows, stride, len, neon_scale, neon_fma_into, neon_xor_many,
+                  neon_fma_many);
 }
 
 RQ_CPU_BATCH_KERNELS(neon)
 
 static const rq_kernels NEON = {
     "neon", neon_xor_into, neon_xor_many, neon_fma_into, neon_scale, neon_apply_plan, neon_apply_plan_batch, neon_gf_matmul,
+    neon_fma_many,
 };
 
 const rq_kernels *rq_kernels_neon(void)

@@ -68,16 +68,24 @@ static void scalar_scale(uint8_t *dst, uint8_t c, size_t len)
         dst[i] = row[dst[i]];
 }
 
+static void scalar_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint8_t *coefs,
+                            size_t n, size_t len)
+{
+    rq_fma_many_each(dst, srcs, coefs, n, len, scalar_fma_into);
+}
+
 static void scalar_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
                               size_t len)
 {
-    rq_replay_ops(ops, n_ops, rows, stride, len, scalar_scale, scalar_fma_into, scalar_xor_many);
+    rq_replay_ops(ops, n_ops, rows, stride, len, scalar_scale, scalar_fma_into, scalar_xor_many,
+                  scalar_fma_many);
 }
 
 RQ_CPU_BATCH_KERNELS(scalar)
 
 static const rq_kernels SCALAR = {
     "scalar", scalar_xor_into, scalar_xor_many, scalar_fma_into, scalar_scale, scalar_apply_plan, scalar_apply_plan_batch, scalar_gf_matmul,
+    scalar_fma_many,
 };
 
 const rq_kernels *rq_kernels_scalar(void)
