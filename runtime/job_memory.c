@@ -28,22 +28,28 @@ static uint64_t rows_bound(const rq_block_constants *c, uint32_t n_inputs)
 }
 
 /*
- * Scratch one replay takes besides the working rows: up to one row per
- * intermediate symbol, one stripe wide (1 MiB in all, the stripes never
- * narrower than 1 KiB; core/plan.c).
+ * Scratch the workers' replays take besides the working rows (core/plan.c):
+ * each keeps up to one row per intermediate symbol, one stripe wide, and a
+ * stripe aims at 1 MiB for all rows together but is never narrower than
+ * 8 KiB, nor wider than the worker's column share. So for passes of width W
+ * the workers hold at most the smaller of L * W (their shares together) and
+ * `threads` times max(L * 8 KiB, 1 MiB).
  */
-static uint64_t replay_scratch_bound(const rq_block_constants *c)
+static uint64_t replay_scratch_cap(const rq_block_constants *c, uint32_t threads)
 {
-    uint64_t narrow = 1024ull * c->L;
-    return narrow > MIB ? narrow : MIB;
+    uint64_t stripe = (uint64_t)c->L * 8192u;
+    return threads * (stripe > MIB ? stripe : MIB);
 }
 
 uint64_t rq_job_block_reservation(const rq_job *job, const rq_block_constants *c, uint32_t T,
                                   uint32_t n_inputs)
 {
     uint64_t per_byte = rows_bound(c, n_inputs) + c->K + job->threads;
-    uint64_t want = rq_job_plan_bound(c) + rq_job_worker_bytes(T, job->threads) +
-                    job->threads * replay_scratch_bound(c) + per_byte * T;
+    uint64_t scratch = replay_scratch_cap(c, job->threads);
+    if (scratch > (uint64_t)c->L * T)
+        scratch = (uint64_t)c->L * T;
+    uint64_t want = rq_job_plan_bound(c) + rq_job_worker_bytes(T, job->threads) + scratch +
+                    per_byte * T;
     uint64_t cap = rq_job_budget(job);
     return want < cap ? want : cap;
 }
@@ -52,14 +58,31 @@ size_t rq_job_block_passes(const rq_job *job, const rq_oti *oti, const rq_plan *
                            uint32_t K, uint64_t reserved, rq_pass *out, uint64_t *need)
 {
     uint64_t fixed = rq_job_worker_bytes(oti->symbol_size, job->threads) +
-                     (plan ? rq_plan_bytes(plan) + job->threads * replay_scratch_bound(&plan->constants)
-                           : 0);
-    uint64_t room = reserved > fixed ? reserved - fixed : 0;
+                     (plan ? rq_plan_bytes(plan) : 0);
     uint64_t per_byte = (plan ? plan->rows : 0) + (uint64_t)K + job->threads;
-    size_t n = rq_plan_passes(oti, per_byte, room, out, need);
-    if (n == 0)
-        *need += fixed;
-    return n;
+    if (!plan || !plan->scratch_rows) {
+        uint64_t room = reserved > fixed ? reserved - fixed : 0;
+        size_t n = rq_plan_passes(oti, per_byte, room, out, need);
+        if (n == 0)
+            *need += fixed;
+        return n;
+    }
+    /* The replay scratch either as its cap (wide passes) or as L bytes per
+     * byte of width (narrow ones); whichever gives fewer passes. */
+    const rq_block_constants *c = &plan->constants;
+    uint64_t cap = replay_scratch_cap(c, job->threads);
+    uint64_t room_a = reserved > fixed + cap ? reserved - fixed - cap : 0;
+    uint64_t room_b = reserved > fixed ? reserved - fixed : 0;
+    uint64_t need_a = 0, need_b = 0;
+    size_t n_a = rq_plan_passes(oti, per_byte, room_a, out, &need_a);
+    size_t n_b = rq_plan_passes(oti, per_byte + c->L, room_b, out, &need_b);
+    if (n_b != 0 && (n_a == 0 || n_b < n_a))
+        return n_b;
+    if (n_a == 0) {
+        *need = fixed + (need_b < need_a + cap ? need_b : need_a + cap);
+        return 0;
+    }
+    return rq_plan_passes(oti, per_byte, room_a, out, &need_a); /* out now holds b's: redo a */
 }
 
 uint64_t rq_job_pass_budget(uint64_t budget, uint64_t plan_bytes, uint32_t T)
