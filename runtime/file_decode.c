@@ -40,8 +40,6 @@
 #include "runtime/workers.h"
 
 #define MIB (1024ull * 1024ull)
-/* Repair symbols used beyond K when there are more: makes a failed solve very unlikely. */
-#define EXTRA_SYMBOLS 8u
 
 typedef struct held_symbol {
     uint32_t sbn, esi;
@@ -242,10 +240,10 @@ static rq_status choose_symbols(const chunk_scan *scan, uint32_t sbn, uint32_t K
     uint32_t *isis = malloc(((size_t)ch->n_source + unique + padding) * sizeof *isis);
     if (!isis)
         return RQ_ERR_NO_MEMORY;
-    /* First K + EXTRA_SYMBOLS symbols; if those are dependent, everything held. */
+    /* First K + RQ_DECODE_EXTRA_SYMBOLS symbols; if those are dependent, everything held. */
     for (int all = 0; all < 2; all++) {
-        uint32_t take = all ? unique : (K + EXTRA_SYMBOLS - ch->n_source < unique
-                                            ? K + EXTRA_SYMBOLS - ch->n_source : unique);
+        uint32_t take = all ? unique : (K + RQ_DECODE_EXTRA_SYMBOLS - ch->n_source < unique
+                                            ? K + RQ_DECODE_EXTRA_SYMBOLS - ch->n_source : unique);
         ch->n_use = ch->n_source + take;
         for (uint32_t k = 0; k < ch->n_use; k++)
             isis[k] = ch->use[k]->esi < K ? ch->use[k]->esi : ch->use[k]->esi + padding;
@@ -335,22 +333,23 @@ static void rebuild_worker(void *ctx, uint32_t w, uint32_t n)
     }
 }
 
-/* Items below the chunk hash's item count hash its subtrees; item h + j writes 1 MiB piece j. */
-#define WRITE_PIECE ((size_t)1 << 20)
+/*
+ * Item 0 writes the pass's bytes, all of them: writes to one file are
+ * serialized by the kernel anyway, and two workers writing would only
+ * contend for its lock. Items 1.. hash the chunk hash's subtrees meanwhile.
+ */
 static void write_worker(void *ctx, uint32_t w, uint32_t n)
 {
     (void)w;
     (void)n;
     pass_ctx *x = ctx;
-    size_t item, hashing = rq_split_hash_items(&x->hash);
+    size_t item;
     while (rq_stage_take(&x->sc, &item)) {
-        if (item < hashing) {
-            rq_split_hash_item(&x->hash, item);
+        if (item > 0) {
+            rq_split_hash_item(&x->hash, item - 1);
             continue;
         }
-        size_t from = (item - hashing) * WRITE_PIECE;
-        size_t len = x->real - from < WRITE_PIECE ? x->real - from : WRITE_PIECE;
-        if (rq_pwrite_full(x->job->out_fd, x->buf + from, len, x->out_offset + from) != 0)
+        if (x->real && rq_pwrite_full(x->job->out_fd, x->buf, x->real, x->out_offset) != 0)
             rq_stage_fail(&x->sc, rq_session_fail(x->job->job.s, RQ_ERR_IO, "writing the output: %s",
                                                   strerror(errno)));
     }
@@ -377,8 +376,7 @@ static rq_status decode_pass(pass_ctx *x, const rq_block_layout *bl, uint32_t n_
             st = rq_stage_run(&x->sc, job, rebuild_worker, x, n_missing);
     }
     if (st == RQ_OK && (st = rq_split_hash_begin(&x->hash, x->chunk_hash, x->buf, x->real)) == RQ_OK) {
-        st = rq_stage_run(&x->sc, job, write_worker, x,
-                          rq_split_hash_items(&x->hash) + (x->real + WRITE_PIECE - 1) / WRITE_PIECE);
+        st = rq_stage_run(&x->sc, job, write_worker, x, 1 + rq_split_hash_items(&x->hash));
         if (st == RQ_OK)
             rq_split_hash_end(&x->hash);
         else
@@ -460,7 +458,7 @@ static rq_status process_chunk(decode_job *job, size_t index, const rq_layout_bl
         rq_block_constants c;
         rq_params_for(bl.source_symbols, &c);
         uint64_t reserved = decode ? rq_job_block_reservation(&job->job, &c, lb->oti.symbol_size,
-                                                              c.K_prime + EXTRA_SYMBOLS)
+                                                              c.K_prime + RQ_DECODE_EXTRA_SYMBOLS)
                                    : rq_job_plan_bound(&c);
         st = rq_job_buffers_reserve(&job->job, &job->mem, reserved);
         if (st != RQ_OK)

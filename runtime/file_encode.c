@@ -72,15 +72,7 @@ rq_status rq_recommended_block_size(const rq_session *s, uint64_t file_size, uin
         return RQ_ERR_INVALID_ARGUMENT;
     rq_session_config cfg;
     rq_session_get_config(s, &cfg);
-    uint32_t T = rq_session_symbol_size(&cfg);
-    /* A chunk's source block should fit one pass: rows (~1.05 K) plus the
-     * pass buffer (K) per symbol byte, i.e. about 2.2x the chunk. */
-    uint64_t fit = rq_job_pass_budget(cfg.memory_budget, 4 * MIB, T) / 22 * 10;
-    uint64_t chunk = fit - fit % T;
-    if (chunk < T)
-        chunk = T;
-    if (chunk > (1ull << 30))
-        chunk = 1ull << 30;
+    uint64_t chunk = rq_job_recommended_chunk(&cfg);
     *out = file_size < chunk ? (file_size ? file_size : chunk) : chunk;
     return RQ_OK;
 }

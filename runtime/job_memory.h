@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "core/plan.h"
+#include "rq/rq_file.h"
 #include "runtime/block_passes.h"
 
 typedef struct rq_job rq_job; /* runtime/session_internal.h */
@@ -83,8 +84,18 @@ void rq_job_buffers_place(rq_job *job, rq_job_buffers *b, size_t row_width);
 /* Frees the buffers and returns the reservation. */
 void rq_job_buffers_free(rq_job *job, rq_job_buffers *b);
 
-/* Bytes a job's budget leaves for pass buffers, for sizing chunks (rq_recommended_block_size). */
-uint64_t rq_job_pass_budget(uint64_t budget, uint64_t plan_bytes, uint32_t T);
+/*
+ * The chunk size rq_recommended_block_size gives: the largest multiple of T
+ * (up to 1 GiB) whose blocks are each encoded and decoded in one pass by up
+ * to RQ_RECOMMEND_WORKERS workers within the session's budget. Independent
+ * of the thread count, so the same file always gets the same layout; a job
+ * with more workers may take two passes for a block.
+ */
+#define RQ_RECOMMEND_WORKERS 4u
+uint64_t rq_job_recommended_chunk(const rq_session_config *cfg);
+
+/* Repair symbols a decode uses beyond K when it has them (fewer failed solves). */
+#define RQ_DECODE_EXTRA_SYMBOLS 8u
 
 #ifdef __cplusplus
 }
