@@ -41,6 +41,14 @@ typedef struct rq_plan {
  */
 rq_status rq_plan_build(const rq_block_constants *c, const uint32_t *isis, uint32_t n_isis,
                         rq_plan **out);
+/*
+ * The same; with component_rule, phase 1 follows the RFC's r = 2 rule (see
+ * solver.c: pick_two), which inactivates fewer columns and so makes a plan
+ * with fewer operations, at a cost in solve time that only pays for plans
+ * replayed many times (the cached encoding plans).
+ */
+rq_status rq_plan_build_thorough(const rq_block_constants *c, const uint32_t *isis,
+                                 uint32_t n_isis, int component_rule, rq_plan **out);
 void rq_plan_free(rq_plan *plan);
 size_t rq_plan_bytes(const rq_plan *plan);
 

@@ -59,7 +59,20 @@ static rq_status build_encoding_plan(uint32_t k_prime, rq_plan **out)
         return RQ_ERR_NO_MEMORY;
     for (uint32_t i = 0; i < k_prime; i++)
         isis[i] = i;
-    st = rq_plan_build(&c, isis, k_prime, out);
+    /* Replayed for every block of this K': solved both ways (with and without
+     * the r = 2 component rule), the plan with fewer operations is kept. The
+     * rule saves 2-4% of the operations from K' = 1002 up, but costs 2% at
+     * K' = 101. */
+    rq_plan *other = NULL;
+    st = rq_plan_build_thorough(&c, isis, k_prime, 0, out);
+    if (st == RQ_OK && rq_plan_build_thorough(&c, isis, k_prime, 1, &other) == RQ_OK) {
+        if (other->n_ops < (*out)->n_ops) {
+            rq_plan *t = *out;
+            *out = other;
+            other = t;
+        }
+        rq_plan_free(other);
+    }
     free(isis);
     /* The systematic construction makes ISIs 0..K'-1 always solvable. */
     return st == RQ_ERR_NEED_MORE_SYMBOLS ? RQ_ERR_INTERNAL : st;

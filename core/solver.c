@@ -7,7 +7,11 @@
  * Phase 1 (symbolic only) peels the binary LDPC/LT rows: repeatedly pick an
  * unchosen row with the fewest unresolved ("V") columns, make one of them its
  * pivot and inactivate the rest. The permanently inactive PI columns start
- * inactive. Because a chosen row's pivot is its only V column left, the
+ * inactive. Plans solved with the component rule (rq_plan_build_thorough;
+ * the plan cache solves encoding plans both ways and keeps the one with
+ * fewer operations) pick, among rows with two V columns, one in a largest
+ * connected component (pick_two): 2-4% fewer operations from K' = 1002 up,
+ * but the rescans cost more solve time than a decoding plan saves. Because a chosen row's pivot is its only V column left, the
  * chosen rows, in order, form a unit lower-triangular system over their pivot
  * columns: C_V = y + Z*C_U with y = Att^-1 * D and Z = Att^-1 * Atu. Z is
  * kept as bit rows and only serves to build the dense system below.
@@ -81,6 +85,8 @@ typedef struct solver {
     uint32_t *diag_row;   /* column -> the chosen row it is the pivot of */
     uint32_t *inact_idx;  /* column -> position among inactive columns */
     uint32_t *inact_cols, n_inact;
+    /* Union-find over V columns for the r = 2 rule (see pick_two). */
+    uint32_t *uf_parent, *uf_size, *uf_touched; /* NULL: r = 2 rows picked in bucket order */
     /* Z = Att^-1 * Atu as bit rows, one per chosen row. */
     size_t words;
     uint64_t *zbits;
@@ -169,6 +175,78 @@ static rq_status build_columns(solver *s)
     return RQ_OK;
 }
 
+static uint32_t uf_find(uint32_t *parent, uint32_t x)
+{
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+static int is_v(const solver *s, uint32_t col)
+{
+    return col < s->c->W && s->diag_row[col] == NONE && s->inact_idx[col] == NONE;
+}
+
+/* The first V column of unchosen row r. */
+static uint32_t first_v(const solver *s, uint32_t r)
+{
+    for (uint32_t k = s->sr.start[r]; k < s->sr.start[r + 1]; k++)
+        if (is_v(s, s->sr.cols[k]))
+            return s->sr.cols[k];
+    return NONE;
+}
+
+/*
+ * The RFC's r = 2 rule: the rows with two V columns are the edges of a graph
+ * on the V columns; pick a row in a largest connected component. Choosing it
+ * costs one inactivation, and the rows with one V column it leaves behind
+ * then peel that whole component without another.
+ */
+static uint32_t pick_two(solver *s)
+{
+    uint32_t *parent = s->uf_parent, *size = s->uf_size, n_touched = 0;
+    uint32_t best = NONE, best_size = 0;
+    for (uint32_t r = s->bhead[2]; r != NONE; r = s->bnext[r]) {
+        uint32_t ends[2], n = 0;
+        for (uint32_t k = s->sr.start[r]; k < s->sr.start[r + 1] && n < 2; k++)
+            if (is_v(s, s->sr.cols[k]))
+                ends[n++] = s->sr.cols[k];
+        for (uint32_t e = 0; e < 2; e++) {
+            if (parent[ends[e]] == NONE) {
+                parent[ends[e]] = ends[e];
+                size[ends[e]] = 1;
+                s->uf_touched[n_touched++] = ends[e];
+            }
+        }
+        uint32_t a = uf_find(parent, ends[0]), b = uf_find(parent, ends[1]);
+        if (a != b) {
+            if (size[a] < size[b]) {
+                uint32_t t = a;
+                a = b;
+                b = t;
+            }
+            parent[b] = a;
+            size[a] += size[b];
+        }
+        if (size[a] > best_size) {
+            best_size = size[a];
+            best = a;
+        }
+    }
+    uint32_t pick = s->bhead[2];
+    for (uint32_t r = s->bhead[2]; r != NONE; r = s->bnext[r]) {
+        if (uf_find(parent, first_v(s, r)) == best) {
+            pick = r;
+            break;
+        }
+    }
+    for (uint32_t k = 0; k < n_touched; k++)
+        parent[s->uf_touched[k]] = NONE;
+    return pick;
+}
+
 static rq_status phase1(solver *s)
 {
     const rq_block_constants *c = s->c;
@@ -201,7 +279,7 @@ static rq_status phase1(solver *s)
             min_count++;
         if (min_count > s->max_count)
             break;
-        uint32_t t = s->bhead[min_count];
+        uint32_t t = min_count == 2 && s->uf_parent ? pick_two(s) : s->bhead[min_count];
         bucket_remove(s, t);
         s->chosen[t] = 1;
         s->chosen_pos[t] = s->n_chosen;
@@ -671,6 +749,9 @@ static void solver_free(solver *s)
     free(s->diag_row);
     free(s->inact_idx);
     free(s->inact_cols);
+    free(s->uf_parent);
+    free(s->uf_size);
+    free(s->uf_touched);
     free(s->zbits);
     free(s->pivot_row);
     free(s->ops.v);
@@ -685,7 +766,7 @@ static uint32_t *filled_u32(size_t n, uint32_t value)
     return v;
 }
 
-static rq_status solve(solver *s, const uint32_t *isis, uint32_t n_isis)
+static rq_status solve(solver *s, const uint32_t *isis, uint32_t n_isis, int component_rule)
 {
     const rq_block_constants *c = s->c;
     rq_status st = rq_sparse_rows_build(c, isis, n_isis, &s->sr);
@@ -702,6 +783,13 @@ static rq_status solve(solver *s, const uint32_t *isis, uint32_t n_isis)
     s->diag_row = filled_u32(c->L, NONE);
     s->inact_idx = filled_u32(c->L, NONE);
     s->inact_cols = malloc((size_t)c->L * sizeof *s->inact_cols);
+    if (component_rule) {
+        s->uf_parent = filled_u32(c->W, NONE);
+        s->uf_size = malloc((size_t)c->W * sizeof *s->uf_size);
+        s->uf_touched = malloc((size_t)c->W * sizeof *s->uf_touched);
+        if (!s->uf_parent || !s->uf_size || !s->uf_touched)
+            return RQ_ERR_NO_MEMORY;
+    }
     if (!s->vcount || !s->bnext || !s->bprev || !s->chosen || !s->order || !s->chosen_pos ||
         !s->diag_row || !s->inact_idx || !s->inact_cols)
         return RQ_ERR_NO_MEMORY;
@@ -728,6 +816,12 @@ static rq_status solve(solver *s, const uint32_t *isis, uint32_t n_isis)
 rq_status rq_plan_build(const rq_block_constants *c, const uint32_t *isis, uint32_t n_isis,
                         rq_plan **out)
 {
+    return rq_plan_build_thorough(c, isis, n_isis, 0, out);
+}
+
+rq_status rq_plan_build_thorough(const rq_block_constants *c, const uint32_t *isis,
+                                 uint32_t n_isis, int component_rule, rq_plan **out)
+{
     if (!c || !isis || !out)
         return RQ_ERR_INVALID_ARGUMENT;
     if ((uint64_t)c->S + c->H + n_isis + c->L > RQ_OP_MAX_ROWS)
@@ -736,7 +830,7 @@ rq_status rq_plan_build(const rq_block_constants *c, const uint32_t *isis, uint3
     solver s;
     memset(&s, 0, sizeof s);
     s.c = c;
-    rq_status st = solve(&s, isis, n_isis);
+    rq_status st = solve(&s, isis, n_isis, component_rule);
     rq_plan *plan = NULL;
     if (st == RQ_OK) {
         plan = calloc(1, sizeof *plan);
