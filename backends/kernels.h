@@ -34,24 +34,34 @@ static inline rq_op rq_op_make(uint32_t dst, uint32_t src, uint8_t coef)
 static inline uint32_t rq_op_dst(rq_op op) { return op.dst_coef & 0xFFFFFFu; }
 static inline uint8_t rq_op_coef(rq_op op) { return (uint8_t)(op.dst_coef >> 24); }
 
+/* The row kernels' types (meanings in rq_kernels below). */
+typedef void (*rq_xor_into_fn)(uint8_t *dst, const uint8_t *src, size_t len);
+typedef void (*rq_xor_many_fn)(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len);
+typedef void (*rq_fma_into_fn)(uint8_t *dst, const uint8_t *src, uint8_t c, size_t len);
+typedef void (*rq_scale_fn)(uint8_t *dst, uint8_t c, size_t len);
+typedef void (*rq_fma_many_fn)(uint8_t *dst, const uint8_t *const *srcs, const uint8_t *coefs,
+                               size_t n, size_t len);
+typedef void (*rq_apply_plan_fn)(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
+                                 size_t len);
+
 typedef struct rq_kernels {
     const char *name;
     /* dst[i] ^= src[i] */
-    void (*xor_into)(uint8_t *dst, const uint8_t *src, size_t len);
+    rq_xor_into_fn xor_into;
     /*
      * dst[i] ^= srcs[0][i] ^ ... ^ srcs[n-1][i], 1 <= n <= RQ_XOR_MANY_MAX: one
      * pass over dst instead of n (plans XOR several rows into one in a row).
      */
-    void (*xor_many)(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len);
+    rq_xor_many_fn xor_many;
     /* dst[i] ^= c * src[i] */
-    void (*fma_into)(uint8_t *dst, const uint8_t *src, uint8_t c, size_t len);
+    rq_fma_into_fn fma_into;
     /* dst[i] = c * dst[i] */
-    void (*scale)(uint8_t *dst, uint8_t c, size_t len);
+    rq_scale_fn scale;
     /*
      * Replays ops over rows: row r is the len bytes at rows + r*stride. With
      * stride > len a plan is replayed on one stripe (or sub-block) of wider rows.
      */
-    void (*apply_plan)(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride, size_t len);
+    rq_apply_plan_fn apply_plan;
     /*
      * One plan over n_blocks blocks at once (the batch re-encoding case):
      * block b's row r is the len bytes at rows + b*block_stride + r*stride.
@@ -70,8 +80,7 @@ typedef struct rq_kernels {
      * 1 <= n <= RQ_XOR_MANY_MAX: xor_many with coefficients, for the runs of
      * multiply-adds into one row that plans have (HDPC rows).
      */
-    void (*fma_many)(uint8_t *dst, const uint8_t *const *srcs, const uint8_t *coefs, size_t n,
-                     size_t len);
+    rq_fma_many_fn fma_many;
 } rq_kernels;
 
 #define RQ_XOR_MANY_MAX 8
@@ -87,12 +96,8 @@ typedef struct rq_kernels {
 static inline void rq_replay_ops_split(const rq_op *ops, size_t n_ops, uint8_t *rows,
                                        size_t stride, uint8_t *scratch, size_t scratch_stride,
                                        uint32_t first_scratch, size_t len,
-                                       void (*scale)(uint8_t *, uint8_t, size_t),
-                                       void (*fma_into)(uint8_t *, const uint8_t *, uint8_t, size_t),
-                                       void (*xor_many)(uint8_t *, const uint8_t *const *, size_t,
-                                                        size_t),
-                                       void (*fma_many)(uint8_t *, const uint8_t *const *,
-                                                        const uint8_t *, size_t, size_t))
+                                       rq_scale_fn scale, rq_fma_into_fn fma_into,
+                                       rq_xor_many_fn xor_many, rq_fma_many_fn fma_many)
 {
 #define RQ_ROW(r)                                                                                \
     ((r) < first_scratch ? rows + (size_t)(r) * stride                                         \
@@ -132,13 +137,8 @@ static inline void rq_replay_ops_split(const rq_op *ops, size_t n_ops, uint8_t *
 }
 
 static inline void rq_replay_ops(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
-                                 size_t len,
-                                 void (*scale)(uint8_t *, uint8_t, size_t),
-                                 void (*fma_into)(uint8_t *, const uint8_t *, uint8_t, size_t),
-                                 void (*xor_many)(uint8_t *, const uint8_t *const *, size_t,
-                                                  size_t),
-                                 void (*fma_many)(uint8_t *, const uint8_t *const *,
-                                                  const uint8_t *, size_t, size_t))
+                                 size_t len, rq_scale_fn scale, rq_fma_into_fn fma_into,
+                                 rq_xor_many_fn xor_many, rq_fma_many_fn fma_many)
 {
     rq_replay_ops_split(ops, n_ops, rows, stride, NULL, 0, UINT32_MAX, len, scale, fma_into,
                         xor_many, fma_many);
@@ -147,7 +147,7 @@ static inline void rq_replay_ops(const rq_op *ops, size_t n_ops, uint8_t *rows, 
 /* fma_many as one fma_into per source, for backends without a fused one. */
 static inline void rq_fma_many_each(uint8_t *dst, const uint8_t *const *srcs,
                                     const uint8_t *coefs, size_t n, size_t len,
-                                    void (*fma_into)(uint8_t *, const uint8_t *, uint8_t, size_t))
+                                    rq_fma_into_fn fma_into)
 {
     for (size_t k = 0; k < n; k++)
         fma_into(dst, srcs[k], coefs[k], len);
@@ -156,7 +156,7 @@ static inline void rq_fma_many_each(uint8_t *dst, const uint8_t *const *srcs,
 /* apply_plan_batch for CPU backends: the blocks one after another. */
 static inline void rq_replay_batch(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t n_blocks,
                                    size_t block_stride, size_t stride, size_t len,
-                                   void (*apply_plan)(const rq_op *, size_t, uint8_t *, size_t, size_t))
+                                   rq_apply_plan_fn apply_plan)
 {
     for (size_t b = 0; b < n_blocks; b++)
         apply_plan(ops, n_ops, rows + b * block_stride, stride, len);
@@ -165,7 +165,7 @@ static inline void rq_replay_batch(const rq_op *ops, size_t n_ops, uint8_t *rows
 /* gf_matmul for CPU backends, built on the backend's fma. */
 static inline void rq_matmul_rows(const uint8_t *matrix, size_t m, size_t k, const uint8_t *in,
                                   size_t in_stride, uint8_t *out, size_t out_stride, size_t len,
-                                  void (*fma_into)(uint8_t *, const uint8_t *, uint8_t, size_t))
+                                  rq_fma_into_fn fma_into)
 {
     for (size_t i = 0; i < m; i++) {
         uint8_t *o = out + i * out_stride;

@@ -242,7 +242,7 @@ TEST_CASE("rq info exits 0 and names the backend")
     CHECK(r.out.find(backend) != std::string::npos);
 }
 
-TEST_CASE("rq info --json describes the machine under \"topology\"")
+TEST_CASE("rq info --json describes the machine under \"topology\" and the scheduler's defaults")
 {
     TempDir dir;
     const Result r = run_rq(dir, {"info", "--json"});
@@ -259,6 +259,14 @@ TEST_CASE("rq info --json describes the machine under \"topology\"")
     }
     CHECK(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(topology, "caches")));
     CHECK(cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(topology, "nodes")));
+    const cJSON *defaults = cJSON_GetObjectItemCaseSensitive(root, "defaults");
+    REQUIRE(cJSON_IsObject(defaults));
+    const cJSON *threads = cJSON_GetObjectItemCaseSensitive(defaults, "threads");
+    REQUIRE(cJSON_IsNumber(threads));
+    CHECK(threads->valuedouble >= 1);
+    CHECK(cJSON_GetObjectItemCaseSensitive(defaults, "process_memory_budget")->valuedouble >=
+          8.0 * 1024 * 1024);
+    CHECK(std::string(cJSON_GetObjectItemCaseSensitive(defaults, "placement")->valuestring) == "compact");
     cJSON_Delete(root);
 }
 
@@ -282,24 +290,6 @@ TEST_CASE("rq info shows the machine that HWLOC_SYNTHETIC describes")
     const cJSON *defaults = cJSON_GetObjectItemCaseSensitive(root, "defaults");
     CHECK(cJSON_GetObjectItemCaseSensitive(defaults, "threads")->valueint == 16);
     CHECK(r.out.find("defaults   16 worker threads per job") != std::string::npos);
-    cJSON_Delete(root);
-}
-
-TEST_CASE("rq info --json gives the scheduler's defaults")
-{
-    TempDir dir;
-    const Result r = run_rq(dir, {"info", "--json"});
-    CHECK(r.exit_code == kExitOk);
-    cJSON *root = cJSON_Parse(r.out.c_str());
-    REQUIRE(root != nullptr);
-    const cJSON *defaults = cJSON_GetObjectItemCaseSensitive(root, "defaults");
-    REQUIRE(cJSON_IsObject(defaults));
-    const cJSON *threads = cJSON_GetObjectItemCaseSensitive(defaults, "threads");
-    REQUIRE(cJSON_IsNumber(threads));
-    CHECK(threads->valuedouble >= 1);
-    CHECK(cJSON_GetObjectItemCaseSensitive(defaults, "process_memory_budget")->valuedouble >=
-          8.0 * 1024 * 1024);
-    CHECK(std::string(cJSON_GetObjectItemCaseSensitive(defaults, "placement")->valuestring) == "compact");
     cJSON_Delete(root);
 }
 

@@ -84,6 +84,23 @@ std::vector<uint8_t> read_all(const fs::path &p)
     return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
 }
 
+// An encode / a decode whose result object is not wanted.
+rq_status encode(rq_session *s, const fs::path &in, const fs::path &out)
+{
+    rq_file_result r{};
+    rq_status st = rq_encode_file(s, in.c_str(), out.c_str(), &r);
+    rq_file_result_free(&r);
+    return st;
+}
+
+rq_status decode(rq_session *s, const fs::path &symbols, const fs::path &out)
+{
+    rq_file_result r{};
+    rq_status st = rq_decode_symbols(s, symbols.c_str(), out.c_str(), nullptr, &r);
+    rq_file_result_free(&r);
+    return st;
+}
+
 // Every file under dir, recursively (directories left out).
 std::vector<std::string> files_under(const fs::path &dir)
 {
@@ -293,17 +310,14 @@ TEST_CASE("concurrent encodes and decodes stay within the process and session bu
             const fs::path out = dir / ("sym" + std::to_string(t));
             const fs::path back = dir / ("back" + std::to_string(t));
             const std::vector<uint8_t> &data = inputs[t];
-            rq_file_result r{};
-            rq_status st = rq_encode_file(s, in.c_str(), out.c_str(), &r);
-            rq_file_result_free(&r);
+            rq_status st = encode(s, in, out);
             if (st != RQ_OK) {
                 failures++;
                 std::fprintf(stderr, "encode %d: %s: %s\n", t, rq_status_name(st), last_error(s).c_str());
                 return;
             }
             delete_some_symbols(out);
-            st = rq_decode_symbols(s, out.c_str(), back.c_str(), nullptr, &r);
-            rq_file_result_free(&r);
+            st = decode(s, out, back);
             if (st != RQ_OK)
                 std::fprintf(stderr, "decode %d: %s: %s\n", t, rq_status_name(st), last_error(s).c_str());
             if (st != RQ_OK || read_all(back) != data)
@@ -340,15 +354,11 @@ TEST_CASE("fail_fast: a job finding the slot or the budget taken fails at once",
         rq_status a_status = RQ_ERR_INTERNAL;
         const fs::path a_out = dir / ("a" + std::to_string(concurrency));
         std::thread a([&] {
-            rq_file_result r{};
-            a_status = rq_encode_file(s.get(), (dir / "in").c_str(), a_out.c_str(), &r);
-            rq_file_result_free(&r);
+            a_status = encode(s.get(), dir / "in", a_out);
         });
         gate.wait_entered();
-        rq_file_result r{};
         const fs::path b_out = dir / ("b" + std::to_string(concurrency));
-        rq_status b = rq_encode_file(s.get(), (dir / "in").c_str(), b_out.c_str(), &r);
-        rq_file_result_free(&r);
+        rq_status b = encode(s.get(), dir / "in", b_out);
         CHECK(b == (concurrency == 1 ? RQ_ERR_BUSY : RQ_ERR_MEMORY_BUDGET));
         CHECK_FALSE(last_error(s.get()).empty());
         CHECK(files_under(b_out).empty());
@@ -370,15 +380,11 @@ TEST_CASE("without fail_fast a job waits for the slot and then runs", "[concurre
     rq_status a_status = RQ_ERR_INTERNAL, b_status = RQ_ERR_INTERNAL;
     std::atomic<bool> b_done{false};
     std::thread a([&] {
-        rq_file_result r{};
-        a_status = rq_encode_file(s.get(), (dir / "in").c_str(), (dir / "a").c_str(), &r);
-        rq_file_result_free(&r);
+        a_status = encode(s.get(), dir / "in", dir / "a");
     });
     gate.wait_entered();
     std::thread b([&] {
-        rq_file_result r{};
-        b_status = rq_encode_file(s.get(), (dir / "in").c_str(), (dir / "b").c_str(), &r);
-        rq_file_result_free(&r);
+        b_status = encode(s.get(), dir / "in", dir / "b");
         b_done = true;
     });
     std::this_thread::sleep_for(200ms);
@@ -406,9 +412,7 @@ TEST_CASE("rq_session_cancel stops an encode and a decode, leaving nothing under
     {
         rq_status st = RQ_OK;
         std::thread job([&] {
-            rq_file_result r{};
-            st = rq_encode_file(s.get(), (dir / "in").c_str(), (dir / "sym").c_str(), &r);
-            rq_file_result_free(&r);
+            st = encode(s.get(), dir / "in", dir / "sym");
         });
         gate.wait_entered();
         REQUIRE(rq_session_cancel(s.get()) == RQ_OK);
@@ -423,18 +427,13 @@ TEST_CASE("rq_session_cancel stops an encode and a decode, leaving nothing under
     SECTION("decode")
     {
         REQUIRE(rq_session_set_progress(s.get(), nullptr, nullptr) == RQ_OK);
-        rq_file_result r{};
-        REQUIRE(rq_encode_file(s.get(), (dir / "in").c_str(), (dir / "sym").c_str(), &r) == RQ_OK);
-        rq_file_result_free(&r);
+        REQUIRE(encode(s.get(), dir / "in", dir / "sym") == RQ_OK);
         delete_some_symbols(dir / "sym");
         REQUIRE(rq_session_set_progress(s.get(), Gate::callback, &gate) == RQ_OK);
         fs::create_directories(dir / "outdir");
         rq_status st = RQ_OK;
         std::thread job([&] {
-            rq_file_result rr{};
-            st = rq_decode_symbols(s.get(), (dir / "sym").c_str(), (dir / "outdir" / "back").c_str(),
-                                   nullptr, &rr);
-            rq_file_result_free(&rr);
+            st = decode(s.get(), dir / "sym", dir / "outdir" / "back");
         });
         gate.wait_entered();
         REQUIRE(rq_session_cancel(s.get()) == RQ_OK);
@@ -448,12 +447,8 @@ TEST_CASE("rq_session_cancel stops an encode and a decode, leaving nothing under
     // The session works again for jobs started after the cancel.
     REQUIRE(rq_session_set_progress(s.get(), nullptr, nullptr) == RQ_OK);
     fs::remove_all(dir / "sym");
-    rq_file_result r{};
-    REQUIRE(rq_encode_file(s.get(), (dir / "in").c_str(), (dir / "sym").c_str(), &r) == RQ_OK);
-    rq_file_result_free(&r);
-    REQUIRE(rq_decode_symbols(s.get(), (dir / "sym").c_str(), (dir / "back").c_str(), nullptr, &r) ==
-            RQ_OK);
-    rq_file_result_free(&r);
+    REQUIRE(encode(s.get(), dir / "in", dir / "sym") == RQ_OK);
+    REQUIRE(decode(s.get(), dir / "sym", dir / "back") == RQ_OK);
     CHECK(read_all(dir / "back") == data);
 }
 
