@@ -27,9 +27,11 @@ int rq_make_dirs(const char *path);
 int rq_dir_has_entries(const char *path);
 
 /*
- * Writes data to final_path through a temporary file and a rename. With
+ * Writes data to final_path so that the name only ever shows complete
+ * content: an unnamed file (O_TMPFILE) linked under the name when written,
+ * or, where the file system cannot, a temporary name and a rename. With
  * replace == 0 an existing final_path is left alone and -2 is returned.
- * 0 on success, -1 with errno on I/O failure (the temporary file is removed).
+ * 0 on success, -1 with errno on I/O failure (nothing is left behind).
  */
 int rq_write_file_atomic(const char *final_path, const void *data, size_t len, int replace);
 /* The same for a file made of head (hlen bytes) then body, without joining them first. */

@@ -11,8 +11,10 @@
  * each chunk gets ceil(size*(R-1)/T) repair symbols (R when it fits in one
  * symbol), R being the session's redundancy factor.
  *
- * Every output is written under a temporary name and renamed when complete,
- * so a failed or interrupted run leaves nothing under a final name. Inputs
+ * Every output gets its final name only when complete (an unnamed file
+ * linked under it, or a temporary name renamed), so a failed or interrupted
+ * run leaves nothing under a final name; a failed or cancelled encode into
+ * an empty directory also removes the symbol files it finished. Inputs
  * are never modified. On failure rq_session_last_error() says what went wrong.
  */
 #ifndef RQ_RQ_FILE_H
