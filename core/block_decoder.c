@@ -3,13 +3,16 @@
  * decoding solves a fresh plan for exactly the ISIs held (every loss pattern
  * is new, so these plans are not cached), replays it in a pooled working
  * buffer, and rebuilds the missing source symbols from the intermediate
- * symbols there. The held source symbols are never copied: the decoded block
- * is the held ones plus the rebuilt ones, gathered by rq_decoder_source.
+ * symbols there, or, for small blocks, rebuilds the missing source symbols
+ * straight from the held ones (core/dense_combine.h). The held source
+ * symbols are never copied: the decoded block is the held ones plus the
+ * rebuilt ones, gathered by rq_decoder_source.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/block_encoder.h"
+#include "core/dense_combine.h"
 #include "core/plan.h"
 
 struct rq_decoder {
@@ -135,10 +138,67 @@ rq_status rq_decoder_symbols_held(const rq_decoder *d, uint32_t *held)
     return RQ_OK;
 }
 
+/* Rows moved to rebuild one source symbol from the intermediate ones (about 8 neighbours). */
+#define REBUILD_ROWS 10u
+
+/*
+ * The dense way (core/dense_combine.h): each missing source symbol straight
+ * from the held ones, with coefficients from one replay over w-byte rows.
+ */
+static rq_status rebuild_dense(rq_decoder *d, const rq_plan *plan, const rq_kernels *k,
+                               const uint8_t **source, uint32_t missing)
+{
+    const rq_block_constants *c = &d->c;
+    size_t T = d->symbol_size;
+    uint32_t w = d->held;
+    uint8_t *coef_rows = NULL, *wanted = malloc((size_t)missing * w);
+    rq_status st = wanted ? rq_plan_coefficients(plan, k, w, &coef_rows) : RQ_ERR_NO_MEMORY;
+    if (st == RQ_OK)
+        st = rq_rows_get(&d->work, (size_t)missing * T);
+    if (st == RQ_OK) {
+        /* Missing symbol m's coefficients over the held ones: Enc[] of the intermediate ones'. */
+        for (uint32_t x = 0, m = 0; x < c->K; x++)
+            if (!source[x])
+                rq_encode_isi(c, k, coef_rows, w, plan->intermediate, x, wanted + (size_t)m++ * w,
+                              w);
+        st = rq_dense_combine(k, wanted, w, missing, w, d->data, T, d->work.rows, T, T);
+    }
+    for (uint32_t x = 0, m = 0; st == RQ_OK && x < c->K; x++)
+        if (!source[x])
+            source[x] = d->work.rows + (size_t)m++ * T;
+    free(coef_rows);
+    free(wanted);
+    return st;
+}
+
+/* The plan's way: replay it over a copy of the held symbols, then Enc[] the missing ones. */
+static rq_status rebuild_replayed(rq_decoder *d, const rq_plan *plan, const rq_kernels *k,
+                                  const uint8_t **source, uint32_t missing)
+{
+    const rq_block_constants *c = &d->c;
+    size_t T = d->symbol_size;
+    rq_status st = rq_rows_get(&d->work, ((size_t)plan->rows + plan->scratch_rows + missing) * T);
+    if (st != RQ_OK)
+        return st;
+    uint8_t *rows = d->work.rows, *inputs = rows + (size_t)plan->first_input * T;
+    memcpy(inputs, d->data, (size_t)d->held * T);
+    memset(inputs + (size_t)d->held * T, 0, (size_t)(plan->n_inputs - d->held) * T);
+    rq_plan_apply_full(plan, k, rows, T, T);
+    uint8_t *out = rows + ((size_t)plan->rows + plan->scratch_rows) * T;
+    for (uint32_t x = 0; x < c->K; x++) {
+        if (source[x])
+            continue;
+        rq_encode_isi(c, k, rows, T, plan->intermediate, x, out, T);
+        source[x] = out;
+        out += T;
+    }
+    return RQ_OK;
+}
+
 /*
  * Solves for the intermediate symbols and rebuilds the source symbols not
- * held, in rows of d->work after the plan's own; d->source then points at
- * every source symbol, held or rebuilt.
+ * held, in d->work, whichever way moves fewer bytes; d->source then points
+ * at every source symbol, held or rebuilt.
  */
 static rq_status solve_into(rq_decoder *d, const uint8_t **source)
 {
@@ -163,25 +223,13 @@ static rq_status solve_into(rq_decoder *d, const uint8_t **source)
     free(isis);
     if (st != RQ_OK)
         return st;
-    st = rq_rows_get(&d->work, ((size_t)plan->rows + plan->scratch_rows + missing) * T);
-    if (st != RQ_OK) {
-        rq_plan_free(plan);
-        return st;
-    }
-    uint8_t *rows = d->work.rows, *inputs = rows + (size_t)plan->first_input * T;
-    memcpy(inputs, d->data, (size_t)d->held * T);
-    memset(inputs + (size_t)d->held * T, 0, (size_t)padding * T);
-    rq_plan_apply_full(plan, k, rows, T, T);
-    uint8_t *out = rows + ((size_t)plan->rows + plan->scratch_rows) * T;
-    for (uint32_t x = 0; x < c->K; x++) {
-        if (source[x])
-            continue;
-        rq_encode_isi(c, k, rows, T, plan->intermediate, x, out, T);
-        source[x] = out;
-        out += T;
-    }
+    uint64_t replayed = rq_plan_replay_cost(plan, T) + 2ull * d->held * T +
+                        (uint64_t)REBUILD_ROWS * missing * T;
+    uint64_t dense = rq_plan_replay_cost(plan, d->held) + rq_dense_combine_cost(missing, d->held, T);
+    st = rq_dense_pays(dense, replayed) ? rebuild_dense(d, plan, k, source, missing)
+                                         : rebuild_replayed(d, plan, k, source, missing);
     rq_plan_free(plan);
-    return RQ_OK;
+    return st;
 }
 
 rq_status rq_decoder_decode(rq_decoder *d)

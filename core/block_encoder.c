@@ -1,12 +1,15 @@
 /*
  * Encoder for one source block: replays the cached encoding plan of K' over
  * [S+H zero rows | K source symbols | K'-K zero padding symbols] to get the
- * intermediate symbols, then makes any encoding symbol from them.
+ * intermediate symbols (for small blocks, combines them straight from the
+ * source instead: core/dense_combine.h), then makes any encoding symbol
+ * from them.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/block_encoder.h"
+#include "core/dense_combine.h"
 #include "core/plan.h"
 #include "core/tuple.h"
 
@@ -34,6 +37,42 @@ void rq_encode_isi(const rq_block_constants *c, const rq_kernels *k, const uint8
     }
 }
 
+/* The plan's way: replay it over [zero rows | a copy of the source | zero padding]. */
+static rq_status intermediate_replayed(rq_encoder *e, const rq_plan *plan, const uint8_t *source,
+                                       size_t source_len)
+{
+    size_t T = e->symbol_size;
+    e->map = malloc((size_t)e->c.L * sizeof *e->map);
+    if (!e->map || rq_rows_get(&e->buf, ((size_t)plan->rows + plan->scratch_rows) * T) != RQ_OK)
+        return RQ_ERR_NO_MEMORY;
+    e->rows = e->buf.rows;
+    uint8_t *inputs = e->rows + (size_t)plan->first_input * T;
+    memcpy(inputs, source, source_len);
+    memset(inputs + source_len, 0, (size_t)(e->c.K_prime - e->c.K) * T); /* padding */
+    rq_plan_apply_full(plan, e->kernels, e->rows, T, T);
+    memcpy(e->map, plan->intermediate, (size_t)e->c.L * sizeof *e->map);
+    return RQ_OK;
+}
+
+/*
+ * The dense way (core/dense_combine.h): each intermediate symbol straight
+ * from the source, with the coefficients the plan cache keeps for small K'
+ * (the padding inputs are zero, so only the first K columns count).
+ */
+static rq_status intermediate_dense(rq_encoder *e, const rq_plan *plan, const uint8_t *source)
+{
+    const rq_block_constants *c = &e->c;
+    size_t T = e->symbol_size;
+    e->map = malloc((size_t)c->L * sizeof *e->map);
+    if (!e->map || rq_rows_get(&e->buf, (size_t)c->L * T) != RQ_OK)
+        return RQ_ERR_NO_MEMORY;
+    e->rows = e->buf.rows;
+    for (uint32_t j = 0; j < c->L; j++)
+        e->map[j] = j;
+    return rq_dense_combine(e->kernels, plan->dense, plan->n_inputs, c->L, c->K, source, T,
+                            e->rows, T, T);
+}
+
 rq_status rq_encoder_create(rq_encoder **out, uint32_t source_symbols, size_t symbol_size,
                             const uint8_t *source, size_t source_len)
 {
@@ -56,25 +95,22 @@ rq_status rq_encoder_create(rq_encoder **out, uint32_t source_symbols, size_t sy
     if (st != RQ_OK)
         return st;
     rq_encoder *e = calloc(1, sizeof *e);
-    if (e) {
-        if (rq_rows_get(&e->buf, ((size_t)plan->rows + plan->scratch_rows) * symbol_size) == RQ_OK)
-            e->rows = e->buf.rows;
-        e->map = malloc((size_t)c.L * sizeof *e->map);
-    }
-    if (!e || !e->rows || !e->map) {
+    if (!e) {
         rq_plan_cache_release(plan);
-        rq_encoder_destroy(e);
         return RQ_ERR_NO_MEMORY;
     }
     e->c = c;
     e->symbol_size = symbol_size;
     e->kernels = kernels;
-    uint8_t *inputs = e->rows + (size_t)plan->first_input * symbol_size;
-    memcpy(inputs, source, source_len);
-    memset(inputs + source_len, 0, (size_t)(c.K_prime - c.K) * symbol_size); /* padding */
-    rq_plan_apply_full(plan, e->kernels, e->rows, symbol_size, symbol_size);
-    memcpy(e->map, plan->intermediate, (size_t)c.L * sizeof *e->map);
+    uint64_t replayed = rq_plan_replay_cost(plan, symbol_size) + 2ull * c.K * symbol_size;
+    uint64_t dense = rq_dense_combine_cost(c.L, c.K, symbol_size);
+    st = plan->dense && rq_dense_pays(dense, replayed) ? intermediate_dense(e, plan, source)
+                                        : intermediate_replayed(e, plan, source, source_len);
     rq_plan_cache_release(plan);
+    if (st != RQ_OK) {
+        rq_encoder_destroy(e);
+        return st;
+    }
     *out = e;
     return RQ_OK;
 }

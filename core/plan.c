@@ -13,13 +13,15 @@ void rq_plan_free(rq_plan *plan)
         return;
     free(plan->intermediate);
     free(plan->ops);
+    free(plan->dense);
     free(plan);
 }
 
 size_t rq_plan_bytes(const rq_plan *plan)
 {
     return sizeof *plan + (size_t)plan->constants.L * sizeof *plan->intermediate +
-           plan->n_ops * sizeof *plan->ops;
+           plan->n_ops * sizeof *plan->ops +
+           (plan->dense ? (size_t)plan->constants.L * plan->n_inputs : 0);
 }
 
 /*

@@ -33,6 +33,12 @@ typedef struct rq_plan {
     rq_op *ops;
     size_t n_ops;
     uint32_t inactivated;   /* columns solved densely (statistics) */
+    /*
+     * Cached encoding plans of small K' only (core/plan_cache.c): L rows of
+     * n_inputs bytes, row j the coefficients of C[j] over the inputs
+     * (core/dense_combine.h); NULL otherwise.
+     */
+    uint8_t *dense;
 } rq_plan;
 
 /*

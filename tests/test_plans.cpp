@@ -6,9 +6,14 @@
 // order; decoding plans for random loss sets likewise, on every usable
 // backend, on whole rows and in narrow stripes, and after the cache has
 // evicted and rebuilt a plan. A plan or cache bug cannot pass silently.
+// The dense way of small blocks (core/dense_combine.h) is checked the same way:
+// its combinations against byte-by-byte GF(256) arithmetic, its coefficients
+// against the plan's own replay, and the encoder and decoder forced each way
+// against each other.
 #include "rq_test.h"
 
 extern "C" {
+#include "core/dense_combine.h"
 #include "core/gf256.h"
 #include "core/params.h"
 #include "core/plan.h"
@@ -307,4 +312,113 @@ TEST_CASE("decoding plans for random loss sets match the constraints and an unca
         }
     }
     REQUIRE(solved >= 15);
+}
+
+TEST_CASE("dense combinations match GF(256) arithmetic byte by byte, on every backend")
+{
+    std::mt19937_64 rng(7);
+    for (const rq_kernels *k : usable_backends()) {
+        for (uint32_t w : {1u, 7u, 8u, 9u, 30u}) {
+            for (size_t len : {size_t(1), size_t(63), size_t(1280), size_t(70001)}) {
+                const uint32_t n_out = 5;
+                const size_t in_stride = len + 3, out_stride = len + 5, coef_stride = w + 2;
+                std::vector<uint8_t> in(w * in_stride), coefs(n_out * coef_stride, 0xEE),
+                    out(n_out * out_stride, 0x5A);
+                for (auto &v : in)
+                    v = uint8_t(rng());
+                for (uint32_t r = 0; r < n_out; r++)
+                    for (uint32_t i = 0; i < w; i++) // zeros and ones often: the kernels' special cases
+                        coefs[r * coef_stride + i] = rng() % 3 == 0 ? uint8_t(rng() % 2) : uint8_t(rng());
+                REQUIRE(rq_dense_combine(k, coefs.data(), coef_stride, n_out, w, in.data(), in_stride,
+                                         out.data(), out_stride, len) == RQ_OK);
+                for (uint32_t r = 0; r < n_out; r++) {
+                    std::vector<uint8_t> want(len, 0);
+                    for (uint32_t i = 0; i < w; i++)
+                        add_scaled(want.data(), in.data() + i * in_stride, coefs[r * coef_stride + i], len);
+                    INFO(k->name << " w=" << w << " len=" << len << " output " << r);
+                    REQUIRE(std::memcmp(out.data() + r * out_stride, want.data(), len) == 0);
+                    REQUIRE(std::all_of(out.begin() + r * out_stride + len, out.begin() + (r + 1) * out_stride,
+                                        [](uint8_t v) { return v == 0x5A; }));
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("a plan's dense coefficients give the intermediate symbols its replay gives")
+{
+    std::mt19937_64 rng(11);
+    for (uint32_t K : {1u, 2u, 10u, 30u, 101u}) {
+        rq_block_constants c;
+        REQUIRE(rq_block_constants_for(K, &c) == RQ_OK);
+        // A decoding set: some source symbols lost, repairs instead, in shuffled order.
+        std::vector<uint32_t> isis;
+        for (uint32_t i = 0; i < c.K_prime + 3; i++)
+            isis.push_back(i < K && rng() % 4 == 0 ? c.K_prime + 100 + i : i);
+        std::shuffle(isis.begin(), isis.end(), rng);
+        const size_t T = 97;
+        Block b = make_block(K, T, isis, rng);
+        rq_plan *plan = nullptr;
+        REQUIRE(rq_plan_build(&b.c, b.isis.data(), uint32_t(b.isis.size()), &plan) == RQ_OK);
+        const std::vector<uint8_t> C = replay(plan, rq_kernels_active(), b, 1);
+        uint8_t *coef_rows = nullptr;
+        REQUIRE(rq_plan_coefficients(plan, rq_kernels_active(), plan->n_inputs, &coef_rows) == RQ_OK);
+        std::vector<uint8_t> coefs(size_t(c.L) * plan->n_inputs), got(size_t(c.L) * T);
+        for (uint32_t j = 0; j < c.L; j++)
+            std::memcpy(coefs.data() + size_t(j) * plan->n_inputs,
+                        coef_rows + size_t(plan->intermediate[j]) * plan->n_inputs, plan->n_inputs);
+        std::free(coef_rows);
+        REQUIRE(rq_dense_combine(rq_kernels_active(), coefs.data(), plan->n_inputs, c.L, plan->n_inputs,
+                                 b.known.data(), T, got.data(), T, T) == RQ_OK);
+        INFO("K=" << K);
+        CHECK(got == C);
+        rq_plan_free(plan);
+    }
+}
+
+// Resets the dense policy when a test ends, whatever happens in it.
+struct DensePolicy {
+    explicit DensePolicy(rq_dense_policy p) { rq_dense_set_policy(p); }
+    ~DensePolicy() { rq_dense_set_policy(RQ_DENSE_BY_COST); }
+};
+
+TEST_CASE("encoder and decoder give the same bytes the dense way and the plan's way")
+{
+    std::mt19937_64 rng(13);
+    for (uint32_t K : {1u, 3u, 10u, 16u, 40u}) {
+        for (size_t T : {size_t(1), size_t(16), size_t(1280), size_t(4100)}) {
+            std::vector<uint8_t> source(size_t(K) * T);
+            for (auto &v : source)
+                v = uint8_t(rng());
+            // Every source symbol but a random quarter, and repairs to make up K + 1.
+            std::vector<uint32_t> esis;
+            for (uint32_t i = 0; i < K; i++)
+                if (rng() % 4)
+                    esis.push_back(i);
+            for (uint32_t r = 0; esis.size() < K + 1; r++)
+                esis.push_back(K + r * 3);
+            std::vector<std::vector<uint8_t>> symbols[3], decoded(3);
+            for (int p = 0; p < 3; p++) {
+                DensePolicy policy(static_cast<rq_dense_policy>(p));
+                auto enc = rqt::make_encoder(K, T, source);
+                for (uint32_t esi = 0; esi < K + 12; esi++)
+                    symbols[p].push_back(rqt::encoder_symbol(enc.get(), esi, T));
+                auto dec = rqt::make_decoder(K, T);
+                for (uint32_t esi : esis) {
+                    const std::vector<uint8_t> sym = rqt::encoder_symbol(enc.get(), esi, T);
+                    REQUIRE(rq_decoder_add_symbol(dec.get(), esi, sym.data(), T) == RQ_OK);
+                }
+                REQUIRE(rq_decoder_decode(dec.get()) == RQ_OK);
+                decoded[p].assign(source.size(), 0);
+                REQUIRE(rq_decoder_source(dec.get(), decoded[p].data(), decoded[p].size()) == RQ_OK);
+            }
+            INFO("K=" << K << " T=" << T);
+            CHECK(symbols[1] == symbols[2]);
+            CHECK(symbols[0] == symbols[2]);
+            for (uint32_t i = 0; i < K; i++)
+                CHECK(std::memcmp(symbols[2][i].data(), source.data() + size_t(i) * T, T) == 0);
+            for (int p = 0; p < 3; p++)
+                CHECK(decoded[p] == source);
+        }
+    }
 }

@@ -1,0 +1,160 @@
+/* Small blocks as dense combinations of the known symbols (see dense_combine.h). */
+#include "core/dense_combine.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * What one kernel call costs besides the bytes it moves (loop set-up, the
+ * indirect call, the first misses), in bytes of row traffic: ~5 ns at the
+ * ~50 GB/s the kernels reach in cache.
+ */
+#define CALL_COST 256u
+/* The inputs and outputs of one stripe together aim at this (about L2). */
+#define STRIPE_BYTES ((size_t)1 << 20)
+#define STRIPE_MIN ((size_t)2048)
+/* Encoding plans get dense rows up to this many coefficients (K' <= 55 or so). */
+#define DENSE_ENCODE_MAX 4096u
+
+static _Atomic int policy = RQ_DENSE_BY_COST;
+
+void rq_dense_set_policy(rq_dense_policy p)
+{
+    atomic_store_explicit(&policy, (int)p, memory_order_relaxed);
+}
+
+int rq_dense_pays(uint64_t dense_cost, uint64_t plan_cost)
+{
+    switch (atomic_load_explicit(&policy, memory_order_relaxed)) {
+    case RQ_DENSE_ALWAYS:
+        return 1;
+    case RQ_DENSE_NEVER:
+        return 0;
+    default:
+        return dense_cost < plan_cost;
+    }
+}
+
+rq_status rq_plan_coefficients(const rq_plan *plan, const rq_kernels *k, uint32_t w,
+                               uint8_t **out)
+{
+    if (w > plan->n_inputs)
+        return RQ_ERR_INVALID_ARGUMENT;
+    size_t stride = w ? w : 1;
+    /* Zero everywhere: inputs w.. are the known-zero ones; the plan clears its other rows. */
+    uint8_t *buf = calloc(((size_t)plan->rows + plan->scratch_rows) * stride, 1);
+    if (!buf)
+        return RQ_ERR_NO_MEMORY;
+    for (uint32_t i = 0; i < w; i++)
+        buf[(size_t)(plan->first_input + i) * stride + i] = 1;
+    rq_plan_apply_full(plan, k, buf, stride, w);
+    *out = buf;
+    return RQ_OK;
+}
+
+rq_status rq_plan_dense_rows(const rq_plan *plan, const rq_kernels *k, uint8_t **out)
+{
+    const rq_block_constants *c = &plan->constants;
+    *out = NULL;
+    /* Only where the dense way can pay: L x K' multiply-adds per symbol byte
+     * against the plan's ~20 operations per input (K' = 10: 270 against 350). */
+    if ((uint64_t)c->L * plan->n_inputs > DENSE_ENCODE_MAX)
+        return RQ_OK;
+    uint8_t *coef_rows;
+    rq_status st = rq_plan_coefficients(plan, k, plan->n_inputs, &coef_rows);
+    if (st != RQ_OK)
+        return st;
+    uint8_t *rows = malloc((size_t)c->L * plan->n_inputs);
+    if (rows)
+        for (uint32_t j = 0; j < c->L; j++)
+            memcpy(rows + (size_t)j * plan->n_inputs,
+                   coef_rows + (size_t)plan->intermediate[j] * plan->n_inputs, plan->n_inputs);
+    free(coef_rows);
+    *out = rows;
+    return rows ? RQ_OK : RQ_ERR_NO_MEMORY;
+}
+
+static size_t stripe_width(size_t len, size_t rows)
+{
+    size_t s = STRIPE_BYTES / (rows ? rows : 1);
+    s = s < STRIPE_MIN ? STRIPE_MIN : (s + 63) & ~(size_t)63;
+    return s < len ? s : len;
+}
+
+/* One output's stripe: a fused run of multiply-adds per RQ_XOR_MANY_MAX inputs. */
+static void combine_one(const rq_kernels *k, const uint8_t *coefs, uint32_t w,
+                        const uint8_t *inputs, size_t in_stride, uint8_t *dst, size_t len)
+{
+    const uint8_t *srcs[RQ_XOR_MANY_MAX];
+    uint8_t c[RQ_XOR_MANY_MAX];
+    size_t n = 0;
+    int all_ones = 1;
+    memset(dst, 0, len);
+    for (uint32_t i = 0; i < w; i++) {
+        if (!coefs[i])
+            continue;
+        srcs[n] = inputs + (size_t)i * in_stride;
+        c[n] = coefs[i];
+        all_ones &= coefs[i] == 1;
+        if (++n == RQ_XOR_MANY_MAX) {
+            if (all_ones)
+                k->xor_many(dst, srcs, n, len);
+            else
+                k->fma_many(dst, srcs, c, n, len);
+            n = 0;
+            all_ones = 1;
+        }
+    }
+    if (n && all_ones)
+        k->xor_many(dst, srcs, n, len);
+    else if (n)
+        k->fma_many(dst, srcs, c, n, len);
+}
+
+rq_status rq_dense_combine(const rq_kernels *k, const uint8_t *coefs, size_t coef_stride,
+                           uint32_t n_out, uint32_t w, const uint8_t *inputs, size_t in_stride,
+                           uint8_t *out, size_t out_stride, size_t len)
+{
+    if (!k || (!coefs && n_out && w) || (!inputs && w) || (!out && n_out))
+        return RQ_ERR_INVALID_ARGUMENT;
+    size_t s = stripe_width(len, (size_t)w + n_out);
+    for (size_t off = 0; off < len; off += s) {
+        size_t l = len - off < s ? len - off : s;
+        for (uint32_t r = 0; r < n_out; r++)
+            combine_one(k, coefs + (size_t)r * coef_stride, w, inputs + off, in_stride,
+                        out + (size_t)r * out_stride + off, l);
+    }
+    return RQ_OK;
+}
+
+uint64_t rq_plan_replay_cost(const rq_plan *plan, size_t len)
+{
+    /* Grouped the way rq_replay_ops_split runs them (backends/kernels.h). */
+    uint64_t rows = 0, calls = 0;
+    size_t i = 0;
+    while (i < plan->n_ops) {
+        uint32_t dst = rq_op_dst(plan->ops[i]);
+        calls++;
+        if (plan->ops[i].src == dst || rq_op_coef(plan->ops[i]) == 0) {
+            rows += 2; /* a scale or a copy: one row read, one written */
+            i++;
+            continue;
+        }
+        size_t n = 0;
+        while (i < plan->n_ops && n < RQ_XOR_MANY_MAX && rq_op_dst(plan->ops[i]) == dst &&
+               rq_op_coef(plan->ops[i]) != 0 && plan->ops[i].src != dst) {
+            n++;
+            i++;
+        }
+        rows += n + 2; /* the sources, and the destination read and written */
+    }
+    return rows * len + calls * CALL_COST;
+}
+
+uint64_t rq_dense_combine_cost(uint32_t n_out, uint32_t w, size_t len)
+{
+    uint64_t calls = (uint64_t)n_out * ((w + RQ_XOR_MANY_MAX - 1) / RQ_XOR_MANY_MAX);
+    uint64_t rows = (uint64_t)n_out * w + 2 * calls + n_out; /* + the clear of each output */
+    return rows * len + (calls + n_out) * CALL_COST;
+}

@@ -1,0 +1,67 @@
+/*
+ * Small blocks as dense combinations of the known symbols.
+ *
+ * A plan is linear in its inputs, so every intermediate symbol is a fixed
+ * GF(256) combination of the known symbols, and so is every encoding symbol
+ * made from them. Replaying the plan once over identity rows w bytes wide
+ * (input i = the unit vector e_i) gives those coefficients for the price of
+ * one replay over w-byte rows. When few symbols are wanted from few inputs,
+ * computing them straight from the inputs (one fused multiply-add run per
+ * output, GFNI makes a multiply-add as cheap as a XOR) moves far fewer bytes
+ * than the replay plus a copy of the inputs into working rows:
+ *   - a decoder with K = 10 and 2 source symbols lost needs 2 x 10 of them,
+ *     against ~350 plan operations;
+ *   - an encoder with K' = 10 needs L x K = 27 x 10, against ~350 plus a
+ *     copy of the source.
+ * The cost model below picks, per block, whichever moves fewer bytes; the
+ * results are the same bytes either way (tests/test_plans.cpp checks both).
+ */
+#ifndef RQ_CORE_DENSE_COMBINE_H
+#define RQ_CORE_DENSE_COMBINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/plan.h"
+
+/*
+ * Coefficients of the intermediate symbols over the plan's first w inputs
+ * (inputs w.. are known zeros, such as padding symbols). *out gets a buffer
+ * of plan->rows + plan->scratch_rows rows of w bytes in which row
+ * plan->intermediate[j] holds C[j]'s coefficients; free() it.
+ */
+rq_status rq_plan_coefficients(const rq_plan *plan, const rq_kernels *k, uint32_t w,
+                               uint8_t **out);
+
+/*
+ * out row r (len bytes at out + r * out_stride) = sum over i < w of
+ * coefs[r * coef_stride + i] * input i (len bytes at inputs + i * in_stride),
+ * for r < n_out; worked in stripes so that the inputs stay in cache.
+ */
+rq_status rq_dense_combine(const rq_kernels *k, const uint8_t *coefs, size_t coef_stride,
+                           uint32_t n_out, uint32_t w, const uint8_t *inputs, size_t in_stride,
+                           uint8_t *out, size_t out_stride, size_t len);
+
+/*
+ * The L x n_inputs coefficients of the intermediate symbols of an encoding
+ * plan, row j for C[j], when K' is small enough for the dense way to pay
+ * (else *out = NULL); the plan cache keeps them with the plan.
+ */
+rq_status rq_plan_dense_rows(const rq_plan *plan, const rq_kernels *k, uint8_t **out);
+
+/* Estimated bytes moved by replaying plan over rows of len bytes. */
+uint64_t rq_plan_replay_cost(const rq_plan *plan, size_t len);
+
+/* Estimated bytes moved by rq_dense_combine for n_out outputs from w inputs. */
+uint64_t rq_dense_combine_cost(uint32_t n_out, uint32_t w, size_t len);
+
+/*
+ * Which way the block coders go: by the cost model (the default), dense
+ * combinations whenever possible, or never (tests force each way).
+ */
+typedef enum rq_dense_policy { RQ_DENSE_BY_COST, RQ_DENSE_ALWAYS, RQ_DENSE_NEVER } rq_dense_policy;
+void rq_dense_set_policy(rq_dense_policy policy);
+/* Whether to combine densely: dense_cost and plan_cost as estimated above. */
+int rq_dense_pays(uint64_t dense_cost, uint64_t plan_cost);
+
+#endif
