@@ -152,15 +152,16 @@ static rq_status rebuild_dense(rq_decoder *d, const rq_plan *plan, const rq_kern
     size_t T = d->symbol_size;
     uint32_t w = d->held;
     uint8_t *coef_rows = NULL, *wanted = malloc((size_t)missing * w);
-    rq_status st = wanted ? rq_plan_coefficients(plan, k, w, &coef_rows) : RQ_ERR_NO_MEMORY;
+    size_t stride = 0;
+    rq_status st = wanted ? rq_plan_coefficients(plan, k, w, &coef_rows, &stride) : RQ_ERR_NO_MEMORY;
     if (st == RQ_OK)
         st = rq_rows_get(&d->work, (size_t)missing * T);
     if (st == RQ_OK) {
         /* Missing symbol m's coefficients over the held ones: Enc[] of the intermediate ones'. */
         for (uint32_t x = 0, m = 0; x < c->K; x++)
             if (!source[x])
-                rq_encode_isi(c, k, coef_rows, w, plan->intermediate, x, wanted + (size_t)m++ * w,
-                              w);
+                rq_encode_isi(c, k, coef_rows, stride, plan->intermediate, x,
+                              wanted + (size_t)m++ * w, w);
         st = rq_dense_combine(k, wanted, w, missing, w, d->data, T, d->work.rows, T, T);
     }
     for (uint32_t x = 0, m = 0; st == RQ_OK && x < c->K; x++)
@@ -225,7 +226,7 @@ static rq_status solve_into(rq_decoder *d, const uint8_t **source)
         return st;
     uint64_t replayed = rq_plan_replay_cost(plan, T) + 2ull * d->held * T +
                         (uint64_t)REBUILD_ROWS * missing * T;
-    uint64_t dense = rq_plan_replay_cost(plan, d->held) + rq_dense_combine_cost(missing, d->held, T);
+    uint64_t dense = rq_plan_coefficients_cost(plan, d->held) + rq_dense_combine_cost(missing, d->held, T);
     st = rq_dense_pays(dense, replayed) ? rebuild_dense(d, plan, k, source, missing)
                                          : rebuild_replayed(d, plan, k, source, missing);
     rq_plan_free(plan);

@@ -7,10 +7,12 @@
 
 /*
  * What one kernel call costs besides the bytes it moves (loop set-up, the
- * indirect call, the first misses), in bytes of row traffic: ~5 ns at the
- * ~50 GB/s the kernels reach in cache.
+ * indirect call, the first misses), in bytes of row traffic: ~40 ns at the
+ * ~50 GB/s the kernels reach in cache. Fitted, with the 20% margin in
+ * rq_dense_pays, to the crossovers measured with the avx512 backend
+ * (decode, 15% lost): K ~ 100 at T = 1280, K ~ 200 at T = 65528.
  */
-#define CALL_COST 256u
+#define CALL_COST 2048u
 /* The inputs and outputs of one stripe together aim at this (about L2). */
 #define STRIPE_BYTES ((size_t)1 << 20)
 #define STRIPE_MIN ((size_t)2048)
@@ -31,25 +33,28 @@ int rq_dense_pays(uint64_t dense_cost, uint64_t plan_cost)
         return 1;
     case RQ_DENSE_NEVER:
         return 0;
-    default:
-        return dense_cost < plan_cost;
+    default: /* the dense way must win by 20%: near the crossover the model errs its way */
+        return dense_cost / 4 * 5 < plan_cost;
     }
 }
 
 rq_status rq_plan_coefficients(const rq_plan *plan, const rq_kernels *k, uint32_t w,
-                               uint8_t **out)
+                               uint8_t **out, size_t *stride)
 {
     if (w > plan->n_inputs)
         return RQ_ERR_INVALID_ARGUMENT;
-    size_t stride = w ? w : 1;
-    /* Zero everywhere: inputs w.. are the known-zero ones; the plan clears its other rows. */
-    uint8_t *buf = calloc(((size_t)plan->rows + plan->scratch_rows) * stride, 1);
+    size_t s = ((size_t)w + 63) & ~(size_t)63;
+    s = s ? s : 64;
+    /* Zero everywhere: inputs w.. are the known-zero ones, columns w.. stay
+     * zero, and the plan clears its other rows. */
+    uint8_t *buf = calloc(((size_t)plan->rows + plan->scratch_rows) * s, 1);
     if (!buf)
         return RQ_ERR_NO_MEMORY;
     for (uint32_t i = 0; i < w; i++)
-        buf[(size_t)(plan->first_input + i) * stride + i] = 1;
-    rq_plan_apply_full(plan, k, buf, stride, w);
+        buf[(size_t)(plan->first_input + i) * s + i] = 1;
+    rq_plan_apply_full(plan, k, buf, s, s);
     *out = buf;
+    *stride = s;
     return RQ_OK;
 }
 
@@ -62,14 +67,15 @@ rq_status rq_plan_dense_rows(const rq_plan *plan, const rq_kernels *k, uint8_t *
     if ((uint64_t)c->L * plan->n_inputs > DENSE_ENCODE_MAX)
         return RQ_OK;
     uint8_t *coef_rows;
-    rq_status st = rq_plan_coefficients(plan, k, plan->n_inputs, &coef_rows);
+    size_t stride;
+    rq_status st = rq_plan_coefficients(plan, k, plan->n_inputs, &coef_rows, &stride);
     if (st != RQ_OK)
         return st;
     uint8_t *rows = malloc((size_t)c->L * plan->n_inputs);
     if (rows)
         for (uint32_t j = 0; j < c->L; j++)
             memcpy(rows + (size_t)j * plan->n_inputs,
-                   coef_rows + (size_t)plan->intermediate[j] * plan->n_inputs, plan->n_inputs);
+                   coef_rows + (size_t)plan->intermediate[j] * stride, plan->n_inputs);
     free(coef_rows);
     *out = rows;
     return rows ? RQ_OK : RQ_ERR_NO_MEMORY;
@@ -126,6 +132,11 @@ rq_status rq_dense_combine(const rq_kernels *k, const uint8_t *coefs, size_t coe
                         out + (size_t)r * out_stride + off, l);
     }
     return RQ_OK;
+}
+
+uint64_t rq_plan_coefficients_cost(const rq_plan *plan, uint32_t w)
+{
+    return rq_plan_replay_cost(plan, ((size_t)w + 63) & ~(size_t)63);
 }
 
 uint64_t rq_plan_replay_cost(const rq_plan *plan, size_t len)

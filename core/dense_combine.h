@@ -27,11 +27,13 @@
 /*
  * Coefficients of the intermediate symbols over the plan's first w inputs
  * (inputs w.. are known zeros, such as padding symbols). *out gets a buffer
- * of plan->rows + plan->scratch_rows rows of w bytes in which row
- * plan->intermediate[j] holds C[j]'s coefficients; free() it.
+ * of plan->rows + plan->scratch_rows rows, *stride bytes apart, in which the
+ * first w bytes of row plan->intermediate[j] are C[j]'s coefficients; free()
+ * it. The stride is w rounded up to whole 64-byte vectors, which the kernels
+ * run several times faster than a tail of single bytes.
  */
 rq_status rq_plan_coefficients(const rq_plan *plan, const rq_kernels *k, uint32_t w,
-                               uint8_t **out);
+                               uint8_t **out, size_t *stride);
 
 /*
  * out row r (len bytes at out + r * out_stride) = sum over i < w of
@@ -51,6 +53,9 @@ rq_status rq_plan_dense_rows(const rq_plan *plan, const rq_kernels *k, uint8_t *
 
 /* Estimated bytes moved by replaying plan over rows of len bytes. */
 uint64_t rq_plan_replay_cost(const rq_plan *plan, size_t len);
+
+/* Estimated bytes moved by rq_plan_coefficients for w inputs. */
+uint64_t rq_plan_coefficients_cost(const rq_plan *plan, uint32_t w);
 
 /* Estimated bytes moved by rq_dense_combine for n_out outputs from w inputs. */
 uint64_t rq_dense_combine_cost(uint32_t n_out, uint32_t w, size_t len);

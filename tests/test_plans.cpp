@@ -362,11 +362,13 @@ TEST_CASE("a plan's dense coefficients give the intermediate symbols its replay 
         REQUIRE(rq_plan_build(&b.c, b.isis.data(), uint32_t(b.isis.size()), &plan) == RQ_OK);
         const std::vector<uint8_t> C = replay(plan, rq_kernels_active(), b, 1);
         uint8_t *coef_rows = nullptr;
-        REQUIRE(rq_plan_coefficients(plan, rq_kernels_active(), plan->n_inputs, &coef_rows) == RQ_OK);
+        size_t stride = 0;
+        REQUIRE(rq_plan_coefficients(plan, rq_kernels_active(), plan->n_inputs, &coef_rows, &stride) == RQ_OK);
+        REQUIRE(stride >= plan->n_inputs);
         std::vector<uint8_t> coefs(size_t(c.L) * plan->n_inputs), got(size_t(c.L) * T);
         for (uint32_t j = 0; j < c.L; j++)
             std::memcpy(coefs.data() + size_t(j) * plan->n_inputs,
-                        coef_rows + size_t(plan->intermediate[j]) * plan->n_inputs, plan->n_inputs);
+                        coef_rows + size_t(plan->intermediate[j]) * stride, plan->n_inputs);
         std::free(coef_rows);
         REQUIRE(rq_dense_combine(rq_kernels_active(), coefs.data(), plan->n_inputs, c.L, plan->n_inputs,
                                  b.known.data(), T, got.data(), T, T) == RQ_OK);
