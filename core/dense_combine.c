@@ -19,7 +19,22 @@
 /* Encoding plans get dense rows up to this many coefficients (K' <= 55 or so). */
 #define DENSE_ENCODE_MAX 4096u
 
-static _Atomic int policy = RQ_DENSE_BY_COST;
+/* -1: not yet read from RQ_DENSE (always | never | cost), a tuning override like RQ_STRIPE_BYTES. */
+static _Atomic int policy = -1;
+
+static int current_policy(void)
+{
+    int p = atomic_load_explicit(&policy, memory_order_relaxed);
+    if (p < 0) {
+        const char *env = getenv("RQ_DENSE");
+        p = !env ? RQ_DENSE_BY_COST
+            : strcmp(env, "always") == 0 ? RQ_DENSE_ALWAYS
+            : strcmp(env, "never") == 0  ? RQ_DENSE_NEVER
+                                         : RQ_DENSE_BY_COST;
+        atomic_store_explicit(&policy, p, memory_order_relaxed);
+    }
+    return p;
+}
 
 void rq_dense_set_policy(rq_dense_policy p)
 {
@@ -28,7 +43,7 @@ void rq_dense_set_policy(rq_dense_policy p)
 
 int rq_dense_pays(uint64_t dense_cost, uint64_t plan_cost)
 {
-    switch (atomic_load_explicit(&policy, memory_order_relaxed)) {
+    switch (current_policy()) {
     case RQ_DENSE_ALWAYS:
         return 1;
     case RQ_DENSE_NEVER:
