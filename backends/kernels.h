@@ -93,6 +93,12 @@ typedef struct rq_kernels {
  * scratch_stride (core/plan.c keeps a plan's scratch rows there when the
  * caller's buffer has none); rq_replay_ops is the one-region case.
  */
+/* Whether op continues a run of multiply-adds into row dst: replay fuses such runs. */
+static inline int rq_op_joins_run(rq_op op, uint32_t dst)
+{
+    return rq_op_dst(op) == dst && rq_op_coef(op) != 0 && op.src != dst;
+}
+
 static inline void rq_replay_ops_split(const rq_op *ops, size_t n_ops, uint8_t *rows,
                                        size_t stride, uint8_t *scratch, size_t scratch_stride,
                                        uint32_t first_scratch, size_t len,
@@ -118,8 +124,7 @@ static inline void rq_replay_ops_split(const rq_op *ops, size_t n_ops, uint8_t *
             const uint8_t *srcs[RQ_XOR_MANY_MAX];
             uint8_t coefs[RQ_XOR_MANY_MAX], all_ones = 1;
             size_t n = 0;
-            while (k < n_ops && n < RQ_XOR_MANY_MAX && rq_op_dst(ops[k]) == dst &&
-                   rq_op_coef(ops[k]) != 0 && ops[k].src != dst) {
+            while (k < n_ops && n < RQ_XOR_MANY_MAX && rq_op_joins_run(ops[k], dst)) {
                 coefs[n] = rq_op_coef(ops[k]);
                 all_ones &= coefs[n] == 1;
                 srcs[n++] = RQ_ROW(ops[k].src);

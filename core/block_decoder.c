@@ -224,11 +224,11 @@ static rq_status solve_into(rq_decoder *d, const uint8_t **source)
     free(isis);
     if (st != RQ_OK)
         return st;
-    uint64_t replayed = rq_plan_replay_cost(plan, T) + 2ull * d->held * T +
-                        (uint64_t)REBUILD_ROWS * missing * T;
-    uint64_t dense = rq_plan_coefficients_cost(plan, d->held) + rq_dense_combine_cost(missing, d->held, T);
-    st = rq_dense_pays(dense, replayed) ? rebuild_dense(d, plan, k, source, missing)
-                                         : rebuild_replayed(d, plan, k, source, missing);
+    /* The plan's way also copies the held symbols in and rebuilds the missing ones. */
+    uint64_t copies = 2ull * d->held * T + (uint64_t)REBUILD_ROWS * missing * T;
+    st = rq_dense_pays(plan, T, copies, rq_dense_combine_cost(missing, d->held, T), d->held)
+             ? rebuild_dense(d, plan, k, source, missing)
+             : rebuild_replayed(d, plan, k, source, missing);
     rq_plan_free(plan);
     return st;
 }

@@ -102,10 +102,12 @@ rq_status rq_encoder_create(rq_encoder **out, uint32_t source_symbols, size_t sy
     e->c = c;
     e->symbol_size = symbol_size;
     e->kernels = kernels;
-    uint64_t replayed = rq_plan_replay_cost(plan, symbol_size) + 2ull * c.K * symbol_size;
-    uint64_t dense = rq_dense_combine_cost(c.L, c.K, symbol_size);
-    st = plan->dense && rq_dense_pays(dense, replayed) ? intermediate_dense(e, plan, source)
-                                        : intermediate_replayed(e, plan, source, source_len);
+    /* The dense way needs the coefficients the cache keeps for small K' only;
+     * the plan's way also copies the source in. */
+    st = plan->dense && rq_dense_pays(plan, symbol_size, 2ull * c.K * symbol_size,
+                                      rq_dense_combine_cost(c.L, c.K, symbol_size), 0)
+             ? intermediate_dense(e, plan, source)
+             : intermediate_replayed(e, plan, source, source_len);
     rq_plan_cache_release(plan);
     if (st != RQ_OK) {
         rq_encoder_destroy(e);

@@ -41,18 +41,6 @@ void rq_dense_set_policy(rq_dense_policy p)
     atomic_store_explicit(&policy, (int)p, memory_order_relaxed);
 }
 
-int rq_dense_pays(uint64_t dense_cost, uint64_t plan_cost)
-{
-    switch (current_policy()) {
-    case RQ_DENSE_ALWAYS:
-        return 1;
-    case RQ_DENSE_NEVER:
-        return 0;
-    default: /* the dense way must win by 20%: near the crossover the model errs its way */
-        return dense_cost / 4 * 5 < plan_cost;
-    }
-}
-
 rq_status rq_plan_coefficients(const rq_plan *plan, const rq_kernels *k, uint32_t w,
                                uint8_t **out, size_t *stride)
 {
@@ -103,6 +91,15 @@ static size_t stripe_width(size_t len, size_t rows)
     return s < len ? s : len;
 }
 
+static void add_run(const rq_kernels *k, uint8_t *dst, const uint8_t *const *srcs,
+                    const uint8_t *c, size_t n, int all_ones, size_t len)
+{
+    if (all_ones)
+        k->xor_many(dst, srcs, n, len);
+    else
+        k->fma_many(dst, srcs, c, n, len);
+}
+
 /* One output's stripe: a fused run of multiply-adds per RQ_XOR_MANY_MAX inputs. */
 static void combine_one(const rq_kernels *k, const uint8_t *coefs, uint32_t w,
                         const uint8_t *inputs, size_t in_stride, uint8_t *dst, size_t len)
@@ -119,18 +116,13 @@ static void combine_one(const rq_kernels *k, const uint8_t *coefs, uint32_t w,
         c[n] = coefs[i];
         all_ones &= coefs[i] == 1;
         if (++n == RQ_XOR_MANY_MAX) {
-            if (all_ones)
-                k->xor_many(dst, srcs, n, len);
-            else
-                k->fma_many(dst, srcs, c, n, len);
+            add_run(k, dst, srcs, c, n, all_ones, len);
             n = 0;
             all_ones = 1;
         }
     }
-    if (n && all_ones)
-        k->xor_many(dst, srcs, n, len);
-    else if (n)
-        k->fma_many(dst, srcs, c, n, len);
+    if (n)
+        add_run(k, dst, srcs, c, n, all_ones, len);
 }
 
 rq_status rq_dense_combine(const rq_kernels *k, const uint8_t *coefs, size_t coef_stride,
@@ -149,33 +141,26 @@ rq_status rq_dense_combine(const rq_kernels *k, const uint8_t *coefs, size_t coe
     return RQ_OK;
 }
 
-uint64_t rq_plan_coefficients_cost(const rq_plan *plan, uint32_t w)
+/* Rows read or written, and kernel calls, of one replay: grouped as rq_replay_ops_split runs them. */
+static void plan_traffic(const rq_plan *plan, uint64_t *rows, uint64_t *calls)
 {
-    return rq_plan_replay_cost(plan, ((size_t)w + 63) & ~(size_t)63);
-}
-
-uint64_t rq_plan_replay_cost(const rq_plan *plan, size_t len)
-{
-    /* Grouped the way rq_replay_ops_split runs them (backends/kernels.h). */
-    uint64_t rows = 0, calls = 0;
+    *rows = *calls = 0;
     size_t i = 0;
     while (i < plan->n_ops) {
         uint32_t dst = rq_op_dst(plan->ops[i]);
-        calls++;
-        if (plan->ops[i].src == dst || rq_op_coef(plan->ops[i]) == 0) {
-            rows += 2; /* a scale or a copy: one row read, one written */
+        ++*calls;
+        if (!rq_op_joins_run(plan->ops[i], dst)) {
+            *rows += 2; /* a scale or a copy: one row read, one written */
             i++;
             continue;
         }
         size_t n = 0;
-        while (i < plan->n_ops && n < RQ_XOR_MANY_MAX && rq_op_dst(plan->ops[i]) == dst &&
-               rq_op_coef(plan->ops[i]) != 0 && plan->ops[i].src != dst) {
+        while (i < plan->n_ops && n < RQ_XOR_MANY_MAX && rq_op_joins_run(plan->ops[i], dst)) {
             n++;
             i++;
         }
-        rows += n + 2; /* the sources, and the destination read and written */
+        *rows += n + 2; /* the sources, and the destination read and written */
     }
-    return rows * len + calls * CALL_COST;
 }
 
 uint64_t rq_dense_combine_cost(uint32_t n_out, uint32_t w, size_t len)
@@ -183,4 +168,28 @@ uint64_t rq_dense_combine_cost(uint32_t n_out, uint32_t w, size_t len)
     uint64_t calls = (uint64_t)n_out * ((w + RQ_XOR_MANY_MAX - 1) / RQ_XOR_MANY_MAX);
     uint64_t rows = (uint64_t)n_out * w + 2 * calls + n_out; /* + the clear of each output */
     return rows * len + (calls + n_out) * CALL_COST;
+}
+
+int rq_dense_pays(const rq_plan *plan, size_t len, uint64_t replay_extra, uint64_t dense_cost,
+                  uint32_t coef_width)
+{
+    switch (current_policy()) {
+    case RQ_DENSE_ALWAYS:
+        return 1;
+    case RQ_DENSE_NEVER:
+        return 0;
+    default:
+        break;
+    }
+    /* The dense way must win by 20%: near the crossover the model errs its way.
+     * A replay moves at most 3 rows and makes one call per operation, so most
+     * blocks are decided without scanning the plan (a hot path at large K). */
+    uint64_t most = plan->n_ops * (3 * (uint64_t)len + CALL_COST) + replay_extra;
+    if (dense_cost / 4 * 5 >= most)
+        return 0;
+    uint64_t rows, calls;
+    plan_traffic(plan, &rows, &calls);
+    if (coef_width) /* the coefficients' own replay, over whole 64-byte vectors */
+        dense_cost += rows * (((uint64_t)coef_width + 63) & ~(uint64_t)63) + calls * CALL_COST;
+    return dense_cost / 4 * 5 < rows * len + calls * CALL_COST + replay_extra;
 }

@@ -51,12 +51,6 @@ rq_status rq_dense_combine(const rq_kernels *k, const uint8_t *coefs, size_t coe
  */
 rq_status rq_plan_dense_rows(const rq_plan *plan, const rq_kernels *k, uint8_t **out);
 
-/* Estimated bytes moved by replaying plan over rows of len bytes. */
-uint64_t rq_plan_replay_cost(const rq_plan *plan, size_t len);
-
-/* Estimated bytes moved by rq_plan_coefficients for w inputs. */
-uint64_t rq_plan_coefficients_cost(const rq_plan *plan, uint32_t w);
-
 /* Estimated bytes moved by rq_dense_combine for n_out outputs from w inputs. */
 uint64_t rq_dense_combine_cost(uint32_t n_out, uint32_t w, size_t len);
 
@@ -66,7 +60,14 @@ uint64_t rq_dense_combine_cost(uint32_t n_out, uint32_t w, size_t len);
  */
 typedef enum rq_dense_policy { RQ_DENSE_BY_COST, RQ_DENSE_ALWAYS, RQ_DENSE_NEVER } rq_dense_policy;
 void rq_dense_set_policy(rq_dense_policy policy);
-/* Whether to combine densely: dense_cost and plan_cost as estimated above. */
-int rq_dense_pays(uint64_t dense_cost, uint64_t plan_cost);
+
+/*
+ * Whether the dense way moves fewer bytes: dense_cost (rq_dense_combine_cost)
+ * plus, when coef_width > 0, rq_plan_coefficients over that many inputs,
+ * against replaying plan over len-byte rows plus replay_extra (copies and
+ * rebuilds the plan's way needs besides).
+ */
+int rq_dense_pays(const rq_plan *plan, size_t len, uint64_t replay_extra, uint64_t dense_cost,
+                  uint32_t coef_width);
 
 #endif
