@@ -16,9 +16,10 @@
  * columns: C_V = y + Z*C_U with y = Att^-1 * D and Z = Att^-1 * Atu. Z is
  * kept as bit rows and only serves to build the dense system below.
  *
- * The symbol work (the plan) then is, after clearing every non-input row (a
- * clear whose row is next written by a XOR becomes a copy there, see
- * drop_dead_ops):
+ * The symbol work (the plan) then is as follows. Every non-input row starts
+ * unwritten: its first write is a copy instead of a XOR, and a row read
+ * before any write is cleared first (put); operations into rows phase 2
+ * leaves unused are dropped (drop_dead_ops).
  *   a. y by forward substitution over the chosen rows, into scratch rows
  *      (one per chosen row; D stays where it is);
  *   b. the right-hand sides of the unchosen binary rows (D_r + sum y);
@@ -72,6 +73,22 @@ static void emit(op_list *l, uint32_t dst, uint32_t src, uint8_t coef)
     l->v[l->n++] = rq_op_make(dst, src, coef);
 }
 
+/* Room for n more operations, written at the pointer returned; NULL if there is no memory. */
+static rq_op *reserve(op_list *l, size_t n)
+{
+    if (l->cap - l->n < n) {
+        size_t cap = l->cap * 2 > l->n + n ? l->cap * 2 : l->n + n + 1024;
+        rq_op *v = realloc(l->v, cap * sizeof *v);
+        if (!v) {
+            l->failed = 1;
+            return NULL;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    return l->v + l->n;
+}
+
 typedef struct solver {
     const rq_block_constants *c;
     rq_sparse_rows sr;
@@ -91,8 +108,36 @@ typedef struct solver {
     size_t words;
     uint64_t *zbits;
     uint32_t *pivot_row; /* inactive position -> working row holding C of that column */
+    /* MT's two ones in column j < K'+S-1: HDPC rows mt[2j] and mt[2j+1]. */
+    uint32_t *mt;
     op_list ops;
+    /* Working rows not written yet, whose content is undefined (all but the
+     * inputs start so): put() turns the first write into one that needs no
+     * clear first, or emits the clear where a row is read before any write. */
+    uint8_t *unwritten;
+    int dead_rows; /* phase 2 left rows unused: the plan has operations to drop */
 } solver;
+
+/*
+ * Emits dst += coef * src. A first XOR into an unwritten row becomes a copy
+ * (one pass over the row instead of a clear and a read-modify-write).
+ */
+static void put(solver *s, uint32_t dst, uint32_t src, uint8_t coef)
+{
+    if (s->unwritten[src]) { /* read as zero before it was written */
+        emit(&s->ops, src, src, 0);
+        s->unwritten[src] = 0;
+    }
+    if (s->unwritten[dst]) {
+        s->unwritten[dst] = 0;
+        if (coef == 1) {
+            emit(&s->ops, dst, src, 0);
+            return;
+        }
+        emit(&s->ops, dst, dst, 0);
+    }
+    emit(&s->ops, dst, src, coef);
+}
 
 /* The scratch row that holds y (later g, step c) of chosen row t. */
 static uint32_t y_row(const solver *s, uint32_t t)
@@ -312,16 +357,29 @@ static void xor_bits(uint64_t *dst, const uint64_t *src, size_t words)
         dst[w] ^= src[w];
 }
 
-/* Z rows: Z_t = (inactive ones of row t) + sum of Z of the earlier pivots it holds. */
-static rq_status compute_z(solver *s)
+/*
+ * Z rows, Z_t = (inactive ones of row t) + sum of Z of the earlier pivots it
+ * holds, and step a on the same pass: y_t = D_t + sum of y over those pivots,
+ * into t's y row (LDPC rows have D_t = 0). The y rows start unwritten, so
+ * each one's first operation is a copy (a clear if y_t = 0); the earlier y
+ * rows it reads are written by then. The hot loops of the solver write their
+ * operations straight into room reserved per row.
+ */
+static rq_status compute_z_and_y(solver *s)
 {
     s->words = ((size_t)s->n_inact + 63) / 64;
     s->zbits = calloc((size_t)s->n_chosen * s->words + 1, sizeof *s->zbits);
     if (!s->zbits)
         return RQ_ERR_NO_MEMORY;
     for (uint32_t p = 0; p < s->n_chosen; p++) {
-        uint32_t t = s->order[p];
+        uint32_t t = s->order[p], dst = s->M + p;
         uint64_t *z = s->zbits + (size_t)p * s->words;
+        rq_op *o = reserve(&s->ops, (size_t)s->sr.start[t + 1] - s->sr.start[t] + 1), *first;
+        if (!o)
+            return RQ_ERR_NO_MEMORY;
+        first = o;
+        if (t >= s->c->S)
+            *o++ = rq_op_make(dst, t, 0);
         for (uint32_t k = s->sr.start[t]; k < s->sr.start[t + 1]; k++) {
             uint32_t col = s->sr.cols[k];
             uint32_t d = s->diag_row[col];
@@ -329,11 +387,17 @@ static rq_status compute_z(solver *s)
                 continue;
             if (d != NONE) {
                 xor_bits(z, s->zbits + (size_t)s->chosen_pos[d] * s->words, s->words);
+                uint8_t coef = o == first ? 0 : 1;
+                *o++ = rq_op_make(dst, y_row(s, d), coef);
             } else {
                 uint32_t i = s->inact_idx[col];
                 z[i / 64] ^= (uint64_t)1 << (i % 64);
             }
         }
+        if (o == first)
+            *o++ = rq_op_make(dst, dst, 0);
+        s->ops.n = (size_t)(o - s->ops.v);
+        s->unwritten[dst] = 0;
     }
     return RQ_OK;
 }
@@ -351,60 +415,58 @@ static int get_bit(const uint64_t *bits, size_t i)
 /*
  * Dense coefficients of the HDPC rows over C_U: sum_j G[h][j] * (C_j in C_U)
  * + e(K'+S+h), G = MT * GAMMA. The GAMMA chain z_j = alpha*z_{j-1} + (C_j in
- * C_U) runs on z held as 8 bit planes over the u columns (plane i: bit i of
- * each coefficient): adding a column is a XOR of its Z bit row into plane 0,
- * and z *= alpha renames the planes (plane i becomes plane i+1, plane 7 plane
- * 0) and XORs the new plane 0 into planes 2, 3 and 4 (0x11D). The sums per
- * HDPC row stay in planes too and become bytes at the end.
+ * C_U) runs on z held as 8 bit planes over the u columns, one after another
+ * (plane i: bit i of each coefficient): adding a column is a XOR of its Z bit
+ * row into plane 0, and z *= alpha shifts the planes up one (plane 7 comes
+ * round to plane 0) and XORs the new plane 0 into planes 2, 3 and 4 (0x11D).
+ * An HDPC row's sum is kept in planes too, so adding z to it is one XOR run
+ * over 8 contiguous planes; the sums become bytes at the end.
  */
+static void times_alpha(uint64_t *z, size_t w)
+{
+    for (size_t x = 0; x < w; x++) {
+        uint64_t top = z[7 * w + x];
+        for (size_t i = 7; i > 0; i--)
+            z[i * w + x] = z[(i - 1) * w + x];
+        z[x] = top;
+        z[2 * w + x] ^= top;
+        z[3 * w + x] ^= top;
+        z[4 * w + x] ^= top;
+    }
+}
+
 static rq_status hdpc_dense_rows(const solver *s, uint8_t *hd)
 {
     const rq_block_constants *c = s->c;
-    size_t u = s->n_inact, w = s->words;
+    size_t u = s->n_inact, w = s->words, pw = 8 * w;
     uint32_t ks = c->K_prime + c->S;
-    uint64_t *z = calloc((size_t)8 * w * (1 + c->H) + 1, sizeof *z);
+    uint64_t *z = calloc(pw * (1 + c->H) + 1, sizeof *z);
     if (!z)
         return RQ_ERR_NO_MEMORY;
-    uint64_t *acc = z + 8 * w; /* HDPC row h, plane i at acc + (8h + i) * w */
-    unsigned rot = 0;          /* plane i of z is at z + ((i + rot) & 7) * w */
-#define PLANE(i) (z + (((i) + rot) & 7) * w)
-#define TIMES_ALPHA()                                                                          \
-    do {                                                                                       \
-        rot = (rot + 7) & 7;                                                                   \
-        xor_bits(PLANE(2), PLANE(0), w);                                                       \
-        xor_bits(PLANE(3), PLANE(0), w);                                                       \
-        xor_bits(PLANE(4), PLANE(0), w);                                                       \
-    } while (0)
-#define ADD_Z_TO(h)                                                                            \
-    for (unsigned i = 0; i < 8; i++)                                                           \
-        xor_bits(acc + ((size_t)8 * (h) + i) * w, PLANE(i), w)
+    uint64_t *acc = z + pw; /* HDPC row h's 8 planes at acc + h * pw */
     for (uint32_t j = 0; j < ks; j++) {
-        TIMES_ALPHA();
+        times_alpha(z, w);
         uint32_t d = s->diag_row[j];
         if (d != NONE)
-            xor_bits(PLANE(0), s->zbits + (size_t)s->chosen_pos[d] * w, w);
+            xor_bits(z, s->zbits + (size_t)s->chosen_pos[d] * w, w);
         else
-            set_bit(PLANE(0), s->inact_idx[j]);
+            set_bit(z, s->inact_idx[j]);
         if (j + 1 < ks) {
-            uint32_t h1, h2;
-            rq_hdpc_mt_rows(c, j, &h1, &h2);
-            ADD_Z_TO(h1);
-            ADD_Z_TO(h2);
+            xor_bits(acc + s->mt[2 * j] * pw, z, pw);
+            xor_bits(acc + s->mt[2 * j + 1] * pw, z, pw);
         } else { /* the last column: alpha^h * z into row h */
             for (uint32_t h = 0; h < c->H; h++) {
-                ADD_Z_TO(h);
-                TIMES_ALPHA();
+                xor_bits(acc + h * pw, z, pw);
+                times_alpha(z, w);
             }
         }
     }
-#undef ADD_Z_TO
-#undef TIMES_ALPHA
-#undef PLANE
     for (uint32_t h = 0; h < c->H; h++) {
+        const uint64_t *planes = acc + h * pw;
         for (size_t x = 0; x < u; x++) {
             uint8_t v = 0;
             for (unsigned i = 0; i < 8; i++)
-                v |= (uint8_t)(get_bit(acc + ((size_t)8 * h + i) * w, x) << i);
+                v |= (uint8_t)(((planes[i * w + x / 64] >> (x % 64)) & 1) << i);
             hd[h * u + x] = v;
         }
         hd[h * u + s->inact_idx[ks + h]] ^= 1;
@@ -439,7 +501,7 @@ static rq_status emit_hdpc_rhs(solver *s)
         uint32_t d = s->diag_row[j];
         if (d != NONE) {
             if (prev != NONE)
-                emit(&s->ops, y_row(s, d), y_row(s, s->diag_row[prev]),
+                put(s, y_row(s, d), y_row(s, s->diag_row[prev]),
                      rq_gf_alpha_pow(j - prev));
             prev = j;
         }
@@ -449,20 +511,16 @@ static rq_status emit_hdpc_rhs(solver *s)
     for (uint32_t j = 0; j + 1 < ks; j++) {
         if (last[j] == NONE)
             continue;
-        uint32_t h1, h2;
-        rq_hdpc_mt_rows(c, j, &h1, &h2);
-        count[h1 + 1]++;
-        count[h2 + 1]++;
+        count[s->mt[2 * j] + 1]++;
+        count[s->mt[2 * j + 1] + 1]++;
     }
     for (uint32_t h = 0; h < c->H; h++)
         count[h + 1] += count[h];
     for (uint32_t j = 0; j + 1 < ks; j++) {
         if (last[j] == NONE)
             continue;
-        uint32_t h1, h2;
-        rq_hdpc_mt_rows(c, j, &h1, &h2);
-        by_h[count[h1]++] = j;
-        by_h[count[h2]++] = j;
+        by_h[count[s->mt[2 * j]]++] = j;
+        by_h[count[s->mt[2 * j + 1]]++] = j;
     }
     /* count[h] is now where bucket h ends. XORs (a pivot's own g) first, then the
      * multiply-adds, so that the XORs into one row stay consecutive. */
@@ -471,12 +529,12 @@ static rq_status emit_hdpc_rhs(solver *s)
             for (uint32_t k = from; k < count[h]; k++) {
                 uint32_t j = by_h[k];
                 if ((last[j] == j) == (pass == 0))
-                    emit(&s->ops, c->S + h, y_row(s, s->diag_row[last[j]]),
+                    put(s, c->S + h, y_row(s, s->diag_row[last[j]]),
                          rq_gf_alpha_pow(j - last[j]));
             }
         }
         if (last[ks - 1] != NONE)
-            emit(&s->ops, c->S + h, y_row(s, s->diag_row[last[ks - 1]]),
+            put(s, c->S + h, y_row(s, s->diag_row[last[ks - 1]]),
                  rq_gf_alpha_pow(h + ks - 1 - last[ks - 1]));
     }
     free(last);
@@ -530,7 +588,7 @@ static rq_status phase2(solver *s)
             uint32_t d = s->diag_row[col];
             if (d != NONE) {
                 xor_bits(bits, s->zbits + (size_t)s->chosen_pos[d] * w, w);
-                emit(&s->ops, r, y_row(s, d), 1); /* step b */
+                put(s, r, y_row(s, d), 1); /* step b */
             } else {
                 set_bit(bits, s->inact_idx[col]);
             }
@@ -547,7 +605,7 @@ static rq_status phase2(solver *s)
         for (uint32_t i = 0; i < m; i++) {
             if (get_bit(qb, pcol[i])) {
                 xor_bits(qb, bm + (size_t)pbm[i] * w, w);
-                emit(&s->ops, brow[q], brow[pbm[i]], 1);
+                put(s, brow[q], brow[pbm[i]], 1);
             }
         }
         for (size_t x = 0; x < w; x++) {
@@ -585,7 +643,7 @@ static rq_status phase2(solver *s)
                 for (uint64_t v = pb[x]; v; v &= v - 1)
                     row[x * 64 + (size_t)__builtin_ctzll(v)] ^= coef;
             }
-            emit(&s->ops, c->S + h, brow[pbm[i]], coef);
+            put(s, c->S + h, brow[pbm[i]], coef);
         }
         for (uint32_t k = 0; k < nx; k++)
             hx[(size_t)h * nx + k] = row[xcol[k]];
@@ -603,7 +661,7 @@ static rq_status phase2(solver *s)
             const uint8_t *mul = rq_gf_mul_table[coef], *pr = hx + (size_t)hpr[i] * nx;
             for (uint32_t x = 0; x < nx; x++)
                 row[x] ^= mul[pr[x]];
-            emit(&s->ops, c->S + h, c->S + hpr[i], coef);
+            put(s, c->S + h, c->S + hpr[i], coef);
         }
         uint32_t x = 0;
         while (x < nx && !row[x])
@@ -614,7 +672,7 @@ static rq_status phase2(solver *s)
             uint8_t inv = rq_gf_inv(row[x]);
             for (uint32_t y = 0; y < nx; y++)
                 row[y] = rq_gf_mul(row[y], inv);
-            emit(&s->ops, c->S + h, c->S + h, inv);
+            put(s, c->S + h, c->S + h, inv);
         }
         hpc[mh] = x;
         hpr[mh++] = h;
@@ -623,11 +681,12 @@ static rq_status phase2(solver *s)
         st = RQ_ERR_NEED_MORE_SYMBOLS;
         goto done;
     }
+    s->dead_rows = m < nb || mh < c->H;
     for (uint32_t i = mh; i-- > 0;) {
         const uint8_t *row = hx + (size_t)hpr[i] * nx;
         for (uint32_t j = i + 1; j < mh; j++)
             if (row[hpc[j]])
-                emit(&s->ops, c->S + hpr[i], c->S + hpr[j], row[hpc[j]]);
+                put(s, c->S + hpr[i], c->S + hpr[j], row[hpc[j]]);
         s->pivot_row[xcol[hpc[i]]] = c->S + hpr[i];
     }
     /* Back substitution: pivot rows, latest first, take in their other columns. */
@@ -637,7 +696,7 @@ static rq_status phase2(solver *s)
             for (uint64_t v = pb[x]; v; v &= v - 1) {
                 size_t col = x * 64 + (size_t)__builtin_ctzll(v);
                 if (col != pcol[i])
-                    emit(&s->ops, brow[pbm[i]], s->pivot_row[col], 1);
+                    put(s, brow[pbm[i]], s->pivot_row[col], 1);
             }
         }
     }
@@ -655,34 +714,41 @@ done:
     return st;
 }
 
-/* Step a: y_t = D_t + sum of y over the earlier pivots in row t, into t's y row. */
-static void emit_y(solver *s)
+/*
+ * Step e: C_t = D_t + sum of C over row t's other columns, in pivot order, in
+ * place. Only the chosen LDPC rows (D_t = 0) are unwritten here: their first
+ * operation is a copy. Every row read is written by then (the inactive
+ * columns' rows are cleared first if phase 2 never wrote them).
+ */
+static rq_status emit_solve_v(solver *s)
 {
-    for (uint32_t p = 0; p < s->n_chosen; p++) {
-        uint32_t t = s->order[p];
-        if (t >= s->c->S) /* LDPC rows have D_t = 0 */
-            emit(&s->ops, s->M + p, t, 1);
-        for (uint32_t k = s->sr.start[t]; k < s->sr.start[t + 1]; k++) {
-            uint32_t d = s->diag_row[s->sr.cols[k]];
-            if (d != NONE && d != t)
-                emit(&s->ops, s->M + p, y_row(s, d), 1);
+    for (uint32_t i = 0; i < s->n_inact; i++) {
+        uint32_t r = s->pivot_row[i];
+        if (s->unwritten[r]) {
+            emit(&s->ops, r, r, 0);
+            s->unwritten[r] = 0;
         }
     }
-}
-
-/* Step e: C_t = D_t + sum of C over row t's other columns, in pivot order, in place. */
-static void emit_solve_v(solver *s)
-{
     for (uint32_t p = 0; p < s->n_chosen; p++) {
         uint32_t t = s->order[p];
+        rq_op *o = reserve(&s->ops, (size_t)s->sr.start[t + 1] - s->sr.start[t]);
+        if (!o)
+            return RQ_ERR_NO_MEMORY;
+        int unwritten = s->unwritten[t];
         for (uint32_t k = s->sr.start[t]; k < s->sr.start[t + 1]; k++) {
             uint32_t col = s->sr.cols[k];
             uint32_t d = s->diag_row[col];
             if (d == t)
                 continue;
-            emit(&s->ops, t, d != NONE ? d : s->pivot_row[s->inact_idx[col]], 1);
+            *o++ = rq_op_make(t, d != NONE ? d : s->pivot_row[s->inact_idx[col]], !unwritten);
+            unwritten = 0;
         }
+        if (unwritten)
+            *o++ = rq_op_make(t, t, 0);
+        s->ops.n = (size_t)(o - s->ops.v);
+        s->unwritten[t] = 0;
     }
+    return RQ_OK;
 }
 
 /*
@@ -754,6 +820,8 @@ static void solver_free(solver *s)
     free(s->uf_touched);
     free(s->zbits);
     free(s->pivot_row);
+    free(s->mt);
+    free(s->unwritten);
     free(s->ops.v);
 }
 
@@ -790,26 +858,30 @@ static rq_status solve(solver *s, const uint32_t *isis, uint32_t n_isis, int com
         if (!s->uf_parent || !s->uf_size || !s->uf_touched)
             return RQ_ERR_NO_MEMORY;
     }
+    uint32_t ks = c->K_prime + c->S;
+    s->mt = malloc((size_t)2 * ks * sizeof *s->mt);
     if (!s->vcount || !s->bnext || !s->bprev || !s->chosen || !s->order || !s->chosen_pos ||
-        !s->diag_row || !s->inact_idx || !s->inact_cols)
+        !s->diag_row || !s->inact_idx || !s->inact_cols || !s->mt)
         return RQ_ERR_NO_MEMORY;
+    for (uint32_t j = 0; j + 1 < ks; j++)
+        rq_hdpc_mt_rows(c, j, &s->mt[2 * j], &s->mt[2 * j + 1]);
     /* Room for the usual plan (about 2.5 operations per nonzero) without regrowing. */
     s->ops.cap = (size_t)s->sr.start[s->M] * 3 + 4 * (size_t)c->L + 1024;
     s->ops.v = malloc(s->ops.cap * sizeof *s->ops.v);
     if (!s->ops.v)
         return RQ_ERR_NO_MEMORY;
-    if ((st = build_columns(s)) != RQ_OK || (st = phase1(s)) != RQ_OK ||
-        (st = compute_z(s)) != RQ_OK)
+    if ((st = build_columns(s)) != RQ_OK || (st = phase1(s)) != RQ_OK)
         return st;
     /* Every working row but the inputs starts as zero, whatever the buffer held. */
-    for (uint32_t r = 0; r < s->first_lt; r++)
-        emit(&s->ops, r, r, 0);
-    for (uint32_t p = 0; p < s->n_chosen; p++)
-        emit(&s->ops, s->M + p, s->M + p, 0);
-    emit_y(s);
-    if ((st = phase2(s)) != RQ_OK)
+    s->unwritten = calloc((size_t)s->M + s->n_chosen, 1);
+    if (!s->unwritten)
+        return RQ_ERR_NO_MEMORY;
+    memset(s->unwritten, 1, s->first_lt);
+    memset(s->unwritten + s->M, 1, s->n_chosen);
+    if ((st = compute_z_and_y(s)) != RQ_OK || (st = phase2(s)) != RQ_OK)
         return st;
-    emit_solve_v(s);
+    if ((st = emit_solve_v(s)) != RQ_OK)
+        return st;
     return s->ops.failed ? RQ_ERR_NO_MEMORY : RQ_OK;
 }
 
@@ -851,7 +923,8 @@ rq_status rq_plan_build_thorough(const rq_block_constants *c, const uint32_t *is
             plan->first_input = c->S + c->H;
             plan->intermediate = inter;
             plan->inactivated = s.n_inact;
-            st = drop_dead_ops(&s.ops, inter, c->L, plan->rows + plan->scratch_rows);
+            if (s.dead_rows)
+                st = drop_dead_ops(&s.ops, inter, c->L, plan->rows + plan->scratch_rows);
             rq_op *fit = realloc(s.ops.v, (s.ops.n ? s.ops.n : 1) * sizeof *fit);
             plan->ops = fit ? fit : s.ops.v; /* shrinking: plans are cached by size */
             plan->n_ops = s.ops.n;

@@ -36,24 +36,31 @@ rq_tuple rq_tuple_of(const rq_block_constants *c, uint32_t isi)
     return t;
 }
 
+static uint32_t step_p1(const rq_block_constants *c, uint32_t b1, uint32_t a1)
+{
+    b1 += a1;
+    return b1 >= c->P1 ? b1 - c->P1 : b1;
+}
+
 uint32_t rq_neighbours(const rq_block_constants *c, uint32_t isi, uint32_t *out)
 {
     rq_tuple t = rq_tuple_of(c, isi);
+    /* The steps below add a < W (a1 < P1) to b < W (b1 < P1), so "mod W" is
+     * one conditional subtraction: a division costs as much as the rest. */
     uint32_t n = 0;
     uint32_t b = t.b;
     out[n++] = b;
     for (uint32_t j = 1; j < t.d; j++) {
-        b = (b + t.a) % c->W;
+        b += t.a;
+        b -= b >= c->W ? c->W : 0;
         out[n++] = b;
     }
     uint32_t b1 = t.b1;
-    while (b1 >= c->P)
-        b1 = (b1 + t.a1) % c->P1;
-    out[n++] = c->W + b1;
-    for (uint32_t j = 1; j < t.d1; j++) {
-        b1 = (b1 + t.a1) % c->P1;
+    for (uint32_t j = 0; j < t.d1; j++) {
+        if (j > 0)
+            b1 = step_p1(c, b1, t.a1);
         while (b1 >= c->P)
-            b1 = (b1 + t.a1) % c->P1;
+            b1 = step_p1(c, b1, t.a1);
         out[n++] = c->W + b1;
     }
     return n;
