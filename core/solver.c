@@ -95,8 +95,16 @@ typedef struct solver {
     uint32_t M, first_lt;
     /* Column -> rows holding it, V columns (< W) of binary rows only. */
     uint32_t *cstart, *crows;
-    /* Phase 1: rows bucketed by how many V columns they still have. */
-    uint32_t *vcount, *bnext, *bprev, *bhead, max_count;
+    /*
+     * Phase 1. vcount: V columns an unchosen row still has (a chosen row's
+     * starts at CHOSEN, so that it never reads as 1). Rows whose count falls
+     * to 1 go on the ones stack; the others sit in buckets by count (bhead,
+     * linked through bnext) lazily: a row stays in the bucket of the count it
+     * had when put there, and is moved down only when that bucket is searched.
+     */
+    uint32_t *vcount, *bnext, *bhead, max_count;
+    uint32_t *ones, n_ones;
+    uint8_t *resolved; /* column -> 1 once it is a pivot or inactive (always for PI columns) */
     uint8_t *chosen;
     uint32_t *order, *chosen_pos, n_chosen;
     uint32_t *diag_row;   /* column -> the chosen row it is the pivot of */
@@ -145,24 +153,12 @@ static uint32_t y_row(const solver *s, uint32_t t)
     return s->M + s->chosen_pos[t];
 }
 
-static void bucket_insert(solver *s, uint32_t r)
-{
-    uint32_t cnt = s->vcount[r];
-    s->bprev[r] = NONE;
-    s->bnext[r] = s->bhead[cnt];
-    if (s->bhead[cnt] != NONE)
-        s->bprev[s->bhead[cnt]] = r;
-    s->bhead[cnt] = r;
-}
+#define CHOSEN (UINT32_MAX / 2)
 
-static void bucket_remove(solver *s, uint32_t r)
+static void bucket_push(solver *s, uint32_t r, uint32_t cnt)
 {
-    if (s->bprev[r] != NONE)
-        s->bnext[s->bprev[r]] = s->bnext[r];
-    else
-        s->bhead[s->vcount[r]] = s->bnext[r];
-    if (s->bnext[r] != NONE)
-        s->bprev[s->bnext[r]] = s->bprev[r];
+    s->bnext[r] = s->bhead[cnt];
+    s->bhead[cnt] = r;
 }
 
 static int is_binary_row(const solver *s, uint32_t r)
@@ -171,26 +167,24 @@ static int is_binary_row(const solver *s, uint32_t r)
 }
 
 /* Column col leaves V: every unchosen row holding it has one V column fewer. */
-static void leave_v(solver *s, uint32_t col, uint32_t *min_count)
+static void leave_v(solver *s, uint32_t col)
 {
+    s->resolved[col] = 1;
     for (uint32_t k = s->cstart[col]; k < s->cstart[col + 1]; k++) {
         uint32_t r = s->crows[k];
-        if (s->chosen[r])
-            continue;
-        bucket_remove(s, r);
-        s->vcount[r]--;
-        bucket_insert(s, r);
-        if (s->vcount[r] >= 1 && s->vcount[r] < *min_count)
-            *min_count = s->vcount[r];
+        s->ones[s->n_ones] = r;
+        s->n_ones += --s->vcount[r] == 1;
     }
 }
 
-static void inactivate(solver *s, uint32_t col, uint32_t *min_count)
+static void inactivate(solver *s, uint32_t col)
 {
     s->inact_idx[col] = s->n_inact;
     s->inact_cols[s->n_inact++] = col;
     if (col < s->c->W)
-        leave_v(s, col, min_count);
+        leave_v(s, col);
+    else
+        s->resolved[col] = 1;
 }
 
 static rq_status build_columns(solver *s)
@@ -229,18 +223,40 @@ static uint32_t uf_find(uint32_t *parent, uint32_t x)
     return x;
 }
 
-static int is_v(const solver *s, uint32_t col)
-{
-    return col < s->c->W && s->diag_row[col] == NONE && s->inact_idx[col] == NONE;
-}
-
 /* The first V column of unchosen row r. */
 static uint32_t first_v(const solver *s, uint32_t r)
 {
     for (uint32_t k = s->sr.start[r]; k < s->sr.start[r + 1]; k++)
-        if (is_v(s, s->sr.cols[k]))
+        if (!s->resolved[s->sr.cols[k]])
             return s->sr.cols[k];
     return NONE;
+}
+
+/*
+ * The lowest count of V columns (>= 2) an unchosen row has, and the row at
+ * the head of its bucket; 0 if no row has two or more. Rows met in a higher
+ * bucket than their count are moved down on the way.
+ */
+static uint32_t min_bucket(solver *s, uint32_t *row)
+{
+    for (uint32_t b = 2; b <= s->max_count;) {
+        uint32_t r = s->bhead[b];
+        if (r == NONE) {
+            b++;
+            continue;
+        }
+        uint32_t cnt = s->vcount[r];
+        if (cnt == b) {
+            *row = r;
+            return b;
+        }
+        s->bhead[b] = s->bnext[r];
+        if (cnt >= 2 && cnt < b) { /* unchosen, with fewer V columns than when put here */
+            bucket_push(s, r, cnt);
+            b = cnt;
+        }
+    }
+    return 0;
 }
 
 /*
@@ -252,39 +268,45 @@ static uint32_t first_v(const solver *s, uint32_t r)
 static uint32_t pick_two(solver *s)
 {
     uint32_t *parent = s->uf_parent, *size = s->uf_size, n_touched = 0;
-    uint32_t best = NONE, best_size = 0;
-    for (uint32_t r = s->bhead[2]; r != NONE; r = s->bnext[r]) {
-        uint32_t ends[2], n = 0;
-        for (uint32_t k = s->sr.start[r]; k < s->sr.start[r + 1] && n < 2; k++)
-            if (is_v(s, s->sr.cols[k]))
-                ends[n++] = s->sr.cols[k];
-        for (uint32_t e = 0; e < 2; e++) {
-            if (parent[ends[e]] == NONE) {
-                parent[ends[e]] = ends[e];
-                size[ends[e]] = 1;
-                s->uf_touched[n_touched++] = ends[e];
+    uint32_t best = NONE, best_size = 0, pick = NONE;
+    /* The rows with two V columns: bucket 2, and rows left in higher buckets. */
+    for (uint32_t b = 2; b <= s->max_count; b++) {
+        for (uint32_t r = s->bhead[b]; r != NONE; r = s->bnext[r]) {
+            if (s->vcount[r] != 2)
+                continue;
+            uint32_t ends[2], n = 0;
+            for (uint32_t k = s->sr.start[r]; k < s->sr.start[r + 1] && n < 2; k++)
+                if (!s->resolved[s->sr.cols[k]])
+                    ends[n++] = s->sr.cols[k];
+            for (uint32_t e = 0; e < 2; e++) {
+                if (parent[ends[e]] == NONE) {
+                    parent[ends[e]] = ends[e];
+                    size[ends[e]] = 1;
+                    s->uf_touched[n_touched++] = ends[e];
+                }
             }
-        }
-        uint32_t a = uf_find(parent, ends[0]), b = uf_find(parent, ends[1]);
-        if (a != b) {
-            if (size[a] < size[b]) {
-                uint32_t t = a;
-                a = b;
-                b = t;
+            uint32_t a = uf_find(parent, ends[0]), c = uf_find(parent, ends[1]);
+            if (a != c) {
+                if (size[a] < size[c]) {
+                    uint32_t t = a;
+                    a = c;
+                    c = t;
+                }
+                parent[c] = a;
+                size[a] += size[c];
             }
-            parent[b] = a;
-            size[a] += size[b];
-        }
-        if (size[a] > best_size) {
-            best_size = size[a];
-            best = a;
+            if (size[a] > best_size) {
+                best_size = size[a];
+                best = a;
+            }
         }
     }
-    uint32_t pick = s->bhead[2];
-    for (uint32_t r = s->bhead[2]; r != NONE; r = s->bnext[r]) {
-        if (uf_find(parent, first_v(s, r)) == best) {
-            pick = r;
-            break;
+    for (uint32_t b = 2; b <= s->max_count && pick == NONE; b++) {
+        for (uint32_t r = s->bhead[b]; r != NONE; r = s->bnext[r]) {
+            if (s->vcount[r] == 2 && uf_find(parent, first_v(s, r)) == best) {
+                pick = r;
+                break;
+            }
         }
     }
     for (uint32_t k = 0; k < n_touched; k++)
@@ -299,8 +321,9 @@ static rq_status phase1(solver *s)
     s->max_count = 0;
     for (uint32_t r = 0; r < M; r++) {
         uint32_t cnt = 0;
-        for (uint32_t k = s->sr.start[r]; k < s->sr.start[r + 1]; k++)
-            cnt += s->sr.cols[k] < c->W;
+        if (is_binary_row(s, r))
+            for (uint32_t k = s->sr.start[r]; k < s->sr.start[r + 1]; k++)
+                cnt += s->sr.cols[k] < c->W;
         s->vcount[r] = cnt;
         if (cnt > s->max_count)
             s->max_count = cnt;
@@ -310,44 +333,57 @@ static rq_status phase1(solver *s)
         return RQ_ERR_NO_MEMORY;
     for (uint32_t k = 0; k <= s->max_count; k++)
         s->bhead[k] = NONE;
-    /* Insert in reverse so that, among equals, the lowest row is picked first. */
-    for (uint32_t r = M; r-- > 0;)
-        if (is_binary_row(s, r))
-            bucket_insert(s, r);
-
-    uint32_t min_count = 1;
+    /* Pushed in reverse so that, among equals, the lowest row is picked first. */
+    for (uint32_t r = M; r-- > 0;) {
+        if (s->vcount[r] == 1)
+            s->ones[s->n_ones++] = r;
+        else if (s->vcount[r] >= 2)
+            bucket_push(s, r, s->vcount[r]);
+    }
     for (uint32_t col = c->W; col < c->L; col++)
-        inactivate(s, col, &min_count);
+        inactivate(s, col);
 
     for (;;) {
-        while (min_count <= s->max_count && s->bhead[min_count] == NONE)
-            min_count++;
-        if (min_count > s->max_count)
-            break;
-        uint32_t t = min_count == 2 && s->uf_parent ? pick_two(s) : s->bhead[min_count];
-        bucket_remove(s, t);
+        /* A row with one V column left, if any (rows on the stack may have
+         * been chosen or dropped to none since); else the fewest. */
+        uint32_t t = NONE;
+        while (s->n_ones > 0 && t == NONE) {
+            uint32_t r = s->ones[--s->n_ones];
+            if (s->vcount[r] == 1)
+                t = r;
+        }
+        if (t == NONE) {
+            uint32_t cnt = min_bucket(s, &t);
+            if (cnt == 0)
+                break;
+            if (cnt == 2 && s->uf_parent)
+                t = pick_two(s);
+        }
+        s->vcount[t] = CHOSEN;
         s->chosen[t] = 1;
         s->chosen_pos[t] = s->n_chosen;
         s->order[s->n_chosen++] = t;
         uint32_t pivot = NONE;
         for (uint32_t k = s->sr.start[t]; k < s->sr.start[t + 1]; k++) {
             uint32_t col = s->sr.cols[k];
-            if (col >= c->W || s->diag_row[col] != NONE || s->inact_idx[col] != NONE)
+            if (s->resolved[col])
                 continue;
-            if (pivot == NONE)
+            if (pivot == NONE) {
                 pivot = col;
-            else
-                inactivate(s, col, &min_count);
+                s->resolved[col] = 1; /* before its siblings are inactivated */
+            } else {
+                inactivate(s, col);
+            }
         }
         if (pivot == NONE)
             return RQ_ERR_INTERNAL;
         s->diag_row[pivot] = t;
-        leave_v(s, pivot, &min_count);
+        leave_v(s, pivot);
     }
     /* V columns no unchosen row holds any more are left to the dense phase. */
     for (uint32_t col = 0; col < c->W; col++)
-        if (s->diag_row[col] == NONE && s->inact_idx[col] == NONE)
-            inactivate(s, col, &min_count);
+        if (!s->resolved[col])
+            inactivate(s, col);
     return s->n_chosen + s->n_inact == c->L ? RQ_OK : RQ_ERR_INTERNAL;
 }
 
@@ -807,8 +843,9 @@ static void solver_free(solver *s)
     free(s->crows);
     free(s->vcount);
     free(s->bnext);
-    free(s->bprev);
     free(s->bhead);
+    free(s->ones);
+    free(s->resolved);
     free(s->chosen);
     free(s->order);
     free(s->chosen_pos);
@@ -844,7 +881,9 @@ static rq_status solve(solver *s, const uint32_t *isis, uint32_t n_isis, int com
     s->first_lt = c->S + c->H;
     s->vcount = malloc((size_t)s->M * sizeof *s->vcount + 1);
     s->bnext = malloc((size_t)s->M * sizeof *s->bnext + 1);
-    s->bprev = malloc((size_t)s->M * sizeof *s->bprev + 1);
+    /* A row goes on the ones stack at most once per V column it has, plus once at the start. */
+    s->ones = malloc(((size_t)s->sr.start[s->M] + s->M) * sizeof *s->ones + 1);
+    s->resolved = calloc(c->L, 1);
     s->chosen = calloc(s->M, 1);
     s->order = malloc((size_t)s->M * sizeof *s->order + 1);
     s->chosen_pos = filled_u32(s->M, NONE);
@@ -860,7 +899,7 @@ static rq_status solve(solver *s, const uint32_t *isis, uint32_t n_isis, int com
     }
     uint32_t ks = c->K_prime + c->S;
     s->mt = malloc((size_t)2 * ks * sizeof *s->mt);
-    if (!s->vcount || !s->bnext || !s->bprev || !s->chosen || !s->order || !s->chosen_pos ||
+    if (!s->vcount || !s->bnext || !s->ones || !s->resolved || !s->chosen || !s->order || !s->chosen_pos ||
         !s->diag_row || !s->inact_idx || !s->inact_cols || !s->mt)
         return RQ_ERR_NO_MEMORY;
     for (uint32_t j = 0; j + 1 < ks; j++)
