@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 void rq_plan_free(rq_plan *plan)
@@ -12,9 +13,25 @@ void rq_plan_free(rq_plan *plan)
     if (!plan)
         return;
     free(plan->intermediate);
-    free(plan->ops);
+    if (plan->ops_buf.base)
+        rq_rows_put(&plan->ops_buf);
+    else
+        free(plan->ops);
     free(plan->dense);
     free(plan);
+}
+
+rq_status rq_plan_compact(rq_plan *plan)
+{
+    if (!plan->ops_buf.base)
+        return RQ_OK;
+    rq_op *own = malloc((plan->n_ops ? plan->n_ops : 1) * sizeof *own);
+    if (!own)
+        return RQ_ERR_NO_MEMORY;
+    memcpy(own, plan->ops, plan->n_ops * sizeof *own);
+    rq_rows_put(&plan->ops_buf);
+    plan->ops = own;
+    return RQ_OK;
 }
 
 size_t rq_plan_bytes(const rq_plan *plan)

@@ -23,6 +23,23 @@
 #include "backends/kernels.h"
 #include "rq/rq.h"
 
+/*
+ * Working-row buffers (and the operation lists of fresh plans), reused
+ * across blocks: fresh memory costs a page fault per 4 KiB, which at
+ * T = 1280 is as much as the replay itself. rq_rows_get
+ * hands out a 64-byte aligned buffer of at least bytes (contents undefined),
+ * from the pool when one fits; rq_rows_put gives it back. The pool keeps at
+ * most 64 MiB of idle buffers; large buffers use transparent huge pages.
+ */
+typedef struct rq_rows_buf {
+    uint8_t *rows;
+    size_t cap;  /* usable bytes at rows */
+    void *base;  /* what was allocated */
+    size_t size; /* its size, for munmap */
+} rq_rows_buf;
+rq_status rq_rows_get(rq_rows_buf *buf, size_t bytes);
+void rq_rows_put(rq_rows_buf *buf);
+
 typedef struct rq_plan {
     rq_block_constants constants;
     uint32_t n_inputs;      /* known symbols (ISIs) the plan was made for */
@@ -32,6 +49,10 @@ typedef struct rq_plan {
     uint32_t *intermediate; /* L entries */
     rq_op *ops;
     size_t n_ops;
+    /* Where ops live while the plan is fresh: a pooled buffer (its pages are
+     * mapped already: a decode's plan is made and dropped per block), or
+     * nothing once rq_plan_compact moved them to a block of their own size. */
+    rq_rows_buf ops_buf;
     uint32_t inactivated;   /* columns solved densely (statistics) */
     /*
      * Cached encoding plans of small K' only (core/plan_cache.c): L rows of
@@ -56,6 +77,8 @@ rq_status rq_plan_build(const rq_block_constants *c, const uint32_t *isis, uint3
 rq_status rq_plan_build_thorough(const rq_block_constants *c, const uint32_t *isis,
                                  uint32_t n_isis, int component_rule, rq_plan **out);
 void rq_plan_free(rq_plan *plan);
+/* Moves the operations out of the pooled buffer into one of their own size (for plans kept long). */
+rq_status rq_plan_compact(rq_plan *plan);
 size_t rq_plan_bytes(const rq_plan *plan);
 
 /*
@@ -69,21 +92,6 @@ rq_status rq_plan_apply(const rq_plan *plan, const rq_kernels *k, uint8_t *rows,
 void rq_plan_apply_full(const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
                         size_t len);
 
-/*
- * Working-row buffers, reused across blocks: fresh memory costs a page fault
- * per 4 KiB, which at T = 1280 is as much as the replay itself. rq_rows_get
- * hands out a 64-byte aligned buffer of at least bytes (contents undefined),
- * from the pool when one fits; rq_rows_put gives it back. The pool keeps at
- * most 64 MiB of idle buffers; large buffers use transparent huge pages.
- */
-typedef struct rq_rows_buf {
-    uint8_t *rows;
-    size_t cap;  /* usable bytes at rows */
-    void *base;  /* what was allocated */
-    size_t size; /* its size, for munmap */
-} rq_rows_buf;
-rq_status rq_rows_get(rq_rows_buf *buf, size_t bytes);
-void rq_rows_put(rq_rows_buf *buf);
 
 /* Encoding plans (ISIs 0..K'-1) shared per K', thread-safe, bounded in memory. */
 rq_status rq_plan_cache_acquire(uint32_t k_prime, const rq_plan **out);

@@ -52,41 +52,45 @@
 
 #define NONE UINT32_MAX
 
+/*
+ * The operations being recorded, in a pooled buffer (core/plan.h: rq_rows_get):
+ * at K = 10000 they fill 1.7 MB, and fresh memory for them cost a page fault
+ * per 4 KiB on every decode.
+ */
 typedef struct op_list {
     rq_op *v;
     size_t n, cap;
+    rq_rows_buf buf;
     int failed;
 } op_list;
-
-static void emit(op_list *l, uint32_t dst, uint32_t src, uint8_t coef)
-{
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 1024;
-        rq_op *v = realloc(l->v, cap * sizeof *v);
-        if (!v) {
-            l->failed = 1;
-            return;
-        }
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n++] = rq_op_make(dst, src, coef);
-}
 
 /* Room for n more operations, written at the pointer returned; NULL if there is no memory. */
 static rq_op *reserve(op_list *l, size_t n)
 {
     if (l->cap - l->n < n) {
         size_t cap = l->cap * 2 > l->n + n ? l->cap * 2 : l->n + n + 1024;
-        rq_op *v = realloc(l->v, cap * sizeof *v);
-        if (!v) {
+        rq_rows_buf grown;
+        if (l->failed || rq_rows_get(&grown, cap * sizeof *l->v) != RQ_OK) {
             l->failed = 1;
             return NULL;
         }
-        l->v = v;
-        l->cap = cap;
+        if (l->n)
+            memcpy(grown.rows, l->v, l->n * sizeof *l->v);
+        rq_rows_put(&l->buf);
+        l->buf = grown;
+        l->v = (rq_op *)grown.rows;
+        l->cap = grown.cap / sizeof *l->v;
     }
     return l->v + l->n;
+}
+
+static void emit(op_list *l, uint32_t dst, uint32_t src, uint8_t coef)
+{
+    rq_op *o = reserve(l, 1);
+    if (o) {
+        *o = rq_op_make(dst, src, coef);
+        l->n++;
+    }
 }
 
 typedef struct solver {
@@ -859,7 +863,7 @@ static void solver_free(solver *s)
     free(s->pivot_row);
     free(s->mt);
     free(s->unwritten);
-    free(s->ops.v);
+    rq_rows_put(&s->ops.buf);
 }
 
 static uint32_t *filled_u32(size_t n, uint32_t value)
@@ -905,9 +909,7 @@ static rq_status solve(solver *s, const uint32_t *isis, uint32_t n_isis, int com
     for (uint32_t j = 0; j + 1 < ks; j++)
         rq_hdpc_mt_rows(c, j, &s->mt[2 * j], &s->mt[2 * j + 1]);
     /* Room for the usual plan (about 2.5 operations per nonzero) without regrowing. */
-    s->ops.cap = (size_t)s->sr.start[s->M] * 3 + 4 * (size_t)c->L + 1024;
-    s->ops.v = malloc(s->ops.cap * sizeof *s->ops.v);
-    if (!s->ops.v)
+    if (!reserve(&s->ops, (size_t)s->sr.start[s->M] * 3 + 4 * (size_t)c->L + 1024))
         return RQ_ERR_NO_MEMORY;
     if ((st = build_columns(s)) != RQ_OK || (st = phase1(s)) != RQ_OK)
         return st;
@@ -964,10 +966,10 @@ rq_status rq_plan_build_thorough(const rq_block_constants *c, const uint32_t *is
             plan->inactivated = s.n_inact;
             if (s.dead_rows)
                 st = drop_dead_ops(&s.ops, inter, c->L, plan->rows + plan->scratch_rows);
-            rq_op *fit = realloc(s.ops.v, (s.ops.n ? s.ops.n : 1) * sizeof *fit);
-            plan->ops = fit ? fit : s.ops.v; /* shrinking: plans are cached by size */
+            plan->ops = s.ops.v;
             plan->n_ops = s.ops.n;
-            s.ops.v = NULL;
+            plan->ops_buf = s.ops.buf;
+            s.ops.buf = (rq_rows_buf){0};
             if (st != RQ_OK) {
                 rq_plan_free(plan);
                 plan = NULL;
