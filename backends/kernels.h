@@ -81,6 +81,12 @@ typedef struct rq_kernels {
      * multiply-adds into one row that plans have (HDPC rows).
      */
     rq_fma_many_fn fma_many;
+    /*
+     * dst[i] = srcs[0][i] ^ ... ^ srcs[n-1][i], 1 <= n <= RQ_XOR_MANY_MAX: a
+     * plan's copy into a row and the XORs into it after that, in one pass
+     * that writes dst without reading it first.
+     */
+    rq_xor_many_fn xor_set;
 } rq_kernels;
 
 #define RQ_XOR_MANY_MAX 8
@@ -103,7 +109,8 @@ static inline void rq_replay_ops_split(const rq_op *ops, size_t n_ops, uint8_t *
                                        size_t stride, uint8_t *scratch, size_t scratch_stride,
                                        uint32_t first_scratch, size_t len,
                                        rq_scale_fn scale, rq_fma_into_fn fma_into,
-                                       rq_xor_many_fn xor_many, rq_fma_many_fn fma_many)
+                                       rq_xor_many_fn xor_many, rq_fma_many_fn fma_many,
+                                       rq_xor_many_fn xor_set)
 {
 #define RQ_ROW(r)                                                                                \
     ((r) < first_scratch ? rows + (size_t)(r) * stride                                         \
@@ -117,8 +124,20 @@ static inline void rq_replay_ops_split(const rq_op *ops, size_t n_ops, uint8_t *
             scale(d, coef, len);
             k++;
         } else if (coef == 0) {
-            memcpy(d, RQ_ROW(ops[k].src), len);
+            /* A copy, and the XORs into the same row after it: one pass. */
+            const uint8_t *srcs[RQ_XOR_MANY_MAX];
+            size_t n = 0;
+            srcs[n++] = RQ_ROW(ops[k].src);
             k++;
+            while (k < n_ops && n < RQ_XOR_MANY_MAX && rq_op_joins_run(ops[k], dst) &&
+                   rq_op_coef(ops[k]) == 1) {
+                srcs[n++] = RQ_ROW(ops[k].src);
+                k++;
+            }
+            if (n > 1)
+                xor_set(d, srcs, n, len);
+            else
+                memcpy(d, srcs[0], len);
         } else {
             /* A run of multiply-adds (XORs are coef 1) into one row: one pass. */
             const uint8_t *srcs[RQ_XOR_MANY_MAX];
@@ -143,10 +162,11 @@ static inline void rq_replay_ops_split(const rq_op *ops, size_t n_ops, uint8_t *
 
 static inline void rq_replay_ops(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
                                  size_t len, rq_scale_fn scale, rq_fma_into_fn fma_into,
-                                 rq_xor_many_fn xor_many, rq_fma_many_fn fma_many)
+                                 rq_xor_many_fn xor_many, rq_fma_many_fn fma_many,
+                                 rq_xor_many_fn xor_set)
 {
     rq_replay_ops_split(ops, n_ops, rows, stride, NULL, 0, UINT32_MAX, len, scale, fma_into,
-                        xor_many, fma_many);
+                        xor_many, fma_many, xor_set);
 }
 
 /* fma_many as one fma_into per source, for backends without a fused one. */
@@ -182,10 +202,16 @@ static inline void rq_matmul_rows(const uint8_t *matrix, size_t m, size_t k, con
 }
 
 /*
- * Fills the two batch entries of a CPU backend's table from its own kernels,
- * so each backend states them in one line.
+ * Defines a CPU backend's plan entries (apply_plan, the batch and the matrix
+ * product) from its own kernels, so each backend states them in one line.
  */
-#define RQ_CPU_BATCH_KERNELS(prefix)                                                            \
+#define RQ_CPU_PLAN_KERNELS(prefix)                                                             \
+    static void prefix##_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows,              \
+                                    size_t stride, size_t len)                                  \
+    {                                                                                           \
+        rq_replay_ops(ops, n_ops, rows, stride, len, prefix##_scale, prefix##_fma_into,         \
+                      prefix##_xor_many, prefix##_fma_many, prefix##_xor_set);                  \
+    }                                                                                           \
     static void prefix##_apply_plan_batch(const rq_op *ops, size_t n_ops, uint8_t *rows,        \
                                           size_t n_blocks, size_t block_stride, size_t stride,  \
                                           size_t len)                                           \

@@ -107,7 +107,7 @@ rq_status rq_plan_apply(const rq_plan *plan, const rq_kernels *k, uint8_t *rows,
     for (size_t off = 0; off < len; off += s)
         rq_replay_ops_split(plan->ops, plan->n_ops, rows + off, stride, scratch.rows, s, plan->rows,
                             len - off < s ? len - off : s, k->scale, k->fma_into, k->xor_many,
-                            k->fma_many);
+                            k->fma_many, k->xor_set);
     rq_rows_put(&scratch);
     return RQ_OK;
 }

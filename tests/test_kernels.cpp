@@ -51,6 +51,11 @@ struct ReferenceKernels {
             xor_into(dst, srcs[k], len);
         }
     }
+    static void xor_set(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
+    {
+        std::memmove(dst, srcs[0], len);
+        xor_many(dst, srcs + 1, n - 1, len);
+    }
     static void fma_into(uint8_t *dst, const uint8_t *src, uint8_t c, size_t len)
     {
         for (size_t i = 0; i < len; i++) {
@@ -73,7 +78,8 @@ struct ReferenceKernels {
 
 const rq_kernels kReference = {"reference", ReferenceKernels::xor_into, ReferenceKernels::xor_many,
                                ReferenceKernels::fma_into,
-                               ReferenceKernels::scale, nullptr, nullptr, nullptr, ReferenceKernels::fma_many};
+                               ReferenceKernels::scale, nullptr, nullptr, nullptr, ReferenceKernels::fma_many,
+                               ReferenceKernels::xor_set};
 
 const size_t kLengths[] = {0, 1, 2, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 256, 1000, 4095, 4099, 65537};
 
@@ -138,6 +144,10 @@ void compare_kernels(const rq_kernels &tested, const rq_kernels &expected)
                     coefs[k] = k % 3 == 1 ? uint8_t(1) : uint8_t(1 + byte(rng) % 255);
                 tested.fma_many(a.data() + pad + dst_off - 4, srcs, coefs, n, len);
                 expected.fma_many(b.data() + pad + dst_off - 4, srcs, coefs, n, len);
+                REQUIRE(a == b);
+                // xor_set: dst = the sum, never read.
+                tested.xor_set(a.data() + pad + dst_off - 4, srcs, n, len);
+                expected.xor_set(b.data() + pad + dst_off - 4, srcs, n, len);
                 REQUIRE(a == b);
             }
             for (int c = 0; c < 256; c++) {
@@ -261,7 +271,7 @@ TEST_CASE("every usable backend replays a plan like scalar, on whole rows and on
                     std::vector<uint8_t> c = rqt::splitmix_bytes(len * 31 + extra, rows * stride + 8);
                     rq_replay_ops(ops.data(), ops.size(), c.data() + 3, stride, len, ReferenceKernels::scale,
                                   ReferenceKernels::fma_into, ReferenceKernels::xor_many,
-                                  ReferenceKernels::fma_many);
+                                  ReferenceKernels::fma_many, ReferenceKernels::xor_set);
                     CHECK(b == c);
                     // And one operation at a time as kernels.h defines them, no fusing.
                     std::vector<uint8_t> e = rqt::splitmix_bytes(len * 31 + extra, rows * stride + 8);

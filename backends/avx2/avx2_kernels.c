@@ -32,13 +32,16 @@ static void avx2_xor_into(uint8_t *dst, const uint8_t *src, size_t len)
         dst[i] ^= src[i];
 }
 
-static void avx2_xor_many(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
+/* dst (^)= the sum of the n sources: with set, dst = the sum; else dst ^= it. */
+static inline __attribute__((always_inline)) void xor_sum(uint8_t *dst, const uint8_t *const *srcs,
+                                                          size_t n, size_t len, size_t set)
 {
+    const uint8_t *first = set ? srcs[0] : dst;
     size_t i = 0;
     for (; i + 64 <= len; i += 64) {
-        __m256i a0 = _mm256_loadu_si256((const __m256i *)(dst + i));
-        __m256i a1 = _mm256_loadu_si256((const __m256i *)(dst + i + 32));
-        for (size_t k = 0; k < n; k++) {
+        __m256i a0 = _mm256_loadu_si256((const __m256i *)(first + i));
+        __m256i a1 = _mm256_loadu_si256((const __m256i *)(first + i + 32));
+        for (size_t k = set; k < n; k++) {
             a0 = _mm256_xor_si256(a0, _mm256_loadu_si256((const __m256i *)(srcs[k] + i)));
             a1 = _mm256_xor_si256(a1, _mm256_loadu_si256((const __m256i *)(srcs[k] + i + 32)));
         }
@@ -46,17 +49,27 @@ static void avx2_xor_many(uint8_t *dst, const uint8_t *const *srcs, size_t n, si
         _mm256_storeu_si256((__m256i *)(dst + i + 32), a1);
     }
     for (; i + 32 <= len; i += 32) {
-        __m256i a = _mm256_loadu_si256((const __m256i *)(dst + i));
-        for (size_t k = 0; k < n; k++)
+        __m256i a = _mm256_loadu_si256((const __m256i *)(first + i));
+        for (size_t k = set; k < n; k++)
             a = _mm256_xor_si256(a, _mm256_loadu_si256((const __m256i *)(srcs[k] + i)));
         _mm256_storeu_si256((__m256i *)(dst + i), a);
     }
     for (; i < len; i++) {
-        uint8_t a = dst[i];
-        for (size_t k = 0; k < n; k++)
+        uint8_t a = first[i];
+        for (size_t k = set; k < n; k++)
             a ^= srcs[k][i];
         dst[i] = a;
     }
+}
+
+static void avx2_xor_many(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
+{
+    xor_sum(dst, srcs, n, len, 0);
+}
+
+static void avx2_xor_set(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
+{
+    xor_sum(dst, srcs, n, len, 1);
 }
 
 static inline __m256i mul32(__m256i x, __m256i lo, __m256i hi, __m256i mask)
@@ -146,18 +159,11 @@ static void avx2_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint8_
     }
 }
 
-static void avx2_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
-                            size_t len)
-{
-    rq_replay_ops(ops, n_ops, rows, stride, len, avx2_scale, avx2_fma_into, avx2_xor_many,
-                  avx2_fma_many);
-}
-
-RQ_CPU_BATCH_KERNELS(avx2)
+RQ_CPU_PLAN_KERNELS(avx2)
 
 static const rq_kernels AVX2 = {
     "avx2", avx2_xor_into, avx2_xor_many, avx2_fma_into, avx2_scale, avx2_apply_plan, avx2_apply_plan_batch, avx2_gf_matmul,
-    avx2_fma_many,
+    avx2_fma_many, avx2_xor_set,
 };
 
 const rq_kernels *rq_kernels_avx2(void)

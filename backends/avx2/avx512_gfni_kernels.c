@@ -84,25 +84,27 @@ static void avx512_xor_into(uint8_t *dst, const uint8_t *src, size_t len)
 /*
  * dst ^= the sum of n sources, source k through the affine map mat[k] unless
  * its coefficient is 1 (or all_ones: the plain xor_many, specialised when
- * inlined with a constant 1). dst is read and written once.
+ * inlined with a constant 1). dst is read and written once; with set, it is
+ * only written: dst = the sum.
  */
 static inline __attribute__((always_inline)) void sum_into(uint8_t *dst,
                                                            const uint8_t *const *srcs,
                                                            const __m512i *mat,
                                                            const uint8_t *coefs, size_t n,
-                                                           size_t len, int all_ones)
+                                                           size_t len, int all_ones, int set)
 {
 #define RQ_TERM(k, x) apply((x), all_ones ? (x) : mat[k], all_ones || coefs[k] == 1)
     size_t i = head_bytes(dst, len);
     if (i) {
         __mmask64 m = tail_mask(i);
-        __m512i a = _mm512_maskz_loadu_epi8(m, dst);
+        __m512i a = set ? _mm512_setzero_si512() : _mm512_maskz_loadu_epi8(m, dst);
         for (size_t k = 0; k < n; k++)
             a = _mm512_xor_si512(a, RQ_TERM(k, _mm512_maskz_loadu_epi8(m, srcs[k])));
         _mm512_mask_storeu_epi8(dst, m, a);
     }
     for (; i + 128 <= len; i += 128) {
-        __m512i a0 = _mm512_load_si512(dst + i), a1 = _mm512_load_si512(dst + i + 64);
+        __m512i a0 = set ? _mm512_setzero_si512() : _mm512_load_si512(dst + i);
+        __m512i a1 = set ? _mm512_setzero_si512() : _mm512_load_si512(dst + i + 64);
         for (size_t k = 0; k < n; k++) {
             a0 = _mm512_xor_si512(a0, RQ_TERM(k, _mm512_loadu_si512(srcs[k] + i)));
             a1 = _mm512_xor_si512(a1, RQ_TERM(k, _mm512_loadu_si512(srcs[k] + i + 64)));
@@ -112,7 +114,7 @@ static inline __attribute__((always_inline)) void sum_into(uint8_t *dst,
     }
     for (; i < len; i += 64) {
         __mmask64 m = tail_mask(len - i);
-        __m512i a = _mm512_maskz_loadu_epi8(m, dst + i);
+        __m512i a = set ? _mm512_setzero_si512() : _mm512_maskz_loadu_epi8(m, dst + i);
         for (size_t k = 0; k < n; k++)
             a = _mm512_xor_si512(a, RQ_TERM(k, _mm512_maskz_loadu_epi8(m, srcs[k] + i)));
         _mm512_mask_storeu_epi8(dst + i, m, a);
@@ -122,7 +124,12 @@ static inline __attribute__((always_inline)) void sum_into(uint8_t *dst,
 
 static void avx512_xor_many(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
 {
-    sum_into(dst, srcs, NULL, NULL, n, len, 1);
+    sum_into(dst, srcs, NULL, NULL, n, len, 1, 0);
+}
+
+static void avx512_xor_set(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
+{
+    sum_into(dst, srcs, NULL, NULL, n, len, 1, 1);
 }
 
 static void avx512_fma_into(uint8_t *dst, const uint8_t *src, uint8_t c, size_t len)
@@ -158,21 +165,14 @@ static void avx512_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint
     __m512i mat[RQ_XOR_MANY_MAX];
     for (size_t k = 0; k < n; k++)
         mat[k] = _mm512_set1_epi64((long long)affine[coefs[k]]);
-    sum_into(dst, srcs, mat, coefs, n, len, 0);
+    sum_into(dst, srcs, mat, coefs, n, len, 0, 0);
 }
 
-static void avx512_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
-                              size_t len)
-{
-    rq_replay_ops(ops, n_ops, rows, stride, len, avx512_scale, avx512_fma_into, avx512_xor_many,
-                  avx512_fma_many);
-}
-
-RQ_CPU_BATCH_KERNELS(avx512)
+RQ_CPU_PLAN_KERNELS(avx512)
 
 static const rq_kernels AVX512 = {
     "avx512", avx512_xor_into, avx512_xor_many, avx512_fma_into, avx512_scale, avx512_apply_plan, avx512_apply_plan_batch, avx512_gf_matmul,
-    avx512_fma_many,
+    avx512_fma_many, avx512_xor_set,
 };
 
 const rq_kernels *rq_kernels_avx512(void)

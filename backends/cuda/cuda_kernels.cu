@@ -290,6 +290,12 @@ void cuda_gf_matmul(const uint8_t *matrix, size_t m, size_t k, const uint8_t *in
         rq_kernels_scalar()->gf_matmul(matrix, m, k, in, in_stride, out, out_stride, len);
 }
 
+void cuda_xor_set(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
+{
+    memcpy(dst, srcs[0], len);
+    cuda_xor_many(dst, srcs + 1, n - 1, len);
+}
+
 void cuda_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint8_t *coefs, size_t n, size_t len)
 {
     rq_fma_many_each(dst, srcs, coefs, n, len, cuda_fma_into);
@@ -297,7 +303,7 @@ void cuda_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint8_t *coef
 
 const rq_kernels CUDA_KERNELS = {
     "cuda", cuda_xor_into, cuda_xor_many, cuda_fma_into, cuda_scale, cuda_apply_plan, cuda_apply_plan_batch,
-    cuda_gf_matmul, cuda_fma_many,
+    cuda_gf_matmul, cuda_fma_many, cuda_xor_set,
 };
 
 } // namespace

@@ -25,21 +25,32 @@ static void neon_xor_into(uint8_t *dst, const uint8_t *src, size_t len)
         dst[i] ^= src[i];
 }
 
-static void neon_xor_many(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
+/* dst (^)= the sum of the n sources: with set, dst = the sum; else dst ^= it. */
+static inline void xor_sum(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len, size_t set)
 {
     size_t i = 0;
     for (; i + 16 <= len; i += 16) {
-        uint8x16_t a = vld1q_u8(dst + i);
-        for (size_t k = 0; k < n; k++)
+        uint8x16_t a = vld1q_u8(set ? srcs[0] + i : dst + i);
+        for (size_t k = set; k < n; k++)
             a = veorq_u8(a, vld1q_u8(srcs[k] + i));
         vst1q_u8(dst + i, a);
     }
     for (; i < len; i++) {
-        uint8_t a = dst[i];
-        for (size_t k = 0; k < n; k++)
+        uint8_t a = set ? srcs[0][i] : dst[i];
+        for (size_t k = set; k < n; k++)
             a ^= srcs[k][i];
         dst[i] = a;
     }
+}
+
+static void neon_xor_many(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
+{
+    xor_sum(dst, srcs, n, len, 0);
+}
+
+static void neon_xor_set(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
+{
+    xor_sum(dst, srcs, n, len, 1);
 }
 
 static inline uint8x16_t mul16(uint8x16_t x, uint8x16_t lo, uint8x16_t hi)
@@ -94,18 +105,11 @@ static void neon_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint8_
     rq_fma_many_each(dst, srcs, coefs, n, len, neon_fma_into);
 }
 
-static void neon_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
-                            size_t len)
-{
-    rq_replay_ops(ops, n_ops, rows, stride, len, neon_scale, neon_fma_into, neon_xor_many,
-                  neon_fma_many);
-}
-
-RQ_CPU_BATCH_KERNELS(neon)
+RQ_CPU_PLAN_KERNELS(neon)
 
 static const rq_kernels NEON = {
     "neon", neon_xor_into, neon_xor_many, neon_fma_into, neon_scale, neon_apply_plan, neon_apply_plan_batch, neon_gf_matmul,
-    neon_fma_many,
+    neon_fma_many, neon_xor_set,
 };
 
 const rq_kernels *rq_kernels_neon(void)

@@ -22,24 +22,35 @@ static void scalar_xor_into(uint8_t *dst, const uint8_t *src, size_t len)
         dst[i] ^= src[i];
 }
 
-static void scalar_xor_many(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
+/* dst (^)= the sum of the n sources: with set, dst = the sum; else dst ^= it. */
+static inline void xor_sum(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len, size_t set)
 {
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
         uint64_t a, b;
-        memcpy(&a, dst + i, 8);
-        for (size_t k = 0; k < n; k++) {
+        memcpy(&a, set ? srcs[0] + i : dst + i, 8);
+        for (size_t k = set; k < n; k++) {
             memcpy(&b, srcs[k] + i, 8);
             a ^= b;
         }
         memcpy(dst + i, &a, 8);
     }
     for (; i < len; i++) {
-        uint8_t a = dst[i];
-        for (size_t k = 0; k < n; k++)
+        uint8_t a = set ? srcs[0][i] : dst[i];
+        for (size_t k = set; k < n; k++)
             a ^= srcs[k][i];
         dst[i] = a;
     }
+}
+
+static void scalar_xor_many(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
+{
+    xor_sum(dst, srcs, n, len, 0);
+}
+
+static void scalar_xor_set(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
+{
+    xor_sum(dst, srcs, n, len, 1);
 }
 
 static void scalar_fma_into(uint8_t *dst, const uint8_t *src, uint8_t c, size_t len)
@@ -74,18 +85,11 @@ static void scalar_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint
     rq_fma_many_each(dst, srcs, coefs, n, len, scalar_fma_into);
 }
 
-static void scalar_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
-                              size_t len)
-{
-    rq_replay_ops(ops, n_ops, rows, stride, len, scalar_scale, scalar_fma_into, scalar_xor_many,
-                  scalar_fma_many);
-}
-
-RQ_CPU_BATCH_KERNELS(scalar)
+RQ_CPU_PLAN_KERNELS(scalar)
 
 static const rq_kernels SCALAR = {
     "scalar", scalar_xor_into, scalar_xor_many, scalar_fma_into, scalar_scale, scalar_apply_plan, scalar_apply_plan_batch, scalar_gf_matmul,
-    scalar_fma_many,
+    scalar_fma_many, scalar_xor_set,
 };
 
 const rq_kernels *rq_kernels_scalar(void)
