@@ -77,7 +77,7 @@ typedef struct rq_kernels {
                       size_t in_stride, uint8_t *out, size_t out_stride, size_t len);
     /*
      * dst[i] ^= coefs[0]*srcs[0][i] ^ ... ^ coefs[n-1]*srcs[n-1][i], coefs >= 1,
-     * 1 <= n <= RQ_XOR_MANY_MAX: xor_many with coefficients, for the runs of
+     * 1 <= n <= RQ_FMA_MANY_MAX: xor_many with coefficients, for the runs of
      * multiply-adds into one row that plans have (HDPC rows).
      */
     rq_fma_many_fn fma_many;
@@ -89,7 +89,14 @@ typedef struct rq_kernels {
     rq_xor_many_fn xor_set;
 } rq_kernels;
 
-#define RQ_XOR_MANY_MAX 8
+/*
+ * The longest runs xor_many / xor_set and fma_many take. Longer XOR runs
+ * mean fewer passes over the destination (plans average ~7 operations per
+ * run, and the HDPC rows take thousands); the multiply-adds stay at 8, where
+ * the AVX-512 kernel keeps its matrices in registers.
+ */
+#define RQ_XOR_MANY_MAX 16
+#define RQ_FMA_MANY_MAX 8
 
 /*
  * Plan replay shared by every CPU backend: each passes its own kernels, which
@@ -103,6 +110,13 @@ typedef struct rq_kernels {
 static inline int rq_op_joins_run(rq_op op, uint32_t dst)
 {
     return rq_op_dst(op) == dst && rq_op_coef(op) != 0 && op.src != dst;
+}
+
+/* Whether op can join a run of n operations into row dst, all XORs so far if all_ones. */
+static inline int rq_op_extends_run(rq_op op, uint32_t dst, size_t n, int all_ones)
+{
+    return rq_op_joins_run(op, dst) &&
+           n < (all_ones && rq_op_coef(op) == 1 ? RQ_XOR_MANY_MAX : RQ_FMA_MANY_MAX);
 }
 
 static inline void rq_replay_ops_split(const rq_op *ops, size_t n_ops, uint8_t *rows,
@@ -143,7 +157,7 @@ static inline void rq_replay_ops_split(const rq_op *ops, size_t n_ops, uint8_t *
             const uint8_t *srcs[RQ_XOR_MANY_MAX];
             uint8_t coefs[RQ_XOR_MANY_MAX], all_ones = 1;
             size_t n = 0;
-            while (k < n_ops && n < RQ_XOR_MANY_MAX && rq_op_joins_run(ops[k], dst)) {
+            while (k < n_ops && rq_op_extends_run(ops[k], dst, n, all_ones)) {
                 coefs[n] = rq_op_coef(ops[k]);
                 all_ones &= coefs[n] == 1;
                 srcs[n++] = RQ_ROW(ops[k].src);

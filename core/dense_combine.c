@@ -100,12 +100,12 @@ static void add_run(const rq_kernels *k, uint8_t *dst, const uint8_t *const *src
         k->fma_many(dst, srcs, c, n, len);
 }
 
-/* One output's stripe: a fused run of multiply-adds per RQ_XOR_MANY_MAX inputs. */
+/* One output's stripe: a fused run of multiply-adds per RQ_FMA_MANY_MAX inputs. */
 static void combine_one(const rq_kernels *k, const uint8_t *coefs, uint32_t w,
                         const uint8_t *inputs, size_t in_stride, uint8_t *dst, size_t len)
 {
-    const uint8_t *srcs[RQ_XOR_MANY_MAX];
-    uint8_t c[RQ_XOR_MANY_MAX];
+    const uint8_t *srcs[RQ_FMA_MANY_MAX];
+    uint8_t c[RQ_FMA_MANY_MAX];
     size_t n = 0;
     int all_ones = 1;
     memset(dst, 0, len);
@@ -115,7 +115,7 @@ static void combine_one(const rq_kernels *k, const uint8_t *coefs, uint32_t w,
         srcs[n] = inputs + (size_t)i * in_stride;
         c[n] = coefs[i];
         all_ones &= coefs[i] == 1;
-        if (++n == RQ_XOR_MANY_MAX) {
+        if (++n == RQ_FMA_MANY_MAX) {
             add_run(k, dst, srcs, c, n, all_ones, len);
             n = 0;
             all_ones = 1;
@@ -149,13 +149,23 @@ static void plan_traffic(const rq_plan *plan, uint64_t *rows, uint64_t *calls)
     while (i < plan->n_ops) {
         uint32_t dst = rq_op_dst(plan->ops[i]);
         ++*calls;
-        if (!rq_op_joins_run(plan->ops[i], dst)) {
-            *rows += 2; /* a scale or a copy: one row read, one written */
+        if (plan->ops[i].src == dst) {
+            *rows += 2; /* a scale: the row read and written */
             i++;
             continue;
         }
         size_t n = 0;
-        while (i < plan->n_ops && n < RQ_XOR_MANY_MAX && rq_op_joins_run(plan->ops[i], dst)) {
+        if (rq_op_coef(plan->ops[i]) == 0) { /* a copy and the XORs after it: sources, dst written */
+            for (n = 1, i++; i < plan->n_ops && n < RQ_XOR_MANY_MAX &&
+                             rq_op_joins_run(plan->ops[i], dst) && rq_op_coef(plan->ops[i]) == 1;
+                 n++, i++)
+                ;
+            *rows += n + 1;
+            continue;
+        }
+        int all_ones = 1;
+        while (i < plan->n_ops && rq_op_extends_run(plan->ops[i], dst, n, all_ones)) {
+            all_ones &= rq_op_coef(plan->ops[i]) == 1;
             n++;
             i++;
         }
@@ -165,7 +175,7 @@ static void plan_traffic(const rq_plan *plan, uint64_t *rows, uint64_t *calls)
 
 uint64_t rq_dense_combine_cost(uint32_t n_out, uint32_t w, size_t len)
 {
-    uint64_t calls = (uint64_t)n_out * ((w + RQ_XOR_MANY_MAX - 1) / RQ_XOR_MANY_MAX);
+    uint64_t calls = (uint64_t)n_out * ((w + RQ_FMA_MANY_MAX - 1) / RQ_FMA_MANY_MAX);
     uint64_t rows = (uint64_t)n_out * w + 2 * calls + n_out; /* + the clear of each output */
     return rows * len + (calls + n_out) * CALL_COST;
 }

@@ -138,13 +138,15 @@ void compare_kernels(const rq_kernels &tested, const rq_kernels &expected)
                 tested.xor_many(a.data() + pad + dst_off - 4, srcs, n, len);
                 expected.xor_many(b.data() + pad + dst_off - 4, srcs, n, len);
                 REQUIRE(a == b);
-                // fma_many over the same sources: coefficients 1..255, ones among them.
+                // fma_many over the same sources, up to its own limit: coefficients 1..255, ones among them.
                 uint8_t coefs[RQ_XOR_MANY_MAX];
                 for (size_t k = 0; k < n; k++)
                     coefs[k] = k % 3 == 1 ? uint8_t(1) : uint8_t(1 + byte(rng) % 255);
-                tested.fma_many(a.data() + pad + dst_off - 4, srcs, coefs, n, len);
-                expected.fma_many(b.data() + pad + dst_off - 4, srcs, coefs, n, len);
-                REQUIRE(a == b);
+                if (n <= RQ_FMA_MANY_MAX) {
+                    tested.fma_many(a.data() + pad + dst_off - 4, srcs, coefs, n, len);
+                    expected.fma_many(b.data() + pad + dst_off - 4, srcs, coefs, n, len);
+                    REQUIRE(a == b);
+                }
                 // xor_set: dst = the sum, never read.
                 tested.xor_set(a.data() + pad + dst_off - 4, srcs, n, len);
                 expected.xor_set(b.data() + pad + dst_off - 4, srcs, n, len);

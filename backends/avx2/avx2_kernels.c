@@ -135,7 +135,7 @@ static void avx2_scale(uint8_t *dst, uint8_t c, size_t len)
 static void avx2_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint8_t *coefs,
                           size_t n, size_t len)
 {
-    __m256i lo[RQ_XOR_MANY_MAX], hi[RQ_XOR_MANY_MAX];
+    __m256i lo[RQ_FMA_MANY_MAX], hi[RQ_FMA_MANY_MAX];
     __m256i mask = _mm256_set1_epi8(0x0F);
     for (size_t k = 0; k < n; k++) {
         lo[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)rq_nibble_table[coefs[k]]));

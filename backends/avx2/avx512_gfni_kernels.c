@@ -162,7 +162,7 @@ static void avx512_scale(uint8_t *dst, uint8_t c, size_t len)
 static void avx512_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint8_t *coefs,
                             size_t n, size_t len)
 {
-    __m512i mat[RQ_XOR_MANY_MAX];
+    __m512i mat[RQ_FMA_MANY_MAX];
     for (size_t k = 0; k < n; k++)
         mat[k] = _mm512_set1_epi64((long long)affine[coefs[k]]);
     sum_into(dst, srcs, mat, coefs, n, len, 0, 0);
