@@ -201,23 +201,58 @@ static inline void rq_replay_batch(const rq_op *ops, size_t n_ops, uint8_t *rows
         apply_plan(ops, n_ops, rows + b * block_stride, stride, len);
 }
 
-/* gf_matmul for CPU backends, built on the backend's fma. */
+/*
+ * gf_matmul for CPU backends, built on the backend's runs: each output row is
+ * cleared, then takes its inputs with nonzero coefficients RQ_FMA_MANY_MAX at
+ * a time (xor_many where they are all 1), in stripes narrow enough that the
+ * inputs' stripes stay in cache (about 1 MiB in all) while every output reads
+ * them.
+ */
 static inline void rq_matmul_rows(const uint8_t *matrix, size_t m, size_t k, const uint8_t *in,
                                   size_t in_stride, uint8_t *out, size_t out_stride, size_t len,
-                                  rq_fma_into_fn fma_into)
+                                  rq_xor_many_fn xor_many, rq_fma_many_fn fma_many)
 {
-    for (size_t i = 0; i < m; i++) {
-        uint8_t *o = out + i * out_stride;
-        for (size_t x = 0; x < len; x++)
-            o[x] = 0;
-        for (size_t j = 0; j < k; j++)
-            fma_into(o, in + j * in_stride, matrix[i * k + j], len);
+    size_t s = ((size_t)1 << 20) / (k + m ? k + m : 1);
+    s = s < 2048 ? 2048 : (s + 63) & ~(size_t)63;
+    for (size_t off = 0; off < len; off += s) {
+        size_t l = len - off < s ? len - off : s;
+        for (size_t i = 0; i < m; i++) {
+            uint8_t *o = out + i * out_stride + off;
+            const uint8_t *srcs[RQ_FMA_MANY_MAX];
+            uint8_t c[RQ_FMA_MANY_MAX];
+            size_t n = 0;
+            int all_ones = 1;
+            memset(o, 0, l);
+            for (size_t j = 0; j < k; j++) {
+                uint8_t coef = matrix[i * k + j];
+                if (!coef)
+                    continue;
+                srcs[n] = in + j * in_stride + off;
+                c[n] = coef;
+                all_ones &= coef == 1;
+                if (++n == RQ_FMA_MANY_MAX) {
+                    if (all_ones)
+                        xor_many(o, srcs, n, l);
+                    else
+                        fma_many(o, srcs, c, n, l);
+                    n = 0;
+                    all_ones = 1;
+                }
+            }
+            if (n) {
+                if (all_ones)
+                    xor_many(o, srcs, n, l);
+                else
+                    fma_many(o, srcs, c, n, l);
+            }
+        }
     }
 }
 
 /*
- * Defines a CPU backend's plan entries (apply_plan, the batch and the matrix
- * product) from its own kernels, so each backend states them in one line.
+ * Defines a CPU backend's plan entries (apply_plan and the batch) from its
+ * own kernels, so each backend states them in one line; RQ_CPU_MATMUL the
+ * matrix product, for backends without one of their own.
  */
 #define RQ_CPU_PLAN_KERNELS(prefix)                                                             \
     static void prefix##_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows,              \
@@ -232,12 +267,14 @@ static inline void rq_matmul_rows(const uint8_t *matrix, size_t m, size_t k, con
     {                                                                                           \
         rq_replay_batch(ops, n_ops, rows, n_blocks, block_stride, stride, len,                  \
                         prefix##_apply_plan);                                                   \
-    }                                                                                           \
+    }
+#define RQ_CPU_MATMUL(prefix)                                                                   \
     static void prefix##_gf_matmul(const uint8_t *matrix, size_t m, size_t k, const uint8_t *in, \
                                    size_t in_stride, uint8_t *out, size_t out_stride,           \
                                    size_t len)                                                  \
     {                                                                                           \
-        rq_matmul_rows(matrix, m, k, in, in_stride, out, out_stride, len, prefix##_fma_into);   \
+        rq_matmul_rows(matrix, m, k, in, in_stride, out, out_stride, len, prefix##_xor_many,    \
+                       prefix##_fma_many);                                                      \
     }
 
 /* The backends; runtime/dispatch.c references only those the build has. */

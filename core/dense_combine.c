@@ -8,14 +8,12 @@
 /*
  * What one kernel call costs besides the bytes it moves (loop set-up, the
  * indirect call, the first misses), in bytes of row traffic: ~40 ns at the
- * ~50 GB/s the kernels reach in cache. Fitted, with the 20% margin in
- * rq_dense_pays, to the crossovers measured with the avx512 backend
- * (decode, 15% lost): K ~ 100 at T = 1280, K ~ 200 at T = 65528.
+ * ~50 GB/s the kernels reach in cache. With the 20% margin in rq_dense_pays,
+ * the model puts the crossovers (avx512 backend) at decode K ~ 150 for
+ * T = 1280 and ~250 for T = 65528 (15% lost), encode K ~ 25: where the
+ * measured ones are.
  */
 #define CALL_COST 2048u
-/* The inputs and outputs of one stripe together aim at this (about L2). */
-#define STRIPE_BYTES ((size_t)1 << 20)
-#define STRIPE_MIN ((size_t)2048)
 /* Encoding plans get dense rows up to this many coefficients (K' <= 55 or so). */
 #define DENSE_ENCODE_MAX 4096u
 
@@ -84,100 +82,47 @@ rq_status rq_plan_dense_rows(const rq_plan *plan, const rq_kernels *k, uint8_t *
     return rows ? RQ_OK : RQ_ERR_NO_MEMORY;
 }
 
-static size_t stripe_width(size_t len, size_t rows)
-{
-    size_t s = STRIPE_BYTES / (rows ? rows : 1);
-    s = s < STRIPE_MIN ? STRIPE_MIN : (s + 63) & ~(size_t)63;
-    return s < len ? s : len;
-}
-
-static void add_run(const rq_kernels *k, uint8_t *dst, const uint8_t *const *srcs,
-                    const uint8_t *c, size_t n, int all_ones, size_t len)
-{
-    if (all_ones)
-        k->xor_many(dst, srcs, n, len);
-    else
-        k->fma_many(dst, srcs, c, n, len);
-}
-
-/* One output's stripe: a fused run of multiply-adds per RQ_FMA_MANY_MAX inputs. */
-static void combine_one(const rq_kernels *k, const uint8_t *coefs, uint32_t w,
-                        const uint8_t *inputs, size_t in_stride, uint8_t *dst, size_t len)
-{
-    const uint8_t *srcs[RQ_FMA_MANY_MAX];
-    uint8_t c[RQ_FMA_MANY_MAX];
-    size_t n = 0;
-    int all_ones = 1;
-    memset(dst, 0, len);
-    for (uint32_t i = 0; i < w; i++) {
-        if (!coefs[i])
-            continue;
-        srcs[n] = inputs + (size_t)i * in_stride;
-        c[n] = coefs[i];
-        all_ones &= coefs[i] == 1;
-        if (++n == RQ_FMA_MANY_MAX) {
-            add_run(k, dst, srcs, c, n, all_ones, len);
-            n = 0;
-            all_ones = 1;
-        }
-    }
-    if (n)
-        add_run(k, dst, srcs, c, n, all_ones, len);
-}
-
 rq_status rq_dense_combine(const rq_kernels *k, const uint8_t *coefs, size_t coef_stride,
                            uint32_t n_out, uint32_t w, const uint8_t *inputs, size_t in_stride,
                            uint8_t *out, size_t out_stride, size_t len)
 {
     if (!k || (!coefs && n_out && w) || (!inputs && w) || (!out && n_out))
         return RQ_ERR_INVALID_ARGUMENT;
-    size_t s = stripe_width(len, (size_t)w + n_out);
-    for (size_t off = 0; off < len; off += s) {
-        size_t l = len - off < s ? len - off : s;
+    /* gf_matmul takes the coefficients w to a row. */
+    uint8_t *packed = NULL;
+    if (coef_stride != w && n_out > 1 && w > 0) {
+        packed = malloc((size_t)n_out * w);
+        if (!packed)
+            return RQ_ERR_NO_MEMORY;
         for (uint32_t r = 0; r < n_out; r++)
-            combine_one(k, coefs + (size_t)r * coef_stride, w, inputs + off, in_stride,
-                        out + (size_t)r * out_stride + off, l);
+            memcpy(packed + (size_t)r * w, coefs + (size_t)r * coef_stride, w);
     }
+    k->gf_matmul(packed ? packed : coefs, n_out, w, inputs, in_stride, out, out_stride, len);
+    free(packed);
     return RQ_OK;
 }
 
-/* Rows read or written, and kernel calls, of one replay: grouped as rq_replay_ops_split runs them. */
-static void plan_traffic(const rq_plan *plan, uint64_t *rows, uint64_t *calls)
-{
-    *rows = *calls = 0;
-    size_t i = 0;
-    while (i < plan->n_ops) {
-        uint32_t dst = rq_op_dst(plan->ops[i]);
-        ++*calls;
-        if (plan->ops[i].src == dst) {
-            *rows += 2; /* a scale: the row read and written */
-            i++;
-            continue;
-        }
-        size_t n = 0;
-        if (rq_op_coef(plan->ops[i]) == 0) { /* a copy and the XORs after it: sources, dst written */
-            for (n = 1, i++; i < plan->n_ops && n < RQ_XOR_MANY_MAX &&
-                             rq_op_joins_run(plan->ops[i], dst) && rq_op_coef(plan->ops[i]) == 1;
-                 n++, i++)
-                ;
-            *rows += n + 1;
-            continue;
-        }
-        int all_ones = 1;
-        while (i < plan->n_ops && rq_op_extends_run(plan->ops[i], dst, n, all_ones)) {
-            all_ones &= rq_op_coef(plan->ops[i]) == 1;
-            n++;
-            i++;
-        }
-        *rows += n + 2; /* the sources, and the destination read and written */
-    }
-}
-
+/*
+ * A gf_matmul costs about 3/4 of a byte of row traffic per multiply-add byte
+ * (the AVX-512 kernel: 10.8 us for 15 x 100 products of 1280 bytes, where a
+ * replayed operation of that width takes ~14.6 ns for its ~2100 bytes), plus
+ * writing its outputs.
+ */
 uint64_t rq_dense_combine_cost(uint32_t n_out, uint32_t w, size_t len)
 {
-    uint64_t calls = (uint64_t)n_out * ((w + RQ_FMA_MANY_MAX - 1) / RQ_FMA_MANY_MAX);
-    uint64_t rows = (uint64_t)n_out * w + 2 * calls + n_out; /* + the clear of each output */
-    return rows * len + (calls + n_out) * CALL_COST;
+    return ((uint64_t)n_out * w * 3 / 4 + n_out) * len + (uint64_t)n_out * CALL_COST;
+}
+
+/*
+ * A replay's traffic, from its length alone: decoding and encoding plans from
+ * K = 10 to 1000 move 1.3-1.5 rows and make 0.18-0.31 kernel calls per
+ * operation as replay groups them (copies and runs fused), and the 20% margin
+ * covers that spread. Scanning the plan for the exact figures cost ~5 us at
+ * K = 100, a tenth of the decode it was deciding.
+ */
+static uint64_t replay_cost(const rq_plan *plan, size_t len)
+{
+    return plan->n_ops * (7 * (uint64_t)len / 5 + CALL_COST / 4);
 }
 
 int rq_dense_pays(const rq_plan *plan, size_t len, uint64_t replay_extra, uint64_t dense_cost,
@@ -191,15 +136,8 @@ int rq_dense_pays(const rq_plan *plan, size_t len, uint64_t replay_extra, uint64
     default:
         break;
     }
-    /* The dense way must win by 20%: near the crossover the model errs its way.
-     * A replay moves at most 3 rows and makes one call per operation, so most
-     * blocks are decided without scanning the plan (a hot path at large K). */
-    uint64_t most = plan->n_ops * (3 * (uint64_t)len + CALL_COST) + replay_extra;
-    if (dense_cost / 4 * 5 >= most)
-        return 0;
-    uint64_t rows, calls;
-    plan_traffic(plan, &rows, &calls);
+    /* The dense way must win by 20%: near the crossover the model errs its way. */
     if (coef_width) /* the coefficients' own replay, over whole 64-byte vectors */
-        dense_cost += rows * (((uint64_t)coef_width + 63) & ~(uint64_t)63) + calls * CALL_COST;
-    return dense_cost / 4 * 5 < rows * len + calls * CALL_COST + replay_extra;
+        dense_cost += replay_cost(plan, ((size_t)coef_width + 63) & ~(size_t)63);
+    return dense_cost / 4 * 5 < replay_cost(plan, len) + replay_extra;
 }

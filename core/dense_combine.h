@@ -38,7 +38,7 @@ rq_status rq_plan_coefficients(const rq_plan *plan, const rq_kernels *k, uint32_
 /*
  * out row r (len bytes at out + r * out_stride) = sum over i < w of
  * coefs[r * coef_stride + i] * input i (len bytes at inputs + i * in_stride),
- * for r < n_out; worked in stripes so that the inputs stay in cache.
+ * for r < n_out: the backend's gf_matmul.
  */
 rq_status rq_dense_combine(const rq_kernels *k, const uint8_t *coefs, size_t coef_stride,
                            uint32_t n_out, uint32_t w, const uint8_t *inputs, size_t in_stride,

@@ -327,19 +327,31 @@ TEST_CASE("every usable backend's dense GF(256) matrix product matches a bytewis
             REQUIRE(rq_backend_select(name.c_str()) == RQ_OK);
             const rq_kernels *kernels = rq_kernels_active();
             REQUIRE(kernels != nullptr);
-            const size_t m = 4, k = 6, len = 1000, in_stride = 1003, out_stride = 1001;
-            const std::vector<uint8_t> matrix = rqt::splitmix_bytes(5, m * k);
-            const std::vector<uint8_t> in = rqt::splitmix_bytes(6, k * in_stride);
-            std::vector<uint8_t> out(m * out_stride, 0xEE), expected(m * out_stride, 0xEE);
-            kernels->gf_matmul(matrix.data(), m, k, in.data(), in_stride, out.data(), out_stride, len);
-            for (size_t i = 0; i < m; i++)
-                for (size_t x = 0; x < len; x++) {
-                    uint8_t acc = 0;
-                    for (size_t j = 0; j < k; j++)
-                        acc ^= gf_mul_reference(matrix[i * k + j], in[j * in_stride + x]);
-                    expected[i * out_stride + x] = acc;
-                }
-            CHECK(out == expected); // the bytes between rows are left alone too
+            // Shapes around the AVX-512 kernel's blocks (8 outputs, 256 inputs, 128
+            // bytes) and the generic one's runs (8 inputs), zeros and ones among
+            // the coefficients.
+            struct Shape {
+                size_t m, k, len;
+            };
+            for (const Shape &sh : {Shape{4, 6, 1000}, Shape{15, 100, 1280}, Shape{9, 257, 130},
+                                    Shape{17, 300, 333}, Shape{1, 1, 1}, Shape{3, 0, 64}, Shape{8, 16, 127}}) {
+                const size_t m = sh.m, k = sh.k, len = sh.len, in_stride = len + 3, out_stride = len + 1;
+                CAPTURE(m, k, len);
+                std::vector<uint8_t> matrix = rqt::splitmix_bytes(5 + m, m * k);
+                for (size_t x = 0; x < matrix.size(); x += 7)
+                    matrix[x] = uint8_t(x % 2); // zeros and ones
+                const std::vector<uint8_t> in = rqt::splitmix_bytes(6 + k, k * in_stride + 1);
+                std::vector<uint8_t> out(m * out_stride, 0xEE), expected(m * out_stride, 0xEE);
+                kernels->gf_matmul(matrix.data(), m, k, in.data(), in_stride, out.data(), out_stride, len);
+                for (size_t i = 0; i < m; i++)
+                    for (size_t x = 0; x < len; x++) {
+                        uint8_t acc = 0;
+                        for (size_t j = 0; j < k; j++)
+                            acc ^= gf_mul_reference(matrix[i * k + j], in[j * in_stride + x]);
+                        expected[i * out_stride + x] = acc;
+                    }
+                CHECK(out == expected); // the bytes between rows are left alone too
+            }
         }
     }
 }

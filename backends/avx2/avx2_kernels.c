@@ -160,6 +160,7 @@ static void avx2_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint8_
 }
 
 RQ_CPU_PLAN_KERNELS(avx2)
+RQ_CPU_MATMUL(avx2)
 
 static const rq_kernels AVX2 = {
     "avx2", avx2_xor_into, avx2_xor_many, avx2_fma_into, avx2_scale, avx2_apply_plan, avx2_apply_plan_batch, avx2_gf_matmul,

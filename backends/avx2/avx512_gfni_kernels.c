@@ -170,6 +170,88 @@ static void avx512_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint
 
 RQ_CPU_PLAN_KERNELS(avx512)
 
+/*
+ * gf_matmul, register-blocked: R output rows (R <= 8, a constant once
+ * inlined) 128 bytes at a time in 2R accumulators, so each input's 128 bytes
+ * are loaded once for R outputs instead of once per output, and the work is
+ * the multiplies themselves. mats[j * R + r] is the affine matrix of output
+ * r's coefficient of input j; with add, the outputs are added to rather than
+ * written.
+ */
+#define MATMUL_ROWS 8
+static inline __attribute__((always_inline)) void matmul_rows(const uint64_t *mats, size_t R,
+                                                              size_t k, const uint8_t *in,
+                                                              size_t in_stride, uint8_t *out,
+                                                              size_t out_stride, size_t len,
+                                                              int add)
+{
+    for (size_t i = 0; i < len; i += 128) {
+        __mmask64 m0 = tail_mask(len - i), m1 = len - i > 64 ? tail_mask(len - i - 64) : 0;
+        __m512i acc[2 * MATMUL_ROWS];
+        for (size_t r = 0; r < R; r++) {
+            acc[2 * r] = add ? _mm512_maskz_loadu_epi8(m0, out + r * out_stride + i)
+                             : _mm512_setzero_si512();
+            acc[2 * r + 1] = add ? _mm512_maskz_loadu_epi8(m1, out + r * out_stride + i + 64)
+                                 : _mm512_setzero_si512();
+        }
+        for (size_t j = 0; j < k; j++) {
+            const uint8_t *p = in + j * in_stride + i;
+            __m512i x0 = _mm512_maskz_loadu_epi8(m0, p), x1 = _mm512_maskz_loadu_epi8(m1, p + 64);
+            for (size_t r = 0; r < R; r++) {
+                __m512i mat = _mm512_set1_epi64((long long)mats[j * R + r]);
+                acc[2 * r] = _mm512_xor_si512(acc[2 * r], _mm512_gf2p8affine_epi64_epi8(x0, mat, 0));
+                acc[2 * r + 1] =
+                    _mm512_xor_si512(acc[2 * r + 1], _mm512_gf2p8affine_epi64_epi8(x1, mat, 0));
+            }
+        }
+        for (size_t r = 0; r < R; r++) {
+            _mm512_mask_storeu_epi8(out + r * out_stride + i, m0, acc[2 * r]);
+            _mm512_mask_storeu_epi8(out + r * out_stride + i + 64, m1, acc[2 * r + 1]);
+        }
+    }
+}
+
+/* Inputs a block at a time, so that their matrices fit a buffer on the stack. */
+#define MATMUL_INPUTS 256
+
+static void avx512_gf_matmul(const uint8_t *matrix, size_t m, size_t k, const uint8_t *in,
+                             size_t in_stride, uint8_t *out, size_t out_stride, size_t len)
+{
+    uint64_t mats[MATMUL_INPUTS * MATMUL_ROWS];
+    if (k == 0) {
+        for (size_t r = 0; r < m; r++)
+            memset(out + r * out_stride, 0, len);
+        return;
+    }
+    for (size_t r0 = 0; r0 < m; r0 += MATMUL_ROWS) {
+        size_t R = m - r0 < MATMUL_ROWS ? m - r0 : MATMUL_ROWS;
+        for (size_t j0 = 0; j0 < k; j0 += MATMUL_INPUTS) {
+            size_t kb = k - j0 < MATMUL_INPUTS ? k - j0 : MATMUL_INPUTS;
+            for (size_t j = 0; j < kb; j++)
+                for (size_t r = 0; r < R; r++)
+                    mats[j * R + r] = affine[matrix[(r0 + r) * k + j0 + j]];
+            const uint8_t *ib = in + j0 * in_stride;
+            uint8_t *ob = out + r0 * out_stride;
+            int add = j0 > 0;
+            switch (R) {
+#define RQ_MATMUL_CASE(n)                                                                       \
+    case n:                                                                                     \
+        matmul_rows(mats, n, kb, ib, in_stride, ob, out_stride, len, add);                      \
+        break;
+                RQ_MATMUL_CASE(1)
+                RQ_MATMUL_CASE(2)
+                RQ_MATMUL_CASE(3)
+                RQ_MATMUL_CASE(4)
+                RQ_MATMUL_CASE(5)
+                RQ_MATMUL_CASE(6)
+                RQ_MATMUL_CASE(7)
+                RQ_MATMUL_CASE(8)
+#undef RQ_MATMUL_CASE
+            }
+        }
+    }
+}
+
 static const rq_kernels AVX512 = {
     "avx512", avx512_xor_into, avx512_xor_many, avx512_fma_into, avx512_scale, avx512_apply_plan, avx512_apply_plan_batch, avx512_gf_matmul,
     avx512_fma_many, avx512_xor_set,

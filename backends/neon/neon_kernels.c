@@ -106,6 +106,7 @@ static void neon_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint8_
 }
 
 RQ_CPU_PLAN_KERNELS(neon)
+RQ_CPU_MATMUL(neon)
 
 static const rq_kernels NEON = {
     "neon", neon_xor_into, neon_xor_many, neon_fma_into, neon_scale, neon_apply_plan, neon_apply_plan_batch, neon_gf_matmul,

@@ -86,6 +86,7 @@ static void scalar_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint
 }
 
 RQ_CPU_PLAN_KERNELS(scalar)
+RQ_CPU_MATMUL(scalar)
 
 static const rq_kernels SCALAR = {
     "scalar", scalar_xor_into, scalar_xor_many, scalar_fma_into, scalar_scale, scalar_apply_plan, scalar_apply_plan_batch, scalar_gf_matmul,
