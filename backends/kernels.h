@@ -71,7 +71,7 @@ typedef struct rq_kernels {
     /*
      * Dense product over GF(256): out row i = sum_j matrix[i*k + j] * in row j,
      * for i < m, j < k; rows are len bytes, in_stride / out_stride apart.
-     * (The raw k+m coder's parity step.)
+     * (Dense combinations of small blocks: core/dense_combine.h.)
      */
     void (*gf_matmul)(const uint8_t *matrix, size_t m, size_t k, const uint8_t *in,
                       size_t in_stride, uint8_t *out, size_t out_stride, size_t len);
@@ -223,14 +223,9 @@ static inline void rq_matmul_rows(const uint8_t *matrix, size_t m, size_t k, con
             size_t n = 0;
             int all_ones = 1;
             memset(o, 0, l);
-            for (size_t j = 0; j < k; j++) {
-                uint8_t coef = matrix[i * k + j];
-                if (!coef)
-                    continue;
-                srcs[n] = in + j * in_stride + off;
-                c[n] = coef;
-                all_ones &= coef == 1;
-                if (++n == RQ_FMA_MANY_MAX) {
+            for (size_t j = 0; j <= k; j++) {
+                /* A run goes in when full, and at the end. */
+                if (n == RQ_FMA_MANY_MAX || (j == k && n > 0)) {
                     if (all_ones)
                         xor_many(o, srcs, n, l);
                     else
@@ -238,12 +233,12 @@ static inline void rq_matmul_rows(const uint8_t *matrix, size_t m, size_t k, con
                     n = 0;
                     all_ones = 1;
                 }
-            }
-            if (n) {
-                if (all_ones)
-                    xor_many(o, srcs, n, l);
-                else
-                    fma_many(o, srcs, c, n, l);
+                if (j == k || !matrix[i * k + j])
+                    continue;
+                srcs[n] = in + j * in_stride + off;
+                c[n] = matrix[i * k + j];
+                all_ones &= c[n] == 1;
+                n++;
             }
         }
     }
