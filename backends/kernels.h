@@ -87,6 +87,15 @@ typedef struct rq_kernels {
      * that writes dst without reading it first.
      */
     rq_xor_many_fn xor_set;
+    /*
+     * apply_plan with the rows from first_scratch on at scratch + (r -
+     * first_scratch) * scratch_stride: a plan's scratch rows in a buffer one
+     * stripe wide (core/plan.c: rq_plan_apply). NULL in backends without it
+     * (CUDA): core/plan.c then replays with their row kernels.
+     */
+    void (*apply_plan_split)(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
+                             uint8_t *scratch, size_t scratch_stride, uint32_t first_scratch,
+                             size_t len);
 } rq_kernels;
 
 /*
@@ -245,11 +254,20 @@ static inline void rq_matmul_rows(const uint8_t *matrix, size_t m, size_t k, con
 }
 
 /*
- * Defines a CPU backend's plan entries (apply_plan and the batch) from its
- * own kernels, so each backend states them in one line; RQ_CPU_MATMUL the
- * matrix product, for backends without one of their own.
+ * Defines a CPU backend's plan entries (apply_plan, apply_plan_split and the
+ * batch) from its own kernels, so each backend states them in one line;
+ * RQ_CPU_MATMUL the matrix product, for backends without one of their own.
  */
 #define RQ_CPU_PLAN_KERNELS(prefix)                                                             \
+    static void prefix##_apply_plan_split(const rq_op *ops, size_t n_ops, uint8_t *rows,        \
+                                          size_t stride, uint8_t *scratch,                      \
+                                          size_t scratch_stride, uint32_t first_scratch,        \
+                                          size_t len)                                           \
+    {                                                                                           \
+        rq_replay_ops_split(ops, n_ops, rows, stride, scratch, scratch_stride, first_scratch,   \
+                            len, prefix##_scale, prefix##_fma_into, prefix##_xor_many,          \
+                            prefix##_fma_many, prefix##_xor_set);                               \
+    }                                                                                           \
     static void prefix##_apply_plan(const rq_op *ops, size_t n_ops, uint8_t *rows,              \
                                     size_t stride, size_t len)                                  \
     {                                                                                           \

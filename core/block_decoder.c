@@ -178,14 +178,16 @@ static rq_status rebuild_replayed(rq_decoder *d, const rq_plan *plan, const rq_k
 {
     const rq_block_constants *c = &d->c;
     size_t T = d->symbol_size;
-    rq_status st = rq_rows_get(&d->work, ((size_t)plan->rows + plan->scratch_rows + missing) * T);
+    size_t work_rows = rq_plan_work_rows(plan, T);
+    rq_status st = rq_rows_get(&d->work, (work_rows + missing) * T);
     if (st != RQ_OK)
         return st;
     uint8_t *rows = d->work.rows, *inputs = rows + (size_t)plan->first_input * T;
     memcpy(inputs, d->data, (size_t)d->held * T);
     memset(inputs + (size_t)d->held * T, 0, (size_t)(plan->n_inputs - d->held) * T);
-    rq_plan_apply_full(plan, k, rows, T, T);
-    uint8_t *out = rows + ((size_t)plan->rows + plan->scratch_rows) * T;
+    if ((st = rq_plan_replay(plan, k, rows, T, T)) != RQ_OK)
+        return st;
+    uint8_t *out = rows + work_rows * T;
     for (uint32_t x = 0; x < c->K; x++) {
         if (source[x])
             continue;

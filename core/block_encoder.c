@@ -43,15 +43,16 @@ static rq_status intermediate_replayed(rq_encoder *e, const rq_plan *plan, const
 {
     size_t T = e->symbol_size;
     e->map = malloc((size_t)e->c.L * sizeof *e->map);
-    if (!e->map || rq_rows_get(&e->buf, ((size_t)plan->rows + plan->scratch_rows) * T) != RQ_OK)
+    if (!e->map || rq_rows_get(&e->buf, rq_plan_work_rows(plan, T) * T) != RQ_OK)
         return RQ_ERR_NO_MEMORY;
     e->rows = e->buf.rows;
     uint8_t *inputs = e->rows + (size_t)plan->first_input * T;
     memcpy(inputs, source, source_len);
     memset(inputs + source_len, 0, (size_t)(e->c.K_prime - e->c.K) * T); /* padding */
-    rq_plan_apply_full(plan, e->kernels, e->rows, T, T);
-    memcpy(e->map, plan->intermediate, (size_t)e->c.L * sizeof *e->map);
-    return RQ_OK;
+    rq_status st = rq_plan_replay(plan, e->kernels, e->rows, T, T);
+    if (st == RQ_OK)
+        memcpy(e->map, plan->intermediate, (size_t)e->c.L * sizeof *e->map);
+    return st;
 }
 
 /*

@@ -89,6 +89,21 @@ void rq_plan_apply_full(const rq_plan *plan, const rq_kernels *k, uint8_t *rows,
         k->apply_plan(plan->ops, plan->n_ops, rows + off, stride, len - off < s ? len - off : s);
 }
 
+size_t rq_plan_work_rows(const rq_plan *plan, size_t len)
+{
+    return stripe_width(plan, len) >= len ? (size_t)plan->rows + plan->scratch_rows : plan->rows;
+}
+
+rq_status rq_plan_replay(const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
+                         size_t len)
+{
+    if (rq_plan_work_rows(plan, len) > plan->rows) {
+        rq_plan_apply_full(plan, k, rows, stride, len);
+        return RQ_OK;
+    }
+    return rq_plan_apply(plan, k, rows, stride, len);
+}
+
 rq_status rq_plan_apply(const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
                         size_t len)
 {
@@ -104,10 +119,16 @@ rq_status rq_plan_apply(const rq_plan *plan, const rq_kernels *k, uint8_t *rows,
             return RQ_ERR_NO_MEMORY;
         s = (s / 2 + 63) & ~(size_t)63;
     }
-    for (size_t off = 0; off < len; off += s)
-        rq_replay_ops_split(plan->ops, plan->n_ops, rows + off, stride, scratch.rows, s, plan->rows,
-                            len - off < s ? len - off : s, k->scale, k->fma_into, k->xor_many,
-                            k->fma_many, k->xor_set);
+    for (size_t off = 0; off < len; off += s) {
+        size_t l = len - off < s ? len - off : s;
+        if (k->apply_plan_split)
+            k->apply_plan_split(plan->ops, plan->n_ops, rows + off, stride, scratch.rows, s,
+                                plan->rows, l);
+        else
+            rq_replay_ops_split(plan->ops, plan->n_ops, rows + off, stride, scratch.rows, s,
+                                plan->rows, l, k->scale, k->fma_into, k->xor_many, k->fma_many,
+                                k->xor_set);
+    }
     rq_rows_put(&scratch);
     return RQ_OK;
 }

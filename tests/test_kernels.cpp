@@ -79,7 +79,7 @@ struct ReferenceKernels {
 const rq_kernels kReference = {"reference", ReferenceKernels::xor_into, ReferenceKernels::xor_many,
                                ReferenceKernels::fma_into,
                                ReferenceKernels::scale, nullptr, nullptr, nullptr, ReferenceKernels::fma_many,
-                               ReferenceKernels::xor_set};
+                               ReferenceKernels::xor_set, nullptr};
 
 const size_t kLengths[] = {0, 1, 2, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 256, 1000, 4095, 4099, 65537};
 
@@ -289,6 +289,51 @@ TEST_CASE("every usable backend replays a plan like scalar, on whole rows and on
                     }
                     CHECK(b == e);
                 }
+            }
+        }
+    }
+}
+
+TEST_CASE("every usable CPU backend replays a plan over split rows like one operation at a time")
+{
+    // Rows 0..23 at rows, 24..39 in a scratch buffer of another stride.
+    BackendGuard guard;
+    for (const std::string &name : usable_backends()) {
+        if (name == "cuda")
+            continue; // no apply_plan_split: core/plan.c uses its row kernels (tests/test_plans.cpp)
+        DYNAMIC_SECTION(name)
+        {
+            REQUIRE(rq_backend_select(name.c_str()) == RQ_OK);
+            const rq_kernels *kernels = rq_kernels_active();
+            REQUIRE(kernels != nullptr);
+            REQUIRE(kernels->apply_plan_split != nullptr);
+            std::mt19937_64 rng(0x5b17);
+            const uint32_t rows = 40, first_scratch = 24;
+            for (size_t len : {size_t(1), size_t(64), size_t(100), size_t(1029)}) {
+                CAPTURE(len);
+                const std::vector<rq_op> ops = random_plan(rows, 600, rng);
+                const size_t stride = len + 5, scratch_stride = len + 64;
+                std::vector<uint8_t> main_rows = rqt::splitmix_bytes(len + 1, first_scratch * stride);
+                std::vector<uint8_t> scratch = rqt::splitmix_bytes(len + 2, (rows - first_scratch) * scratch_stride);
+                std::vector<uint8_t> ref_rows = main_rows, ref_scratch = scratch;
+                kernels->apply_plan_split(ops.data(), ops.size(), main_rows.data(), stride, scratch.data(),
+                                          scratch_stride, first_scratch, len);
+                auto row = [&](uint32_t r) {
+                    return r < first_scratch ? ref_rows.data() + r * stride
+                                             : ref_scratch.data() + (r - first_scratch) * scratch_stride;
+                };
+                for (const rq_op &op : ops) {
+                    uint8_t *d = row(rq_op_dst(op));
+                    const uint8_t *src = row(op.src);
+                    if (op.src == rq_op_dst(op))
+                        ReferenceKernels::scale(d, rq_op_coef(op), len);
+                    else if (rq_op_coef(op) == 0)
+                        std::memmove(d, src, len);
+                    else
+                        ReferenceKernels::fma_into(d, src, rq_op_coef(op), len);
+                }
+                CHECK(main_rows == ref_rows);
+                CHECK(scratch == ref_scratch);
             }
         }
     }

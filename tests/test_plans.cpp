@@ -37,17 +37,23 @@ struct Block {
 
 // Replays a plan over `known` and returns the L intermediate symbols (L*T bytes).
 // stripe 0: rq_plan_apply (its own scratch stripe); 1: rq_plan_apply_full;
-// otherwise the backend's apply_plan in stripes of that width. Rows other than
-// the inputs start as garbage: the plan must clear what it needs.
+// 2: rq_plan_apply with the backend's apply_plan_split taken away (core/plan.c
+// then uses its row kernels, as for CUDA); otherwise the backend's apply_plan
+// in stripes of that width. Rows other than the inputs start as garbage: the
+// plan must clear what it needs.
 std::vector<uint8_t> replay(const rq_plan *plan, const rq_kernels *k, const Block &b, size_t stripe)
 {
     const size_t T = b.T;
     REQUIRE(plan->n_inputs == b.isis.size());
-    const size_t n_rows = plan->rows + (stripe == 0 ? 0 : plan->scratch_rows);
+    const size_t n_rows = plan->rows + (stripe == 0 || stripe == 2 ? 0 : plan->scratch_rows);
     std::vector<uint8_t> rows(n_rows * T + 64, 0xA5);
     std::memcpy(rows.data() + size_t(plan->first_input) * T, b.known.data(), b.known.size());
+    rq_kernels without_split = *k;
+    without_split.apply_plan_split = nullptr;
     if (stripe == 0) {
         REQUIRE(rq_plan_apply(plan, k, rows.data(), T, T) == RQ_OK);
+    } else if (stripe == 2) {
+        REQUIRE(rq_plan_apply(plan, &without_split, rows.data(), T, T) == RQ_OK);
     } else if (stripe == 1) {
         rq_plan_apply_full(plan, k, rows.data(), T, T);
     } else {
@@ -182,7 +188,7 @@ std::vector<uint8_t> replay_everywhere(const rq_plan *plan, const Block &b)
     check_constraints(b, ref);
     for (const rq_kernels *k : usable_backends()) {
         INFO("backend " << k->name);
-        for (size_t stripe : {size_t(0), size_t(1), size_t(64), size_t(320)})
+        for (size_t stripe : {size_t(0), size_t(1), size_t(2), size_t(64), size_t(320)})
             REQUIRE(replay(plan, k, b, stripe) == ref);
     }
     return ref;
@@ -388,7 +394,8 @@ TEST_CASE("encoder and decoder give the same bytes the dense way and the plan's 
 {
     std::mt19937_64 rng(13);
     for (uint32_t K : {1u, 3u, 10u, 16u, 40u}) {
-        for (size_t T : {size_t(1), size_t(16), size_t(1280), size_t(4100)}) {
+        // T = 20000: the plan's way replays in several stripes (rq_plan_replay).
+        for (size_t T : {size_t(1), size_t(16), size_t(1280), size_t(4100), size_t(20000)}) {
             std::vector<uint8_t> source(size_t(K) * T);
             for (auto &v : source)
                 v = uint8_t(rng());

@@ -164,7 +164,7 @@ RQ_CPU_MATMUL(avx2)
 
 static const rq_kernels AVX2 = {
     "avx2", avx2_xor_into, avx2_xor_many, avx2_fma_into, avx2_scale, avx2_apply_plan, avx2_apply_plan_batch, avx2_gf_matmul,
-    avx2_fma_many, avx2_xor_set,
+    avx2_fma_many, avx2_xor_set, avx2_apply_plan_split,
 };
 
 const rq_kernels *rq_kernels_avx2(void)

@@ -254,7 +254,7 @@ static void avx512_gf_matmul(const uint8_t *matrix, size_t m, size_t k, const ui
 
 static const rq_kernels AVX512 = {
     "avx512", avx512_xor_into, avx512_xor_many, avx512_fma_into, avx512_scale, avx512_apply_plan, avx512_apply_plan_batch, avx512_gf_matmul,
-    avx512_fma_many, avx512_xor_set,
+    avx512_fma_many, avx512_xor_set, avx512_apply_plan_split,
 };
 
 const rq_kernels *rq_kernels_avx512(void)

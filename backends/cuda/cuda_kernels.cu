@@ -304,6 +304,7 @@ void cuda_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint8_t *coef
 const rq_kernels CUDA_KERNELS = {
     "cuda", cuda_xor_into, cuda_xor_many, cuda_fma_into, cuda_scale, cuda_apply_plan, cuda_apply_plan_batch,
     cuda_gf_matmul, cuda_fma_many, cuda_xor_set,
+    nullptr, /* apply_plan_split: core/plan.c replays split rows with the kernels above */
 };
 
 } // namespace
