@@ -168,6 +168,22 @@ void compare_kernels(const rq_kernels &tested, const rq_kernels &expected)
 }
 
 // A random plan over `rows` rows: scales (nonzero), XORs and multiply-adds.
+// Replays ops one at a time as kernels.h defines them, no fusing; row(r) is row r's address.
+template <typename RowOf>
+void replay_one_at_a_time(const std::vector<rq_op> &ops, size_t len, RowOf row)
+{
+    for (const rq_op &op : ops) {
+        uint8_t *d = row(rq_op_dst(op));
+        const uint8_t *src = row(op.src);
+        if (op.src == rq_op_dst(op))
+            ReferenceKernels::scale(d, rq_op_coef(op), len);
+        else if (rq_op_coef(op) == 0)
+            std::memmove(d, src, len);
+        else
+            ReferenceKernels::fma_into(d, src, rq_op_coef(op), len);
+    }
+}
+
 std::vector<rq_op> random_plan(uint32_t rows, size_t n_ops, std::mt19937_64 &rng)
 {
     std::uniform_int_distribution<uint32_t> row(0, rows - 1);
@@ -277,16 +293,7 @@ TEST_CASE("every usable backend replays a plan like scalar, on whole rows and on
                     CHECK(b == c);
                     // And one operation at a time as kernels.h defines them, no fusing.
                     std::vector<uint8_t> e = rqt::splitmix_bytes(len * 31 + extra, rows * stride + 8);
-                    for (const rq_op &op : ops) {
-                        uint8_t *d = e.data() + 3 + size_t(rq_op_dst(op)) * stride;
-                        const uint8_t *src = e.data() + 3 + size_t(op.src) * stride;
-                        if (op.src == rq_op_dst(op))
-                            ReferenceKernels::scale(d, rq_op_coef(op), len);
-                        else if (rq_op_coef(op) == 0)
-                            std::memmove(d, src, len);
-                        else
-                            ReferenceKernels::fma_into(d, src, rq_op_coef(op), len);
-                    }
+                    replay_one_at_a_time(ops, len, [&](uint32_t r) { return e.data() + 3 + size_t(r) * stride; });
                     CHECK(b == e);
                 }
             }
@@ -322,16 +329,7 @@ TEST_CASE("every usable CPU backend replays a plan over split rows like one oper
                     return r < first_scratch ? ref_rows.data() + r * stride
                                              : ref_scratch.data() + (r - first_scratch) * scratch_stride;
                 };
-                for (const rq_op &op : ops) {
-                    uint8_t *d = row(rq_op_dst(op));
-                    const uint8_t *src = row(op.src);
-                    if (op.src == rq_op_dst(op))
-                        ReferenceKernels::scale(d, rq_op_coef(op), len);
-                    else if (rq_op_coef(op) == 0)
-                        std::memmove(d, src, len);
-                    else
-                        ReferenceKernels::fma_into(d, src, rq_op_coef(op), len);
-                }
+                replay_one_at_a_time(ops, len, row);
                 CHECK(main_rows == ref_rows);
                 CHECK(scratch == ref_scratch);
             }
