@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "core/source_rows.h"
 #include "core/tuple.h"
 
 /* Rows of LDPC column i (< B): b, b+a, b+2a mod S, deduplicated (a can be a multiple of S). */
@@ -22,7 +23,7 @@ static uint32_t ldpc_rows_of_column(const rq_block_constants *c, uint32_t i, uin
 }
 
 rq_status rq_sparse_rows_build(const rq_block_constants *c, const uint32_t *isis, uint32_t n_isis,
-                               rq_sparse_rows *out)
+                               const rq_source_rows *source, rq_sparse_rows *out)
 {
     uint32_t first_lt = c->S + c->H;
     uint32_t rows = first_lt + n_isis;
@@ -66,7 +67,15 @@ rq_status rq_sparse_rows_build(const rq_block_constants *c, const uint32_t *isis
             }
             cols = grown;
         }
-        uint32_t n = rq_neighbours(c, isis[k], cols + at);
+        uint32_t n;
+        if (source && isis[k] < source->k_prime) {
+            const uint32_t *from = source->cols + source->start[isis[k]];
+            n = source->start[isis[k] + 1] - source->start[isis[k]];
+            for (uint32_t j = 0; j < n; j++)
+                cols[at + j] = from[j];
+        } else {
+            n = rq_neighbours(c, isis[k], cols + at);
+        }
         start[first_lt + k + 1] = n;
         at += n;
     }

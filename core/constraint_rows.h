@@ -20,8 +20,11 @@ typedef struct rq_sparse_rows {
     uint32_t *cols;  /* column indices, each row's without repeats */
 } rq_sparse_rows;
 
+struct rq_source_rows;
+
+/* source: the shared rows of the source ISIs of this K' (core/source_rows.h), or NULL. */
 rq_status rq_sparse_rows_build(const rq_block_constants *c, const uint32_t *isis, uint32_t n_isis,
-                               rq_sparse_rows *out);
+                               const struct rq_source_rows *source, rq_sparse_rows *out);
 void rq_sparse_rows_free(rq_sparse_rows *rows);
 
 /* The two HDPC rows that MT has a one in, for column j < K'+S-1 (RFC 6330 §5.3.3.3). */

@@ -49,6 +49,7 @@
 #include "core/constraint_rows.h"
 #include "core/gf256.h"
 #include "core/plan.h"
+#include "core/source_rows.h"
 
 #define NONE UINT32_MAX
 
@@ -120,8 +121,11 @@ typedef struct solver {
     size_t words;
     uint64_t *zbits;
     uint32_t *pivot_row; /* inactive position -> working row holding C of that column */
-    /* MT's two ones in column j < K'+S-1: HDPC rows mt[2j] and mt[2j+1]. */
-    uint32_t *mt;
+    /* MT's two ones in column j < K'+S-1: HDPC rows mt[2j] and mt[2j+1]; from
+     * the shared source rows of K' (source), or computed here (mt_own). */
+    const uint32_t *mt;
+    uint32_t *mt_own;
+    const rq_source_rows *source;
     op_list ops;
     /* Working rows not written yet, whose content is undefined (all but the
      * inputs start so): put() turns the first write into one that needs no
@@ -861,7 +865,8 @@ static void solver_free(solver *s)
     free(s->uf_touched);
     free(s->zbits);
     free(s->pivot_row);
-    free(s->mt);
+    free(s->mt_own);
+    rq_source_rows_release(s->source);
     free(s->unwritten);
     rq_rows_put(&s->ops.buf);
 }
@@ -878,7 +883,10 @@ static uint32_t *filled_u32(size_t n, uint32_t value)
 static rq_status solve(solver *s, const uint32_t *isis, uint32_t n_isis, int component_rule)
 {
     const rq_block_constants *c = s->c;
-    rq_status st = rq_sparse_rows_build(c, isis, n_isis, &s->sr);
+    /* Without the shared rows (no memory for them) everything is computed here. */
+    if (rq_source_rows_acquire(c, &s->source) != RQ_OK)
+        s->source = NULL;
+    rq_status st = rq_sparse_rows_build(c, isis, n_isis, s->source, &s->sr);
     if (st != RQ_OK)
         return st;
     s->M = s->sr.rows;
@@ -901,13 +909,20 @@ static rq_status solve(solver *s, const uint32_t *isis, uint32_t n_isis, int com
         if (!s->uf_parent || !s->uf_size || !s->uf_touched)
             return RQ_ERR_NO_MEMORY;
     }
-    uint32_t ks = c->K_prime + c->S;
-    s->mt = malloc((size_t)2 * ks * sizeof *s->mt);
     if (!s->vcount || !s->bnext || !s->ones || !s->resolved || !s->chosen || !s->order || !s->chosen_pos ||
-        !s->diag_row || !s->inact_idx || !s->inact_cols || !s->mt)
+        !s->diag_row || !s->inact_idx || !s->inact_cols)
         return RQ_ERR_NO_MEMORY;
-    for (uint32_t j = 0; j + 1 < ks; j++)
-        rq_hdpc_mt_rows(c, j, &s->mt[2 * j], &s->mt[2 * j + 1]);
+    if (s->source) {
+        s->mt = s->source->mt;
+    } else {
+        uint32_t ks = c->K_prime + c->S;
+        s->mt_own = malloc((size_t)2 * ks * sizeof *s->mt_own);
+        if (!s->mt_own)
+            return RQ_ERR_NO_MEMORY;
+        for (uint32_t j = 0; j + 1 < ks; j++)
+            rq_hdpc_mt_rows(c, j, &s->mt_own[2 * j], &s->mt_own[2 * j + 1]);
+        s->mt = s->mt_own;
+    }
     /* Room for the usual plan (about 2.5 operations per nonzero) without regrowing. */
     if (!reserve(&s->ops, (size_t)s->sr.start[s->M] * 3 + 4 * (size_t)c->L + 1024))
         return RQ_ERR_NO_MEMORY;
