@@ -170,6 +170,76 @@ static void avx512_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint
 
 RQ_CPU_PLAN_KERNELS(avx512)
 
+/* x times c (c >= 2) in each byte. */
+static inline __m512i times(__m512i x, uint8_t c)
+{
+    return _mm512_gf2p8affine_epi64_epi8(x, _mm512_set1_epi64((long long)affine[c]), 0);
+}
+
+/*
+ * A whole plan over rows of at most 128 bytes (the dense coefficients of
+ * core/dense_combine.c: one row per input, as wide as the inputs): two
+ * registers per row, a run of operations into one row kept in registers
+ * however long, and no calls. The kernels' per-call set-up cost more than
+ * the bytes at this width (K = 100: ~5.6 ns per operation).
+ */
+static void replay_narrow(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
+                          size_t len)
+{
+    __mmask64 m0 = tail_mask(len), m1 = len > 64 ? tail_mask(len - 64) : 0;
+#define RQ_LOAD(p, a0, a1)                                                                       \
+    do {                                                                                       \
+        a0 = _mm512_maskz_loadu_epi8(m0, (p));                                                 \
+        a1 = _mm512_maskz_loadu_epi8(m1, (p) + 64);                                            \
+    } while (0)
+    size_t k = 0;
+    while (k < n_ops) {
+        uint32_t dst = rq_op_dst(ops[k]);
+        uint8_t coef = rq_op_coef(ops[k]);
+        uint8_t *d = rows + (size_t)dst * stride;
+        __m512i a0, a1, x0, x1;
+        if (ops[k].src == dst) { /* scale; by 0: a clear */
+            k++;
+            if (coef == 1)
+                continue;
+            RQ_LOAD(d, a0, a1);
+            a0 = coef ? times(a0, coef) : _mm512_setzero_si512();
+            a1 = coef ? times(a1, coef) : _mm512_setzero_si512();
+        } else {
+            /* A copy starts the row afresh; anything else adds to it. */
+            if (coef == 0) {
+                RQ_LOAD(rows + (size_t)ops[k].src * stride, a0, a1);
+                k++;
+            } else {
+                RQ_LOAD(d, a0, a1);
+            }
+            for (; k < n_ops && rq_op_joins_run(ops[k], dst); k++) {
+                uint8_t c = rq_op_coef(ops[k]);
+                RQ_LOAD(rows + (size_t)ops[k].src * stride, x0, x1);
+                if (c != 1) {
+                    x0 = times(x0, c);
+                    x1 = times(x1, c);
+                }
+                a0 = _mm512_xor_si512(a0, x0);
+                a1 = _mm512_xor_si512(a1, x1);
+            }
+        }
+        _mm512_mask_storeu_epi8(d, m0, a0);
+        _mm512_mask_storeu_epi8(d + 64, m1, a1);
+    }
+#undef RQ_LOAD
+}
+
+/* apply_plan: rows of at most 128 bytes the narrow way, wider ones by runs. */
+static void avx512_apply_plan_any(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
+                                  size_t len)
+{
+    if (len <= 128)
+        replay_narrow(ops, n_ops, rows, stride, len);
+    else
+        avx512_apply_plan(ops, n_ops, rows, stride, len);
+}
+
 /*
  * gf_matmul, register-blocked: R output rows (R <= 8, a constant once
  * inlined) 128 bytes at a time in 2R accumulators, so each input's 128 bytes
@@ -253,7 +323,7 @@ static void avx512_gf_matmul(const uint8_t *matrix, size_t m, size_t k, const ui
 }
 
 static const rq_kernels AVX512 = {
-    "avx512", avx512_xor_into, avx512_xor_many, avx512_fma_into, avx512_scale, avx512_apply_plan, avx512_apply_plan_batch, avx512_gf_matmul,
+    "avx512", avx512_xor_into, avx512_xor_many, avx512_fma_into, avx512_scale, avx512_apply_plan_any, avx512_apply_plan_batch, avx512_gf_matmul,
     avx512_fma_many, avx512_xor_set, avx512_apply_plan_split,
 };
 
