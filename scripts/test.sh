@@ -3,8 +3,9 @@
 #   1. Release build in build/ and every test;
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/ and
 #      every test not labelled "slow";
-#   3. ThreadSanitizer build in build-tsan/ of the scheduler tests (label
-#      "concurrency": concurrent jobs, budgets, workers, cancellation);
+#   3. ThreadSanitizer build in build-tsan/ of the tests labelled
+#      "concurrency" (the scheduler's: concurrent jobs, budgets, workers,
+#      cancellation; the shared source rows of core/source_rows.c);
 #   4. on x86-64: an AArch64 cross build in build-aarch64/ (NEON backend) and
 #      every test not labelled "slow", run under qemu-aarch64.
 # Ends with one line "N passed, N failed" summed over both runs (CI reads it;
@@ -25,16 +26,16 @@ deps_args=()
 [[ $cross -eq 1 ]] && deps_args=(--aarch64)
 bash scripts/install-deps.sh "${deps_args[@]}" || { echo "0 passed, 1 failed"; exit 1; }
 
-# build DIR [--target T] CMAKE_ARGS...: configure and build (everything, or
-# target T); counts a failure as one test.
+# build DIR [--target T]... CMAKE_ARGS...: configure and build (everything, or
+# the targets T); counts a failure as one test.
 build() {
   local dir=$1
   shift
   local target=()
-  if [[ ${1:-} == --target ]]; then
-    target=(--target "$2")
+  while [[ ${1:-} == --target ]]; do
+    target+=(--target "$2")
     shift 2
-  fi
+  done
   echo "== configure and build $dir"
   if cmake -S . -B "$dir" -G Ninja -DRQ_BUILD_TESTS=ON "$@" &&
      cmake --build "$dir" -j "$jobs" "${target[@]}"; then
@@ -77,7 +78,8 @@ fi
 
 # libgomp is not built with TSan; runtime/workers.c states the ordering its
 # barriers give, so what TSan reports here is a real race.
-if build build-tsan --target test_scheduler -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRQ_TSAN=ON \
+if build build-tsan --target test_scheduler --target test_source_rows \
+     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRQ_TSAN=ON \
      -DRQ_WITH_CUDA=OFF; then
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
     run_tests build-tsan -L concurrency
