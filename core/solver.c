@@ -120,6 +120,7 @@ typedef struct solver {
     /* Z = Att^-1 * Atu as bit rows, one per chosen row. */
     size_t words;
     uint64_t *zbits;
+    rq_rows_buf zbuf; /* where zbits live: pooled, like the operation list (3.6 MB at K = 50000) */
     uint32_t *pivot_row; /* inactive position -> working row holding C of that column */
     /* MT's two ones in column j < K'+S-1: HDPC rows mt[2j] and mt[2j+1]; from
      * the shared source rows of K' (source), or computed here (mt_own). */
@@ -412,12 +413,13 @@ static void xor_bits(uint64_t *dst, const uint64_t *src, size_t words)
 static rq_status compute_z_and_y(solver *s)
 {
     s->words = ((size_t)s->n_inact + 63) / 64;
-    s->zbits = calloc((size_t)s->n_chosen * s->words + 1, sizeof *s->zbits);
-    if (!s->zbits)
+    if (rq_rows_get(&s->zbuf, ((size_t)s->n_chosen * s->words + 1) * sizeof *s->zbits) != RQ_OK)
         return RQ_ERR_NO_MEMORY;
+    s->zbits = (uint64_t *)s->zbuf.rows;
     for (uint32_t p = 0; p < s->n_chosen; p++) {
         uint32_t t = s->order[p], dst = s->M + p;
         uint64_t *z = s->zbits + (size_t)p * s->words;
+        memset(z, 0, s->words * sizeof *z);
         rq_op *o = reserve(&s->ops, (size_t)s->sr.start[t + 1] - s->sr.start[t] + 1), *first;
         if (!o)
             return RQ_ERR_NO_MEMORY;
@@ -863,7 +865,7 @@ static void solver_free(solver *s)
     free(s->uf_parent);
     free(s->uf_size);
     free(s->uf_touched);
-    free(s->zbits);
+    rq_rows_put(&s->zbuf);
     free(s->pivot_row);
     free(s->mt_own);
     rq_source_rows_release(s->source);
