@@ -525,67 +525,72 @@ static rq_status hdpc_dense_rows(const solver *s, uint8_t *hd)
  * Step c: HDPC right-hand sides G_hv * y with G = MT * GAMMA. GAMMA * y is
  * the chain g_j = alpha * g_{j-1} + y_j, built in place over the y rows in
  * column order (one multiply-add per pivot column; a column without a pivot
- * contributes alpha^k times the last pivot's g). Then each HDPC row adds the
- * g of its MT ones, all of its sources together so that replay fuses them.
+ * contributes alpha^k times the last pivot's g). Each HDPC row adds the g of
+ * its MT ones. Both go a block of HDPC_BLOCK columns at a time: the chain
+ * over the block, then each HDPC row's additions from it, all together so
+ * that replay fuses them. The block's g rows are then still in cache; the
+ * whole chain first read every g row back from memory twice at large K
+ * (K = 50000, T = 1280: 64 MB of y rows; encode and decode +7% there, with
+ * blocks of 32 to 1024 columns all within 3% of each other).
  */
+#define HDPC_BLOCK 128u
+
 static rq_status emit_hdpc_rhs(solver *s)
 {
     const rq_block_constants *c = s->c;
     uint32_t ks = c->K_prime + c->S;
-    /* last[j]: the latest pivot column <= j (NONE before the first). */
-    uint32_t *last = malloc((size_t)ks * sizeof *last + 1);
-    uint32_t *count = calloc((size_t)c->H + 1, sizeof *count);
-    uint32_t *by_h = malloc((size_t)2 * ks * sizeof *by_h + 1);
-    if (!last || !count || !by_h) {
-        free(last);
-        free(count);
-        free(by_h);
+    /* last[j - b0]: the latest pivot column <= j (NONE before the first). */
+    uint32_t last[HDPC_BLOCK], by_h[2 * HDPC_BLOCK];
+    uint32_t *count = malloc(((size_t)c->H + 1) * sizeof *count);
+    if (!count)
         return RQ_ERR_NO_MEMORY;
-    }
     uint32_t prev = NONE;
-    for (uint32_t j = 0; j < ks; j++) {
-        uint32_t d = s->diag_row[j];
-        if (d != NONE) {
-            if (prev != NONE)
-                put(s, y_row(s, d), y_row(s, s->diag_row[prev]),
-                     rq_gf_alpha_pow(j - prev));
-            prev = j;
+    for (uint32_t b0 = 0; b0 < ks; b0 += HDPC_BLOCK) {
+        uint32_t b1 = ks - b0 < HDPC_BLOCK ? ks : b0 + HDPC_BLOCK;
+        for (uint32_t j = b0; j < b1; j++) {
+            uint32_t d = s->diag_row[j];
+            if (d != NONE) {
+                if (prev != NONE)
+                    put(s, y_row(s, d), y_row(s, s->diag_row[prev]), rq_gf_alpha_pow(j - prev));
+                prev = j;
+            }
+            last[j - b0] = prev;
         }
-        last[j] = prev;
-    }
-    /* Bucket the columns' contributions by HDPC row (counting sort). */
-    for (uint32_t j = 0; j + 1 < ks; j++) {
-        if (last[j] == NONE)
-            continue;
-        count[s->mt[2 * j] + 1]++;
-        count[s->mt[2 * j + 1] + 1]++;
-    }
-    for (uint32_t h = 0; h < c->H; h++)
-        count[h + 1] += count[h];
-    for (uint32_t j = 0; j + 1 < ks; j++) {
-        if (last[j] == NONE)
-            continue;
-        by_h[count[s->mt[2 * j]]++] = j;
-        by_h[count[s->mt[2 * j + 1]]++] = j;
-    }
-    /* count[h] is now where bucket h ends. XORs (a pivot's own g) first, then the
-     * multiply-adds, so that the XORs into one row stay consecutive. */
-    for (uint32_t h = 0, from = 0; h < c->H; from = count[h++]) {
-        for (int pass = 0; pass < 2; pass++) {
-            for (uint32_t k = from; k < count[h]; k++) {
-                uint32_t j = by_h[k];
-                if ((last[j] == j) == (pass == 0))
-                    put(s, c->S + h, y_row(s, s->diag_row[last[j]]),
-                         rq_gf_alpha_pow(j - last[j]));
+        /* The block's contributions by HDPC row (counting sort); MT's last
+         * column is not one of them (it is alpha^h, below). */
+        uint32_t mt_end = b1 < ks ? b1 : ks - 1;
+        for (uint32_t h = 0; h <= c->H; h++)
+            count[h] = 0;
+        for (uint32_t j = b0; j < mt_end; j++) {
+            if (last[j - b0] == NONE)
+                continue;
+            count[s->mt[2 * j] + 1]++;
+            count[s->mt[2 * j + 1] + 1]++;
+        }
+        for (uint32_t h = 0; h < c->H; h++)
+            count[h + 1] += count[h];
+        for (uint32_t j = b0; j < mt_end; j++) {
+            if (last[j - b0] == NONE)
+                continue;
+            by_h[count[s->mt[2 * j]]++] = j;
+            by_h[count[s->mt[2 * j + 1]]++] = j;
+        }
+        /* count[h] is now where bucket h ends. XORs (a pivot's own g) first,
+         * then the multiply-adds, so that the XORs into one row stay consecutive. */
+        for (uint32_t h = 0, from = 0; h < c->H; from = count[h++]) {
+            for (int pass = 0; pass < 2; pass++) {
+                for (uint32_t k = from; k < count[h]; k++) {
+                    uint32_t j = by_h[k], l = last[j - b0];
+                    if ((l == j) == (pass == 0))
+                        put(s, c->S + h, y_row(s, s->diag_row[l]), rq_gf_alpha_pow(j - l));
+                }
             }
         }
-        if (last[ks - 1] != NONE)
-            put(s, c->S + h, y_row(s, s->diag_row[last[ks - 1]]),
-                 rq_gf_alpha_pow(h + ks - 1 - last[ks - 1]));
     }
-    free(last);
+    if (prev != NONE) /* MT's last column: alpha^h in row h */
+        for (uint32_t h = 0; h < c->H; h++)
+            put(s, c->S + h, y_row(s, s->diag_row[prev]), rq_gf_alpha_pow(h + ks - 1 - prev));
     free(count);
-    free(by_h);
     return RQ_OK;
 }
 
