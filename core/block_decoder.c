@@ -182,9 +182,8 @@ static rq_status rebuild_replayed(rq_decoder *d, const rq_plan *plan, const rq_k
     rq_status st = rq_rows_get(&d->work, (work_rows + missing) * T);
     if (st != RQ_OK)
         return st;
-    uint8_t *rows = d->work.rows, *inputs = rows + (size_t)plan->first_input * T;
-    memcpy(inputs, d->data, (size_t)d->held * T);
-    memset(inputs + (size_t)d->held * T, 0, (size_t)(plan->n_inputs - d->held) * T);
+    uint8_t *rows = d->work.rows;
+    rq_plan_fill_inputs(plan, rows, T, d->data, T, d->held, T); /* then the zero padding symbols */
     if ((st = rq_plan_replay(plan, k, rows, T, T)) != RQ_OK)
         return st;
     uint8_t *out = rows + work_rows * T;

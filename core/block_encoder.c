@@ -38,17 +38,14 @@ void rq_encode_isi(const rq_block_constants *c, const rq_kernels *k, const uint8
 }
 
 /* The plan's way: replay it over [zero rows | a copy of the source | zero padding]. */
-static rq_status intermediate_replayed(rq_encoder *e, const rq_plan *plan, const uint8_t *source,
-                                       size_t source_len)
+static rq_status intermediate_replayed(rq_encoder *e, const rq_plan *plan, const uint8_t *source)
 {
     size_t T = e->symbol_size;
     e->map = malloc((size_t)e->c.L * sizeof *e->map);
     if (!e->map || rq_rows_get(&e->buf, rq_plan_work_rows(plan, T) * T) != RQ_OK)
         return RQ_ERR_NO_MEMORY;
     e->rows = e->buf.rows;
-    uint8_t *inputs = e->rows + (size_t)plan->first_input * T;
-    memcpy(inputs, source, source_len);
-    memset(inputs + source_len, 0, (size_t)(e->c.K_prime - e->c.K) * T); /* padding */
+    rq_plan_fill_inputs(plan, e->rows, T, source, T, e->c.K, T); /* then K'-K zero padding symbols */
     rq_status st = rq_plan_replay(plan, e->kernels, e->rows, T, T);
     if (st == RQ_OK)
         memcpy(e->map, plan->intermediate, (size_t)e->c.L * sizeof *e->map);
@@ -108,7 +105,7 @@ rq_status rq_encoder_create(rq_encoder **out, uint32_t source_symbols, size_t sy
     st = plan->dense && rq_dense_pays(plan, symbol_size, 2ull * c.K * symbol_size,
                                       rq_dense_combine_cost(c.L, c.K, symbol_size), 0)
              ? intermediate_dense(e, plan, source)
-             : intermediate_replayed(e, plan, source, source_len);
+             : intermediate_replayed(e, plan, source);
     rq_plan_cache_release(plan);
     if (st != RQ_OK) {
         rq_encoder_destroy(e);

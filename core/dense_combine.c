@@ -52,7 +52,7 @@ rq_status rq_plan_coefficients(const rq_plan *plan, const rq_kernels *k, uint32_
     if (!buf)
         return RQ_ERR_NO_MEMORY;
     for (uint32_t i = 0; i < w; i++)
-        buf[(size_t)(plan->first_input + i) * s + i] = 1;
+        buf[(size_t)rq_plan_input_row(plan, i) * s + i] = 1;
     rq_plan_apply_full(plan, k, buf, s, s);
     *out = buf;
     *stride = s;

@@ -13,6 +13,7 @@ void rq_plan_free(rq_plan *plan)
     if (!plan)
         return;
     free(plan->intermediate);
+    free(plan->input_row);
     if (plan->ops_buf.base)
         rq_rows_put(&plan->ops_buf);
     else
@@ -34,9 +35,65 @@ rq_status rq_plan_compact(rq_plan *plan)
     return RQ_OK;
 }
 
+rq_status rq_plan_order_inputs(rq_plan *plan)
+{
+    uint32_t n = plan->n_inputs, first = plan->first_input;
+    uint32_t *order = malloc(((size_t)n + 1) * sizeof *order); /* input -> new position */
+    if (!order)
+        return RQ_ERR_NO_MEMORY;
+    for (uint32_t i = 0; i < n; i++)
+        order[i] = UINT32_MAX;
+    uint32_t next = 0;
+    for (size_t k = 0; k < plan->n_ops; k++) {
+        uint32_t rows[2] = {plan->ops[k].src, rq_op_dst(plan->ops[k])};
+        for (int x = 0; x < 2; x++)
+            if (rows[x] - first < n && order[rows[x] - first] == UINT32_MAX)
+                order[rows[x] - first] = next++;
+    }
+    for (uint32_t i = 0; i < n; i++) /* inputs no operation touches: after the others */
+        if (order[i] == UINT32_MAX)
+            order[i] = next++;
+    for (size_t k = 0; k < plan->n_ops; k++) {
+        rq_op op = plan->ops[k];
+        uint32_t dst = rq_op_dst(op), src = op.src;
+        if (dst - first < n)
+            dst = first + order[dst - first];
+        if (src - first < n)
+            src = first + order[src - first];
+        plan->ops[k] = rq_op_make(dst, src, rq_op_coef(op));
+    }
+    for (uint32_t j = 0; j < plan->constants.L; j++)
+        if (plan->intermediate[j] - first < n)
+            plan->intermediate[j] = first + order[plan->intermediate[j] - first];
+    free(plan->input_row);
+    plan->input_row = order;
+    return RQ_OK;
+}
+
+void rq_plan_fill_inputs(const rq_plan *plan, uint8_t *rows, size_t stride, const uint8_t *known,
+                         size_t known_stride, uint32_t n_known, size_t len)
+{
+    if (n_known > plan->n_inputs)
+        n_known = plan->n_inputs;
+    if (!plan->input_row && stride == len && known_stride == len) { /* one block each */
+        uint8_t *inputs = rows + (size_t)plan->first_input * stride;
+        memcpy(inputs, known, (size_t)n_known * len);
+        memset(inputs + (size_t)n_known * len, 0, (size_t)(plan->n_inputs - n_known) * len);
+        return;
+    }
+    for (uint32_t i = 0; i < plan->n_inputs; i++) {
+        uint8_t *row = rows + (size_t)rq_plan_input_row(plan, i) * stride;
+        if (i < n_known)
+            memcpy(row, known + (size_t)i * known_stride, len);
+        else
+            memset(row, 0, len);
+    }
+}
+
 size_t rq_plan_bytes(const rq_plan *plan)
 {
     return sizeof *plan + (size_t)plan->constants.L * sizeof *plan->intermediate +
+           (plan->input_row ? (size_t)plan->n_inputs * sizeof *plan->input_row : 0) +
            plan->n_ops * sizeof *plan->ops +
            (plan->dense ? (size_t)plan->constants.L * plan->n_inputs : 0);
 }

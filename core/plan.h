@@ -7,7 +7,8 @@
  * rows need filling before replay (the plan clears the others itself):
  *   0 .. S-1              LDPC constraint rows
  *   S .. S+H-1            HDPC constraint rows
- *   S+H .. S+H+n-1        the n known symbols, in the order of the ISIs given
+ *   S+H .. S+H+n-1        the n known symbols: known symbol i (the ISIs'
+ *                         order) in row rq_plan_input_row(plan, i)
  *   rows .. rows+scratch_rows-1   scratch rows (one per row the solver peels)
  * rows = S+H+n. After replay, intermediate symbol C[j] is in row
  * intermediate[j] (always < rows). The scratch rows are needed only while a
@@ -46,6 +47,12 @@ typedef struct rq_plan {
     uint32_t rows;          /* working rows the caller provides: S + H + n_inputs */
     uint32_t scratch_rows;  /* further rows the plan uses while it runs */
     uint32_t first_input;   /* S + H */
+    /*
+     * Known symbol i's row is first_input + input_row[i]; NULL: first_input + i.
+     * Cached encoding plans order their input rows by first use
+     * (rq_plan_order_inputs), so that a replay walks them in memory order.
+     */
+    uint32_t *input_row;
     uint32_t *intermediate; /* L entries */
     rq_op *ops;
     size_t n_ops;
@@ -77,6 +84,29 @@ rq_status rq_plan_build(const rq_block_constants *c, const uint32_t *isis, uint3
 rq_status rq_plan_build_thorough(const rq_block_constants *c, const uint32_t *isis,
                                  uint32_t n_isis, int component_rule, rq_plan **out);
 void rq_plan_free(rq_plan *plan);
+
+/* The working row of known symbol i (< plan->n_inputs). */
+static inline uint32_t rq_plan_input_row(const rq_plan *plan, uint32_t i)
+{
+    return plan->first_input + (plan->input_row ? plan->input_row[i] : i);
+}
+
+/*
+ * Renumbers the input rows in the order the plan first uses them (operations
+ * and intermediate[] follow; input_row says where each known symbol goes).
+ * Large blocks replay several percent faster: step a reads the known symbols
+ * and step e writes their rows in about that order, which the hardware
+ * prefetcher can follow (K = 50000, T = 1280: copy + replay 86 -> 81 ms).
+ */
+rq_status rq_plan_order_inputs(rq_plan *plan);
+
+/*
+ * Puts known symbol i (len bytes at known + i * known_stride, i < n_known)
+ * into its working row of rows (stride apart), and zeros in the rows of
+ * inputs n_known.. (padding symbols).
+ */
+void rq_plan_fill_inputs(const rq_plan *plan, uint8_t *rows, size_t stride, const uint8_t *known,
+                         size_t known_stride, uint32_t n_known, size_t len);
 /* Moves the operations out of the pooled buffer into one of their own size (for plans kept long). */
 rq_status rq_plan_compact(rq_plan *plan);
 size_t rq_plan_bytes(const rq_plan *plan);

@@ -78,7 +78,8 @@ static rq_status build_encoding_plan(uint32_t k_prime, rq_plan **out)
     /* Kept for long: its operations leave the pool for a block of their own size.
      * Small K': also the dense coefficients (core/dense_combine.h). */
     const rq_kernels *k = rq_kernels_active();
-    if (st == RQ_OK && ((st = rq_plan_compact(*out)) != RQ_OK ||
+    if (st == RQ_OK && ((st = rq_plan_order_inputs(*out)) != RQ_OK ||
+                        (st = rq_plan_compact(*out)) != RQ_OK ||
                         (k && (st = rq_plan_dense_rows(*out, k, &(*out)->dense)) != RQ_OK)))
         rq_plan_free(*out);
     /* The systematic construction makes ISIs 0..K'-1 always solvable. */

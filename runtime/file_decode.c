@@ -297,9 +297,9 @@ static void read_worker(void *ctx, uint32_t w, uint32_t n)
     pass_ctx *x = ctx;
     const block_choice *ch = x->ch;
     size_t W = x->p->width, k;
-    uint8_t *inputs = ch->plan ? x->rows + (size_t)ch->plan->first_input * W : NULL;
     while (rq_stage_take(&x->sc, &k)) {
-        uint8_t *dst = inputs ? inputs + k * W : x->slices + (size_t)w * W;
+        uint8_t *dst = ch->plan ? x->rows + (size_t)rq_plan_input_row(ch->plan, (uint32_t)k) * W
+                                : x->slices + (size_t)w * W;
         rq_status st = read_slice(x->job, ch->use[k], x->p->w0, W, dst);
         if (st != RQ_OK)
             rq_stage_fail(&x->sc, st);
@@ -363,8 +363,8 @@ static rq_status decode_pass(pass_ctx *x, const rq_block_layout *bl, uint32_t n_
     uint32_t K = ch->c.K;
     size_t W = x->p->width;
     if (ch->plan) /* the padding symbols after the n_use read ones are zero inputs */
-        memset(x->rows + ((size_t)ch->plan->first_input + ch->n_use) * W, 0,
-               (size_t)(ch->plan->n_inputs - ch->n_use) * W);
+        for (uint32_t i = ch->n_use; i < ch->plan->n_inputs; i++)
+            memset(x->rows + (size_t)rq_plan_input_row(ch->plan, i) * W, 0, W);
     uint64_t start = bl->offset + (uint64_t)K * x->p->w0; /* within the chunk */
     size_t want = (size_t)K * W;
     x->real = start >= x->lb->size ? 0

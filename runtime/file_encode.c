@@ -185,7 +185,7 @@ static void source_worker(void *ctx, uint32_t w, uint32_t n)
             continue;
         }
         uint32_t i = (uint32_t)(item - hashing);
-        uint8_t *row = inputs + (size_t)i * W;
+        uint8_t *row = b->rows + (size_t)rq_plan_input_row(b->plan, i) * W;
         if (b->buf != inputs) /* else the read put it there */
             rq_pass_to_row(b->oti, b->pass, b->c.K, i, b->buf, row);
         rq_status st = put_slice(b, i, row);
@@ -237,16 +237,18 @@ static rq_status run_pass(block_ctx *b, const rq_pass *p, rq_blake3 *chunk_hash)
     b->real = start >= b->chunk_size ? 0
               : (size_t)(b->chunk_size - start < want ? b->chunk_size - start : want);
     /* A pass of one sub-block holds the file's bytes exactly as the input rows
-     * do (K runs of the pass width): read them there and save a copy. */
+     * do (K runs of the pass width) when the plan keeps its inputs in order:
+     * read them there and save a copy. */
     uint8_t *inputs = b->rows + (size_t)b->plan->first_input * W;
-    b->buf = p->end_sub - p->first_sub == 1 ? inputs : b->pass_buf;
+    b->buf = p->end_sub - p->first_sub == 1 && !b->plan->input_row ? inputs : b->pass_buf;
     rq_status st = stage(b, read_worker, (b->real + RQ_READ_PIECE - 1) / RQ_READ_PIECE);
     if (st != RQ_OK)
         return st;
     memset(b->buf + b->real, 0, want - b->real);
     job->done += b->real;
     /* The padding symbols K..K'-1 are inputs too, all zero; the plan clears its other rows. */
-    memset(inputs + (size_t)K * W, 0, (size_t)(b->plan->n_inputs - K) * W);
+    for (uint32_t i = K; i < b->plan->n_inputs; i++)
+        memset(b->rows + (size_t)rq_plan_input_row(b->plan, i) * W, 0, W);
     /* Source symbols first: the replay overwrites their rows. */
     if ((st = rq_split_hash_begin(&b->hash, chunk_hash, b->buf, b->real)) != RQ_OK)
         return st;

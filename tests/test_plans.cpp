@@ -47,7 +47,7 @@ std::vector<uint8_t> replay(const rq_plan *plan, const rq_kernels *k, const Bloc
     REQUIRE(plan->n_inputs == b.isis.size());
     const size_t n_rows = plan->rows + (stripe == 0 || stripe == 2 ? 0 : plan->scratch_rows);
     std::vector<uint8_t> rows(n_rows * T + 64, 0xA5);
-    std::memcpy(rows.data() + size_t(plan->first_input) * T, b.known.data(), b.known.size());
+    rq_plan_fill_inputs(plan, rows.data(), T, b.known.data(), T, plan->n_inputs, T);
     rq_kernels without_split = *k;
     without_split.apply_plan_split = nullptr;
     if (stripe == 0) {
@@ -228,6 +228,12 @@ TEST_CASE("cached encoding plans replayed on fresh data match the constraints an
             isis[i] = i;
         const rq_plan *plan = nullptr;
         REQUIRE(rq_plan_cache_acquire(c.K_prime, &plan) == RQ_OK);
+        // Its input rows are ordered by first use: a permutation of the inputs.
+        REQUIRE(plan->input_row != nullptr);
+        std::vector<uint32_t> seen(plan->input_row, plan->input_row + plan->n_inputs);
+        std::sort(seen.begin(), seen.end());
+        for (uint32_t i = 0; i < plan->n_inputs; i++)
+            REQUIRE(seen[i] == i);
         for (int round = 0; round < 2; round++) { // the same cached plan, new data each time
             Block b = make_block(K, 96, isis, rng);
             std::vector<uint8_t> C = replay_everywhere(plan, b);
