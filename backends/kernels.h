@@ -96,6 +96,15 @@ typedef struct rq_kernels {
     void (*apply_plan_split)(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t stride,
                              uint8_t *scratch, size_t scratch_stride, uint32_t first_scratch,
                              size_t len);
+    /*
+     * Row to[i] of rows (i itself if to is NULL) = the len bytes at src + i *
+     * src_stride, for i < n, with stores that bypass the caches where the ISA
+     * has them (and all of them done on return): for filling blocks larger
+     * than the caches, where regular stores would first read every line they
+     * write.
+     */
+    void (*stream_rows)(uint8_t *rows, size_t stride, const uint32_t *to, const uint8_t *src,
+                        size_t src_stride, size_t n, size_t len);
 } rq_kernels;
 
 /*
@@ -190,6 +199,15 @@ static inline void rq_replay_ops(const rq_op *ops, size_t n_ops, uint8_t *rows, 
 {
     rq_replay_ops_split(ops, n_ops, rows, stride, NULL, 0, UINT32_MAX, len, scale, fma_into,
                         xor_many, fma_many, xor_set);
+}
+
+/* stream_rows with memcpy, for backends without stores that bypass the caches. */
+static inline void rq_stream_rows_memcpy(uint8_t *rows, size_t stride, const uint32_t *to,
+                                         const uint8_t *src, size_t src_stride, size_t n,
+                                         size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        memcpy(rows + (size_t)(to ? to[i] : i) * stride, src + i * src_stride, len);
 }
 
 /* fma_many as one fma_into per source, for backends without a fused one. */

@@ -183,7 +183,7 @@ static rq_status rebuild_replayed(rq_decoder *d, const rq_plan *plan, const rq_k
     if (st != RQ_OK)
         return st;
     uint8_t *rows = d->work.rows;
-    rq_plan_fill_inputs(plan, rows, T, d->data, T, d->held, T); /* then the zero padding symbols */
+    rq_plan_fill_inputs(plan, k, rows, T, d->data, T, d->held, T); /* then the zero padding symbols */
     if ((st = rq_plan_replay(plan, k, rows, T, T)) != RQ_OK)
         return st;
     uint8_t *out = rows + work_rows * T;

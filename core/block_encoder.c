@@ -45,7 +45,7 @@ static rq_status intermediate_replayed(rq_encoder *e, const rq_plan *plan, const
     if (!e->map || rq_rows_get(&e->buf, rq_plan_work_rows(plan, T) * T) != RQ_OK)
         return RQ_ERR_NO_MEMORY;
     e->rows = e->buf.rows;
-    rq_plan_fill_inputs(plan, e->rows, T, source, T, e->c.K, T); /* then K'-K zero padding symbols */
+    rq_plan_fill_inputs(plan, e->kernels, e->rows, T, source, T, e->c.K, T); /* then K'-K zero padding symbols */
     rq_status st = rq_plan_replay(plan, e->kernels, e->rows, T, T);
     if (st == RQ_OK)
         memcpy(e->map, plan->intermediate, (size_t)e->c.L * sizeof *e->map);

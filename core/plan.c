@@ -70,11 +70,26 @@ rq_status rq_plan_order_inputs(rq_plan *plan)
     return RQ_OK;
 }
 
-void rq_plan_fill_inputs(const rq_plan *plan, uint8_t *rows, size_t stride, const uint8_t *known,
-                         size_t known_stride, uint32_t n_known, size_t len)
+/*
+ * Blocks at least this large are filled with stores that bypass the caches
+ * (stream_rows): the rows would leave the last-level cache before the replay
+ * reads them anyway, and regular stores first read every line they write
+ * (K = 50000, T = 1280: 13.7 -> 7.5 ms, the replay no slower).
+ */
+#define STREAM_FILL_BYTES ((size_t)32 << 20)
+
+void rq_plan_fill_inputs(const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
+                         const uint8_t *known, size_t known_stride, uint32_t n_known, size_t len)
 {
     if (n_known > plan->n_inputs)
         n_known = plan->n_inputs;
+    if ((size_t)n_known * len >= STREAM_FILL_BYTES) {
+        k->stream_rows(rows + (size_t)plan->first_input * stride, stride, plan->input_row, known,
+                       known_stride, n_known, len);
+        for (uint32_t i = n_known; i < plan->n_inputs; i++)
+            memset(rows + (size_t)rq_plan_input_row(plan, i) * stride, 0, len);
+        return;
+    }
     if (!plan->input_row && stride == len && known_stride == len) { /* one block each */
         uint8_t *inputs = rows + (size_t)plan->first_input * stride;
         memcpy(inputs, known, (size_t)n_known * len);

@@ -103,10 +103,11 @@ rq_status rq_plan_order_inputs(rq_plan *plan);
 /*
  * Puts known symbol i (len bytes at known + i * known_stride, i < n_known)
  * into its working row of rows (stride apart), and zeros in the rows of
- * inputs n_known.. (padding symbols).
+ * inputs n_known.. (padding symbols). Blocks larger than the caches go in
+ * through k->stream_rows.
  */
-void rq_plan_fill_inputs(const rq_plan *plan, uint8_t *rows, size_t stride, const uint8_t *known,
-                         size_t known_stride, uint32_t n_known, size_t len);
+void rq_plan_fill_inputs(const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
+                         const uint8_t *known, size_t known_stride, uint32_t n_known, size_t len);
 /* Moves the operations out of the pooled buffer into one of their own size (for plans kept long). */
 rq_status rq_plan_compact(rq_plan *plan);
 size_t rq_plan_bytes(const rq_plan *plan);

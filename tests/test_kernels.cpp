@@ -79,7 +79,7 @@ struct ReferenceKernels {
 const rq_kernels kReference = {"reference", ReferenceKernels::xor_into, ReferenceKernels::xor_many,
                                ReferenceKernels::fma_into,
                                ReferenceKernels::scale, nullptr, nullptr, nullptr, ReferenceKernels::fma_many,
-                               ReferenceKernels::xor_set, nullptr};
+                               ReferenceKernels::xor_set, nullptr, rq_stream_rows_memcpy};
 
 const size_t kLengths[] = {0, 1, 2, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 256, 1000, 4095, 4099, 65537};
 
@@ -332,6 +332,37 @@ TEST_CASE("every usable CPU backend replays a plan over split rows like one oper
                 replay_one_at_a_time(ops, len, row);
                 CHECK(main_rows == ref_rows);
                 CHECK(scratch == ref_scratch);
+            }
+        }
+    }
+}
+
+TEST_CASE("every usable backend's stream_rows copies rows where they are told, aligned or not")
+{
+    BackendGuard guard;
+    for (const std::string &name : usable_backends()) {
+        DYNAMIC_SECTION(name)
+        {
+            REQUIRE(rq_backend_select(name.c_str()) == RQ_OK);
+            const rq_kernels *kernels = rq_kernels_active();
+            REQUIRE(kernels != nullptr);
+            const uint32_t to[] = {3, 0, 5, 1, 4, 2};
+            const size_t n = 6;
+            // Strides that keep rows 64-byte aligned (the streaming stores) and ones that do not.
+            for (size_t len : {size_t(64), size_t(100), size_t(1280)}) {
+                for (size_t stride : {len, len + 64, len + 3}) {
+                    CAPTURE(len, stride);
+                    const std::vector<uint8_t> src = rqt::splitmix_bytes(len, n * (len + 7));
+                    for (const uint32_t *map : {to, static_cast<const uint32_t *>(nullptr)}) {
+                        // 64-byte aligned rows, so that aligned strides give aligned rows.
+                        std::vector<uint8_t> a(n * stride + 128, 0xEE), b = a;
+                        uint8_t *ra = a.data() + (64 - uintptr_t(a.data()) % 64);
+                        uint8_t *rb = b.data() + (64 - uintptr_t(b.data()) % 64);
+                        kernels->stream_rows(ra, stride, map, src.data(), len + 7, n, len);
+                        rq_stream_rows_memcpy(rb, stride, map, src.data(), len + 7, n, len);
+                        CHECK(std::equal(ra, ra + n * stride, rb)); // the bytes between rows too
+                    }
+                }
             }
         }
     }

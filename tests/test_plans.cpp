@@ -47,7 +47,7 @@ std::vector<uint8_t> replay(const rq_plan *plan, const rq_kernels *k, const Bloc
     REQUIRE(plan->n_inputs == b.isis.size());
     const size_t n_rows = plan->rows + (stripe == 0 || stripe == 2 ? 0 : plan->scratch_rows);
     std::vector<uint8_t> rows(n_rows * T + 64, 0xA5);
-    rq_plan_fill_inputs(plan, rows.data(), T, b.known.data(), T, plan->n_inputs, T);
+    rq_plan_fill_inputs(plan, k, rows.data(), T, b.known.data(), T, plan->n_inputs, T);
     rq_kernels without_split = *k;
     without_split.apply_plan_split = nullptr;
     if (stripe == 0) {
@@ -436,4 +436,39 @@ TEST_CASE("encoder and decoder give the same bytes the dense way and the plan's 
                 CHECK(decoded[p] == source);
         }
     }
+}
+
+TEST_CASE("a block larger than the caches goes in with streaming stores and still round-trips",
+          "[slow]")
+{
+    // K = 520, T = 65528: 34 MB of source, past the size from which
+    // rq_plan_fill_inputs hands the rows to stream_rows (encoder and decoder).
+    const uint32_t K = 520;
+    const size_t T = 65528;
+    std::mt19937_64 rng(520);
+    std::vector<uint8_t> source(size_t(K) * T);
+    for (size_t i = 0; i < source.size(); i += 8) {
+        uint64_t v = rng();
+        std::memcpy(source.data() + i, &v, std::min<size_t>(8, source.size() - i));
+    }
+    auto enc = rqt::make_encoder(K, T, source);
+    auto dec = rqt::make_decoder(K, T);
+    // A tenth of the source lost, repairs in its place.
+    for (uint32_t esi = 0, repair = K; esi < K; esi++) {
+        const uint32_t use = esi % 10 == 3 ? repair++ : esi;
+        const std::vector<uint8_t> sym = rqt::encoder_symbol(enc.get(), use, T);
+        if (use == esi)
+            REQUIRE(std::memcmp(sym.data(), source.data() + size_t(esi) * T, T) == 0);
+        REQUIRE(rq_decoder_add_symbol(dec.get(), use, sym.data(), T) == RQ_OK);
+    }
+    rq_status st = rq_decoder_decode(dec.get());
+    for (uint32_t extra = 0; st == RQ_ERR_NEED_MORE_SYMBOLS && extra < 4; extra++) {
+        const std::vector<uint8_t> sym = rqt::encoder_symbol(enc.get(), 2 * K + extra, T);
+        REQUIRE(rq_decoder_add_symbol(dec.get(), 2 * K + extra, sym.data(), T) == RQ_OK);
+        st = rq_decoder_decode(dec.get());
+    }
+    REQUIRE(st == RQ_OK);
+    std::vector<uint8_t> out(source.size());
+    REQUIRE(rq_decoder_source(dec.get(), out.data(), out.size()) == RQ_OK);
+    CHECK(out == source);
 }

@@ -162,9 +162,26 @@ static void avx2_fma_many(uint8_t *dst, const uint8_t *const *srcs, const uint8_
 RQ_CPU_PLAN_KERNELS(avx2)
 RQ_CPU_MATMUL(avx2)
 
+/* stream_rows: 32-byte non-temporal stores into aligned rows, memcpy otherwise. */
+static void avx2_stream_rows(uint8_t *rows, size_t stride, const uint32_t *to, const uint8_t *src,
+                             size_t src_stride, size_t n, size_t len)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *d = rows + (size_t)(to ? to[i] : i) * stride;
+        const uint8_t *s = src + i * src_stride;
+        if (((uintptr_t)d & 31) || len % 32) {
+            memcpy(d, s, len);
+            continue;
+        }
+        for (size_t x = 0; x < len; x += 32)
+            _mm256_stream_si256((__m256i *)(d + x), _mm256_loadu_si256((const __m256i *)(s + x)));
+    }
+    _mm_sfence();
+}
+
 static const rq_kernels AVX2 = {
     "avx2", avx2_xor_into, avx2_xor_many, avx2_fma_into, avx2_scale, avx2_apply_plan, avx2_apply_plan_batch, avx2_gf_matmul,
-    avx2_fma_many, avx2_xor_set, avx2_apply_plan_split,
+    avx2_fma_many, avx2_xor_set, avx2_apply_plan_split, avx2_stream_rows,
 };
 
 const rq_kernels *rq_kernels_avx2(void)

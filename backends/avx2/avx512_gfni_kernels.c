@@ -322,9 +322,26 @@ static void avx512_gf_matmul(const uint8_t *matrix, size_t m, size_t k, const ui
     }
 }
 
+/* stream_rows: 64-byte non-temporal stores into aligned rows, memcpy otherwise. */
+static void avx512_stream_rows(uint8_t *rows, size_t stride, const uint32_t *to,
+                               const uint8_t *src, size_t src_stride, size_t n, size_t len)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *d = rows + (size_t)(to ? to[i] : i) * stride;
+        const uint8_t *s = src + i * src_stride;
+        if (((uintptr_t)d & 63) || len % 64) {
+            memcpy(d, s, len);
+            continue;
+        }
+        for (size_t x = 0; x < len; x += 64)
+            _mm512_stream_si512((void *)(d + x), _mm512_loadu_si512(s + x));
+    }
+    _mm_sfence();
+}
+
 static const rq_kernels AVX512 = {
     "avx512", avx512_xor_into, avx512_xor_many, avx512_fma_into, avx512_scale, avx512_apply_plan_any, avx512_apply_plan_batch, avx512_gf_matmul,
-    avx512_fma_many, avx512_xor_set, avx512_apply_plan_split,
+    avx512_fma_many, avx512_xor_set, avx512_apply_plan_split, avx512_stream_rows,
 };
 
 const rq_kernels *rq_kernels_avx512(void)

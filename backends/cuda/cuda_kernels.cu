@@ -305,6 +305,7 @@ const rq_kernels CUDA_KERNELS = {
     "cuda", cuda_xor_into, cuda_xor_many, cuda_fma_into, cuda_scale, cuda_apply_plan, cuda_apply_plan_batch,
     cuda_gf_matmul, cuda_fma_many, cuda_xor_set,
     nullptr, /* apply_plan_split: core/plan.c replays split rows with the kernels above */
+    rq_stream_rows_memcpy, /* host memory */
 };
 
 } // namespace

@@ -110,7 +110,7 @@ RQ_CPU_MATMUL(neon)
 
 static const rq_kernels NEON = {
     "neon", neon_xor_into, neon_xor_many, neon_fma_into, neon_scale, neon_apply_plan, neon_apply_plan_batch, neon_gf_matmul,
-    neon_fma_many, neon_xor_set, neon_apply_plan_split,
+    neon_fma_many, neon_xor_set, neon_apply_plan_split, rq_stream_rows_memcpy,
 };
 
 const rq_kernels *rq_kernels_neon(void)

@@ -90,7 +90,7 @@ RQ_CPU_MATMUL(scalar)
 
 static const rq_kernels SCALAR = {
     "scalar", scalar_xor_into, scalar_xor_many, scalar_fma_into, scalar_scale, scalar_apply_plan, scalar_apply_plan_batch, scalar_gf_matmul,
-    scalar_fma_many, scalar_xor_set, scalar_apply_plan_split,
+    scalar_fma_many, scalar_xor_set, scalar_apply_plan_split, rq_stream_rows_memcpy,
 };
 
 const rq_kernels *rq_kernels_scalar(void)
