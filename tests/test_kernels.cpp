@@ -168,6 +168,15 @@ void compare_kernels(const rq_kernels &tested, const rq_kernels &expected)
 }
 
 // A random plan over `rows` rows: scales (nonzero), XORs and multiply-adds.
+// Makes the backend called name the active one; its kernel table.
+const rq_kernels *select_kernels(const std::string &name)
+{
+    REQUIRE(rq_backend_select(name.c_str()) == RQ_OK);
+    const rq_kernels *kernels = rq_kernels_active();
+    REQUIRE(kernels != nullptr);
+    return kernels;
+}
+
 // Replays ops one at a time as kernels.h defines them, no fusing; row(r) is row r's address.
 template <typename RowOf>
 void replay_one_at_a_time(const std::vector<rq_op> &ops, size_t len, RowOf row)
@@ -270,9 +279,7 @@ TEST_CASE("every usable backend replays a plan like scalar, on whole rows and on
     for (const std::string &name : usable_backends()) {
         DYNAMIC_SECTION(name)
         {
-            REQUIRE(rq_backend_select(name.c_str()) == RQ_OK);
-            const rq_kernels *kernels = rq_kernels_active();
-            REQUIRE(kernels != nullptr);
+            const rq_kernels *kernels = select_kernels(name);
             std::mt19937_64 rng(6330);
             const uint32_t rows = 40;
             for (size_t len : {size_t(1), size_t(13), size_t(64), size_t(100), size_t(1029)}) {
@@ -310,9 +317,7 @@ TEST_CASE("every usable CPU backend replays a plan over split rows like one oper
             continue; // no apply_plan_split: core/plan.c uses its row kernels (tests/test_plans.cpp)
         DYNAMIC_SECTION(name)
         {
-            REQUIRE(rq_backend_select(name.c_str()) == RQ_OK);
-            const rq_kernels *kernels = rq_kernels_active();
-            REQUIRE(kernels != nullptr);
+            const rq_kernels *kernels = select_kernels(name);
             REQUIRE(kernels->apply_plan_split != nullptr);
             std::mt19937_64 rng(0x5b17);
             const uint32_t rows = 40, first_scratch = 24;
@@ -343,9 +348,7 @@ TEST_CASE("every usable backend's stream_rows copies rows where they are told, a
     for (const std::string &name : usable_backends()) {
         DYNAMIC_SECTION(name)
         {
-            REQUIRE(rq_backend_select(name.c_str()) == RQ_OK);
-            const rq_kernels *kernels = rq_kernels_active();
-            REQUIRE(kernels != nullptr);
+            const rq_kernels *kernels = select_kernels(name);
             const uint32_t to[] = {3, 0, 5, 1, 4, 2};
             const size_t n = 6;
             // Strides that keep rows 64-byte aligned (the streaming stores) and ones that do not.
@@ -374,9 +377,7 @@ TEST_CASE("every usable backend replays one plan over a batch of blocks like sca
     for (const std::string &name : usable_backends()) {
         DYNAMIC_SECTION(name)
         {
-            REQUIRE(rq_backend_select(name.c_str()) == RQ_OK);
-            const rq_kernels *kernels = rq_kernels_active();
-            REQUIRE(kernels != nullptr);
+            const rq_kernels *kernels = select_kernels(name);
             std::mt19937_64 rng(4242);
             const uint32_t rows = 30;
             const size_t blocks = 5, len = 333, stride = 340, block_stride = rows * stride + 11;
@@ -398,9 +399,7 @@ TEST_CASE("every usable backend's dense GF(256) matrix product matches a bytewis
     for (const std::string &name : usable_backends()) {
         DYNAMIC_SECTION(name)
         {
-            REQUIRE(rq_backend_select(name.c_str()) == RQ_OK);
-            const rq_kernels *kernels = rq_kernels_active();
-            REQUIRE(kernels != nullptr);
+            const rq_kernels *kernels = select_kernels(name);
             // Shapes around the AVX-512 kernel's blocks (8 outputs, 256 inputs, 128
             // bytes) and the generic one's runs (8 inputs), zeros and ones among
             // the coefficients.
