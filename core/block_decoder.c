@@ -14,6 +14,7 @@
 #include "core/block_encoder.h"
 #include "core/dense_combine.h"
 #include "core/plan.h"
+#include "core/source_rows.h"
 
 struct rq_decoder {
     rq_block_constants c;
@@ -196,13 +197,22 @@ static rq_status rebuild_replayed(rq_decoder *d, const rq_plan *plan, const rq_k
     if ((st = rq_plan_replay(plan, k, rows, T, T)) != RQ_OK)
         return st;
     uint8_t *out = rows + work_rows * T;
+    /* The missing symbols' neighbours from the rows the solve shared (if it could). */
+    const rq_source_rows *sr = NULL;
+    if (rq_source_rows_acquire(c, &sr) != RQ_OK)
+        sr = NULL;
     for (uint32_t x = 0; x < c->K; x++) {
         if (source[x])
             continue;
-        rq_encode_isi(c, k, rows, T, plan->intermediate, x, out, T);
+        if (sr)
+            rq_encode_neighbours(k, rows, T, plan->intermediate, sr->cols + sr->start[x],
+                                 sr->start[x + 1] - sr->start[x], out, T);
+        else
+            rq_encode_isi(c, k, rows, T, plan->intermediate, x, out, T);
         source[x] = out;
         out += T;
     }
+    rq_source_rows_release(sr);
     return RQ_OK;
 }
 

@@ -22,19 +22,30 @@ struct rq_encoder {
     uint32_t *map;     /* L entries: working row of intermediate symbol j */
 };
 
+void rq_encode_neighbours(const rq_kernels *k, const uint8_t *rows, size_t stride,
+                          const uint32_t *map, const uint32_t *nb, uint32_t n, uint8_t *out,
+                          size_t len)
+{
+    /* The first run writes out (xor_set: no copy first), the rest add to it. */
+    const uint8_t *srcs[RQ_XOR_MANY_MAX];
+    for (uint32_t j = 0; j < n;) {
+        size_t m = 0;
+        int first = j == 0;
+        while (j < n && m < RQ_XOR_MANY_MAX)
+            srcs[m++] = rows + (size_t)map[nb[j++]] * stride;
+        if (first)
+            k->xor_set(out, srcs, m, len);
+        else
+            k->xor_many(out, srcs, m, len);
+    }
+}
+
 void rq_encode_isi(const rq_block_constants *c, const rq_kernels *k, const uint8_t *rows,
                    size_t stride, const uint32_t *map, uint32_t isi, uint8_t *out, size_t len)
 {
     uint32_t nb[64];
     uint32_t n = rq_neighbours(c, isi, nb);
-    memcpy(out, rows + (size_t)map[nb[0]] * stride, len);
-    const uint8_t *srcs[RQ_XOR_MANY_MAX];
-    for (uint32_t j = 1; j < n;) {
-        size_t m = 0;
-        while (j < n && m < RQ_XOR_MANY_MAX)
-            srcs[m++] = rows + (size_t)map[nb[j++]] * stride;
-        k->xor_many(out, srcs, m, len);
-    }
+    rq_encode_neighbours(k, rows, stride, map, nb, n, out, len);
 }
 
 /* The plan's way: replay it over [zero rows | a copy of the source | zero padding]. */

@@ -15,5 +15,9 @@
  */
 void rq_encode_isi(const rq_block_constants *c, const rq_kernels *k, const uint8_t *rows,
                    size_t stride, const uint32_t *map, uint32_t isi, uint8_t *out, size_t len);
+/* The same from the ISI's n >= 1 neighbours (rq_neighbours, or core/source_rows.h). */
+void rq_encode_neighbours(const rq_kernels *k, const uint8_t *rows, size_t stride,
+                          const uint32_t *map, const uint32_t *nb, uint32_t n, uint8_t *out,
+                          size_t len);
 
 #endif
