@@ -43,25 +43,26 @@ rq_status rq_plan_order_inputs(rq_plan *plan)
         return RQ_ERR_NO_MEMORY;
     for (uint32_t i = 0; i < n; i++)
         order[i] = UINT32_MAX;
+    /* One pass: an input gets its place the first time an operation names it. */
     uint32_t next = 0;
     for (size_t k = 0; k < plan->n_ops; k++) {
-        uint32_t rows[2] = {plan->ops[k].src, rq_op_dst(plan->ops[k])};
-        for (int x = 0; x < 2; x++)
-            if (rows[x] - first < n && order[rows[x] - first] == UINT32_MAX)
-                order[rows[x] - first] = next++;
-    }
-    for (uint32_t i = 0; i < n; i++) /* inputs no operation touches: after the others */
-        if (order[i] == UINT32_MAX)
-            order[i] = next++;
-    for (size_t k = 0; k < plan->n_ops; k++) {
         rq_op op = plan->ops[k];
-        uint32_t dst = rq_op_dst(op), src = op.src;
-        if (dst - first < n)
-            dst = first + order[dst - first];
-        if (src - first < n)
+        uint32_t src = op.src, dst = rq_op_dst(op);
+        if (src - first < n) {
+            if (order[src - first] == UINT32_MAX)
+                order[src - first] = next++;
             src = first + order[src - first];
+        }
+        if (dst - first < n) {
+            if (order[dst - first] == UINT32_MAX)
+                order[dst - first] = next++;
+            dst = first + order[dst - first];
+        }
         plan->ops[k] = rq_op_make(dst, src, rq_op_coef(op));
     }
+    for (uint32_t i = 0; i < n; i++) /* inputs no operation names: after the others */
+        if (order[i] == UINT32_MAX)
+            order[i] = next++;
     for (uint32_t j = 0; j < plan->constants.L; j++)
         if (plan->intermediate[j] - first < n)
             plan->intermediate[j] = first + order[plan->intermediate[j] - first];

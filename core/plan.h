@@ -97,6 +97,7 @@ static inline uint32_t rq_plan_input_row(const rq_plan *plan, uint32_t i)
  * Large blocks replay several percent faster: step a reads the known symbols
  * and step e writes their rows in about that order, which the hardware
  * prefetcher can follow (K = 50000, T = 1280: copy + replay 86 -> 81 ms).
+ * One pass over the operations.
  */
 rq_status rq_plan_order_inputs(rq_plan *plan);
 
