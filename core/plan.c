@@ -74,10 +74,13 @@ rq_status rq_plan_order_inputs(rq_plan *plan)
 /*
  * Blocks at least this large are filled with stores that bypass the caches
  * (stream_rows): the rows would leave the last-level cache before the replay
- * reads them anyway, and regular stores first read every line they write
- * (K = 50000, T = 1280: 13.7 -> 7.5 ms, the replay no slower).
+ * reads them anyway (its working set is about twice the inputs), and regular
+ * stores first read every line they write. Measured with a 32 MB L3: at
+ * K = 50000, T = 1280 the fill went 13.7 -> 7.5 ms with the replay no slower,
+ * K = 10000 (12.8 MB) decodes +9%; from 3.8 to 6.4 MB it lost up to 15% on
+ * encoding, and 9-10 MB was a toss-up.
  */
-#define STREAM_FILL_BYTES ((size_t)32 << 20)
+#define STREAM_FILL_BYTES ((size_t)12 << 20)
 
 void rq_plan_fill_inputs(const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
                          const uint8_t *known, size_t known_stride, uint32_t n_known, size_t len)
