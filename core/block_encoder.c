@@ -1,9 +1,9 @@
 /*
- * Encoder for one source block: replays the cached encoding plan of K' over
- * [S+H zero rows | K source symbols | K'-K zero padding symbols] to get the
- * intermediate symbols (for small blocks, combines them straight from the
- * source instead: core/dense_combine.h), then makes any encoding symbol
- * from them.
+ * Encoder for one source block: replays the cached encoding plan of K'
+ * over its input rows (the K source symbols and K'-K zero padding symbols)
+ * to get the intermediate symbols (for small blocks, combines them straight
+ * from the source instead: core/dense_combine.h), then makes any encoding
+ * symbol from them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +48,7 @@ void rq_encode_isi(const rq_block_constants *c, const rq_kernels *k, const uint8
     rq_encode_neighbours(k, rows, stride, map, nb, n, out, len);
 }
 
-/* The plan's way: replay it over [zero rows | a copy of the source | zero padding]. */
+/* The plan's way: replay it over a copy of the source and the zero padding. */
 static rq_status intermediate_replayed(rq_encoder *e, const rq_plan *plan, const uint8_t *source)
 {
     size_t T = e->symbol_size;
@@ -56,7 +56,8 @@ static rq_status intermediate_replayed(rq_encoder *e, const rq_plan *plan, const
     if (!e->map || rq_rows_get(&e->buf, rq_plan_work_rows(plan, T) * T) != RQ_OK)
         return RQ_ERR_NO_MEMORY;
     e->rows = e->buf.rows;
-    rq_plan_fill_inputs(plan, e->kernels, e->rows, T, source, T, e->c.K, T); /* then K'-K zero padding symbols */
+    /* The K source symbols, then K'-K zero padding symbols. */
+    rq_plan_fill_inputs(plan, e->kernels, e->rows, T, source, T, e->c.K, T);
     rq_status st = rq_plan_replay(plan, e->kernels, e->rows, T, T);
     if (st == RQ_OK)
         memcpy(e->map, plan->intermediate, (size_t)e->c.L * sizeof *e->map);

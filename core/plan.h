@@ -137,7 +137,6 @@ size_t rq_plan_work_rows(const rq_plan *plan, size_t len);
 rq_status rq_plan_replay(const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
                          size_t len);
 
-
 /* Encoding plans (ISIs 0..K'-1) shared per K', thread-safe, bounded in memory. */
 rq_status rq_plan_cache_acquire(uint32_t k_prime, const rq_plan **out);
 void rq_plan_cache_release(const rq_plan *plan);

@@ -99,7 +99,6 @@ typedef struct block_ctx {
     char **ids;      /* K + repairs entries */
     int single;      /* one pass: symbol files straight away, no staging */
     uint8_t *rows, *pass_buf; /* pass_buf: the pass's source bytes in file order */
-    uint8_t *buf;             /* where the pass is read: pass_buf, or the input rows */
     uint8_t *scratch; /* per worker: a slice (pass width) and a whole symbol (T) */
     size_t scratch_stride, wmax;
     int staging_fd;
@@ -162,7 +161,7 @@ static void read_worker(void *ctx, uint32_t w, uint32_t n)
     while (rq_stage_take(&b->stage, &piece)) {
         size_t from = piece * RQ_READ_PIECE;
         size_t len = b->real - from < RQ_READ_PIECE ? b->real - from : RQ_READ_PIECE;
-        if (rq_pread_full(b->job->in_fd, b->buf + from, len, start + from) != 0)
+        if (rq_pread_full(b->job->in_fd, b->pass_buf + from, len, start + from) != 0)
             rq_stage_fail(&b->stage, rq_session_fail(b->job->job.s, RQ_ERR_IO, "reading the input at byte %llu: %s",
                                          (unsigned long long)(start + from), strerror(errno)));
     }
@@ -178,7 +177,6 @@ static void source_worker(void *ctx, uint32_t w, uint32_t n)
     (void)n;
     block_ctx *b = ctx;
     size_t W = b->pass->width, item, hashing = rq_split_hash_items(&b->hash);
-    uint8_t *inputs = b->rows + (size_t)b->plan->first_input * W;
     while (rq_stage_take(&b->stage, &item)) {
         if (item < hashing) {
             rq_split_hash_item(&b->hash, item);
@@ -186,8 +184,7 @@ static void source_worker(void *ctx, uint32_t w, uint32_t n)
         }
         uint32_t i = (uint32_t)(item - hashing);
         uint8_t *row = b->rows + (size_t)rq_plan_input_row(b->plan, i) * W;
-        if (b->buf != inputs) /* else the read put it there */
-            rq_pass_to_row(b->oti, b->pass, b->c.K, i, b->buf, row);
+        rq_pass_to_row(b->oti, b->pass, b->c.K, i, b->pass_buf, row);
         rq_status st = put_slice(b, i, row);
         if (st != RQ_OK)
             rq_stage_fail(&b->stage, st);
@@ -236,21 +233,18 @@ static rq_status run_pass(block_ctx *b, const rq_pass *p, rq_blake3 *chunk_hash)
     b->pass = p;
     b->real = start >= b->chunk_size ? 0
               : (size_t)(b->chunk_size - start < want ? b->chunk_size - start : want);
-    /* A pass of one sub-block holds the file's bytes exactly as the input rows
-     * do (K runs of the pass width) when the plan keeps its inputs in order:
-     * read them there and save a copy. */
-    uint8_t *inputs = b->rows + (size_t)b->plan->first_input * W;
-    b->buf = p->end_sub - p->first_sub == 1 && !b->plan->input_row ? inputs : b->pass_buf;
+    /* Read in file order, then each source symbol into its row: the cached
+     * plan numbers its input rows in the order it uses them (plan.h). */
     rq_status st = stage(b, read_worker, (b->real + RQ_READ_PIECE - 1) / RQ_READ_PIECE);
     if (st != RQ_OK)
         return st;
-    memset(b->buf + b->real, 0, want - b->real);
+    memset(b->pass_buf + b->real, 0, want - b->real);
     job->done += b->real;
     /* The padding symbols K..K'-1 are inputs too, all zero; the plan clears its other rows. */
     for (uint32_t i = K; i < b->plan->n_inputs; i++)
         memset(b->rows + (size_t)rq_plan_input_row(b->plan, i) * W, 0, W);
     /* Source symbols first: the replay overwrites their rows. */
-    if ((st = rq_split_hash_begin(&b->hash, chunk_hash, b->buf, b->real)) != RQ_OK)
+    if ((st = rq_split_hash_begin(&b->hash, chunk_hash, b->pass_buf, b->real)) != RQ_OK)
         return st;
     st = stage(b, source_worker, rq_split_hash_items(&b->hash) + K);
     if (st != RQ_OK) {
