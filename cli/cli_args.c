@@ -459,74 +459,46 @@ int cli_read_exact(const char *path, uint64_t expected, uint8_t **data_out)
 
 int cli_output_check(const char *path, int force)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return CLI_EXIT_OK;
-    if (!force) {
+    switch (rq_output_check(path, force)) {
+    case RQ_OUTPUT_EXISTS:
         cli_error("%s already exists; use --force to replace it", path);
         return CLI_EXIT_IO;
-    }
-    /* A rename would put a plain file in place of a device, pipe or link. */
-    if (!S_ISREG(st.st_mode)) {
+    case RQ_OUTPUT_NOT_REGULAR:
+        /* A rename would put a plain file in place of a device, pipe or link. */
         cli_error("%s exists and is not a regular file; not replacing it (write to standard "
                   "output and redirect instead)", path);
         return CLI_EXIT_IO;
+    default:
+        return CLI_EXIT_OK;
     }
-    return CLI_EXIT_OK;
 }
 
 int cli_output_open(cli_output *output, const char *path, int force)
 {
     output->path = path;
-    output->temp_path = NULL;
+    output->temp.fd = -1;
+    output->temp.path[0] = '\0';
     output->file = NULL;
     output->force = force;
     int rc = cli_output_check(path, force);
     if (rc != CLI_EXIT_OK)
         return rc;
-
-    size_t size = strlen(path) + 32;
-    output->temp_path = malloc(size);
-    if (output->temp_path == NULL) {
-        cli_error("out of memory");
-        return CLI_EXIT_INTERNAL;
+    if (rq_temp_file_open(&output->temp, path, 0644) != 0) {
+        cli_error("%s: cannot create a file beside it: %s", path, strerror(errno));
+        return CLI_EXIT_IO;
     }
-    snprintf(output->temp_path, size, "%s.tmp.%ld", path, (long)getpid());
-    /* "x": never reuse a temporary name something else is writing. */
-    output->file = fopen(output->temp_path, "wbx");
+    /* The stream has a descriptor of its own: the temporary file's is kept to name it. */
+    int fd = dup(output->temp.fd);
+    output->file = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (output->file == NULL) {
-        cli_error("%s: cannot create: %s", output->temp_path, strerror(errno));
-        free(output->temp_path);
-        output->temp_path = NULL;
+        cli_error("%s: cannot create: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        rq_temp_file_discard(&output->temp);
         return CLI_EXIT_IO;
     }
     /* Large writes: packets are small, the stdio default buffer is 4 KiB. */
     setvbuf(output->file, NULL, _IOFBF, (size_t)1 << 20);
-    return CLI_EXIT_OK;
-}
-
-/* Publishes temp under path; without force an existing path is never replaced. */
-static int publish(const char *temp, const char *path, int force)
-{
-    if (!force) {
-        /* link() fails with EEXIST instead of replacing, closing the window
-         * between cli_output_check and here. Some file systems have no hard
-         * links: there the early check is all we have. */
-        if (link(temp, path) == 0) {
-            unlink(temp);
-            return CLI_EXIT_OK;
-        }
-        if (errno == EEXIST) {
-            cli_error("%s appeared while writing; use --force to replace it", path);
-            return CLI_EXIT_IO;
-        }
-        if (cli_output_check(path, 0) != CLI_EXIT_OK)
-            return CLI_EXIT_IO;
-    }
-    if (rename(temp, path) != 0) {
-        cli_error("%s: cannot rename %s to it: %s", path, temp, strerror(errno));
-        return CLI_EXIT_IO;
-    }
     return CLI_EXIT_OK;
 }
 
@@ -539,29 +511,29 @@ int cli_output_commit(cli_output *output)
         saved = errno;
     }
     output->file = NULL;
-    int rc = CLI_EXIT_OK;
     if (failed) {
-        cli_error("%s: write failed: %s", output->temp_path, strerror(saved));
-        rc = CLI_EXIT_IO;
-    } else {
-        rc = publish(output->temp_path, output->path, output->force);
+        cli_error("%s: write failed: %s", output->path, strerror(saved));
+        rq_temp_file_discard(&output->temp);
+        return CLI_EXIT_IO;
     }
-    if (rc != CLI_EXIT_OK)
-        unlink(output->temp_path);
-    free(output->temp_path);
-    output->temp_path = NULL;
-    return rc;
+    int r = rq_temp_file_commit(&output->temp, output->path, output->force);
+    if (r == -2) {
+        cli_error("%s appeared while writing; use --force to replace it", output->path);
+        return CLI_EXIT_IO;
+    }
+    if (r != 0) {
+        cli_error("%s: cannot name the written file so: %s", output->path, strerror(errno));
+        return CLI_EXIT_IO;
+    }
+    return CLI_EXIT_OK;
 }
 
 void cli_output_abort(cli_output *output)
 {
     if (output->file != NULL)
         fclose(output->file);
-    if (output->temp_path != NULL)
-        unlink(output->temp_path);
-    free(output->temp_path);
     output->file = NULL;
-    output->temp_path = NULL;
+    rq_temp_file_discard(&output->temp);
 }
 
 int cli_write(FILE *file, const char *name, const void *data, size_t len)

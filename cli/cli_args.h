@@ -10,6 +10,7 @@
 #ifndef RQ_CLI_ARGS_H
 #define RQ_CLI_ARGS_H
 
+#include "runtime/temp_file.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -118,16 +119,20 @@ int cli_read_exact(const char *path, uint64_t expected, uint8_t **data_out);
 
 /*
  * An output file that appears under its final name only when complete:
- * written to "PATH.tmp.<pid>", then renamed over PATH by cli_output_commit.
+ * written to a temporary file beside PATH (unnamed where the file system
+ * allows, runtime/temp_file.h), then named PATH by cli_output_commit.
  */
 typedef struct cli_output {
     const char *path;
-    char *temp_path;
+    rq_temp_file temp;
     FILE *file;
     int force;
 } cli_output;
 
-/* Fails early (CLI_EXIT_IO) when path exists and force is 0. */
+/*
+ * Fails early (CLI_EXIT_IO) when path exists and force is 0, or exists and
+ * is not a regular file (the library's one rule, rq_output_check).
+ */
 int cli_output_check(const char *path, int force);
 int cli_output_open(cli_output *output, const char *path, int force);
 /* Flushes, closes and renames; the temporary file is removed on failure. */

@@ -202,7 +202,7 @@ static int write_object(const rq_object_decoder *decoder, const rq_oti *oti,
     cli_output output;
     int rc = cli_output_open(&output, args->output, args->force);
     if (rc == CLI_EXIT_OK) {
-        rc = cli_write(output.file, output.temp_path, data, size);
+        rc = cli_write(output.file, output.path, data, size);
         if (rc == CLI_EXIT_OK)
             rc = cli_output_commit(&output);
         else

@@ -193,7 +193,7 @@ static int encode_to_output(const packets_args *args, const rq_oti *oti, const u
     if (args->output != NULL) {
         rc = cli_output_open(&output, args->output, args->force);
         w.out = output.file;
-        w.out_name = output.temp_path;
+        w.out_name = output.path;
     } else {
         w.out = stdout;
         w.out_name = "standard output";

@@ -104,7 +104,9 @@ rq_status rq_oti_derive(uint64_t transfer_length, uint32_t max_payload, uint64_t
     if (min_sub_symbols == 0)
         return RQ_ERR_PARAMETERS;
     uint64_t kt = (transfer_length + t - 1) / t;
-    uint32_t n_max = t / (min_sub_symbols * alignment);
+    /* In 64 bits: min_sub_symbols * alignment wraps to 0 in 32 for hostile values. */
+    uint64_t sub_symbol_min = (uint64_t)min_sub_symbols * alignment;
+    uint32_t n_max = (uint32_t)(t / sub_symbol_min);
     if (n_max == 0)
         return RQ_ERR_PARAMETERS;
     uint32_t kl_max = largest_block(working_memory, alignment, t, n_max);

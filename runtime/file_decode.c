@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,18 +38,28 @@
 #include "runtime/split_hash.h"
 #include "runtime/session_internal.h"
 #include "runtime/symbol_files.h"
+#include "runtime/temp_file.h"
 #include "runtime/workers.h"
 
 #define MIB (1024ull * 1024ull)
 
+/* A good symbol file: where it is, and what it was when checked. */
 typedef struct held_symbol {
     uint32_t sbn, esi;
-    char *path;
+    int dir_fd;               /* one of the chunk scan's folders */
+    const char *id;           /* the layout's */
+    rq_file_identity identity;
+    const char *gone;         /* why it can no longer be used (vanished, changed), or NULL */
 } held_symbol;
+
+/* Folders a chunk's symbols may be in: its own, block_<index>, the symbols dir itself. */
+#define CHUNK_DIRS 3
 
 typedef struct chunk_scan {
     held_symbol *held;
     size_t n_held;
+    int dirs[CHUNK_DIRS];
+    int n_dirs;
     rq_chunk_report report;
     char first_bad[160]; /* the first damaged file, for the message */
 } chunk_scan;
@@ -56,36 +67,59 @@ typedef struct chunk_scan {
 typedef struct decode_job {
     rq_job job;
     const char *symbols_dir;
-    int out_fd;
+    int sym_fd;              /* the symbols dir: nothing inside it is reached through a link */
+    rq_temp_file out;
+    uint64_t layout_bytes;   /* what the parsed layout holds, charged with every reservation */
     uint64_t done, total;
     rq_job_buffers mem;
 } decode_job;
 
+/* A used symbol could not be read as checked: the block is chosen and solved again without it. */
+#define SYMBOL_GONE ((rq_status)-1000)
+
 static void scan_free(chunk_scan *scan)
 {
-    for (size_t i = 0; i < scan->n_held; i++)
-        free(scan->held[i].path);
+    for (int d = 0; d < scan->n_dirs; d++)
+        close(scan->dirs[d]);
     free(scan->held);
     memset(scan, 0, sizeof *scan);
 }
 
-/* Where a block's symbol lives: its dir, else block_<index>, else the symbols dir itself. */
-static int locate(const char *symbols_dir, const rq_layout_block *b, size_t index, const char *id,
-                  char *path, size_t len)
+/* A reservation of bytes besides what the parsed layout holds (capped at the job's budget). */
+static rq_status reserve(decode_job *job, uint64_t bytes)
 {
-    char dir[4096], alt[64];
+    uint64_t want = bytes + job->layout_bytes, cap = rq_job_budget(&job->job);
+    return rq_job_buffers_reserve(&job->job, &job->mem, want < cap ? want : cap);
+}
+
+/* What the reservation leaves for a block's passes once the layout is counted. */
+static uint64_t room(const decode_job *job)
+{
+    return job->mem.reserved > job->layout_bytes ? job->mem.reserved - job->layout_bytes : 0;
+}
+
+/*
+ * Opens the chunk's folders inside the symbols dir, never through a
+ * symbolic link: a linked folder is not looked in (its symbols count as
+ * missing).
+ */
+static void open_chunk_dirs(const decode_job *job, size_t index, const rq_layout_block *b,
+                            chunk_scan *scan)
+{
+    char alt[64];
     snprintf(alt, sizeof alt, "block_%zu", index);
-    const char *candidates[3] = {b->dir, alt, ""};
-    for (int c = 0; c < 3; c++) {
-        if (rq_path_join(dir, sizeof dir, symbols_dir, candidates[c]) != 0 ||
-            rq_path_join(path, len, dir, id) != 0)
-            return -1;
-        if (access(path, F_OK) == 0)
-            return 0;
+    const char *names[CHUNK_DIRS] = {b->dir, alt, ""};
+    for (int c = 0; c < CHUNK_DIRS; c++) {
+        int repeated = 0;
+        for (int e = 0; e < c; e++)
+            repeated |= strcmp(names[e], names[c]) == 0;
+        if (repeated)
+            continue;
+        int fd = names[c][0] ? openat(job->sym_fd, names[c], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                             : fcntl(job->sym_fd, F_DUPFD_CLOEXEC, 0);
+        if (fd >= 0)
+            scan->dirs[scan->n_dirs++] = fd;
     }
-    /* Not found anywhere: report it under its own directory. */
-    rq_path_join(dir, sizeof dir, symbols_dir, b->dir);
-    return rq_path_join(path, len, dir, id);
 }
 
 /* One symbol file's check, made by whichever worker took it. */
@@ -93,7 +127,8 @@ typedef struct symbol_check {
     rq_symbol_check chk;
     uint32_t sbn, esi;
     const char *why;
-    char *path;
+    int dir_fd;
+    rq_file_identity identity;
 } symbol_check;
 
 typedef struct scan_ctx {
@@ -101,6 +136,7 @@ typedef struct scan_ctx {
     decode_job *job;
     size_t index;
     const rq_layout_block *b;
+    const chunk_scan *scan;
     uint8_t *packets; /* one packet buffer per worker */
     symbol_check *checks;
 } scan_ctx;
@@ -114,18 +150,18 @@ static void scan_worker(void *ctx, uint32_t w, uint32_t n)
     uint8_t *packet = x->packets + (size_t)w * len;
     while (rq_stage_take(&x->sc, &i)) {
         symbol_check *c = &x->checks[i];
-        char path[4096];
-        c->why = "path too long";
-        c->chk = RQ_SYMBOL_CORRUPT;
-        if (locate(x->job->symbols_dir, b, x->index, b->symbols[i], path, sizeof path) == 0)
-            c->chk = rq_symbol_file_check(path, b->symbols[i], packet, len, &c->why);
+        c->why = "missing";
+        c->chk = RQ_SYMBOL_MISSING;
+        /* The first folder that has the name decides. */
+        for (int d = 0; d < x->scan->n_dirs && c->chk == RQ_SYMBOL_MISSING; d++) {
+            c->dir_fd = x->scan->dirs[d];
+            c->chk = rq_symbol_file_check(c->dir_fd, b->symbols[i], packet, len, &c->identity, &c->why);
+        }
         if (c->chk == RQ_SYMBOL_GOOD) {
             rq_payload_id_read(packet, len, &c->sbn, &c->esi);
             if (c->sbn >= b->oti.source_blocks) {
                 c->chk = RQ_SYMBOL_CORRUPT; /* a symbol of some other object */
                 c->why = "payload ID names a source block this chunk does not have";
-            } else if (!(c->path = strdup(path))) {
-                rq_stage_fail(&x->sc, RQ_ERR_NO_MEMORY);
             }
         }
     }
@@ -139,24 +175,21 @@ static rq_status scan_chunk(decode_job *job, size_t index, const rq_layout_block
     rq_job *rj = &job->job;
     size_t len = 4u + b->oti.symbol_size;
     uint64_t packets_bytes = (uint64_t)rj->threads * len;
-    rq_status st = rq_job_buffers_reserve(rj, &job->mem, packets_bytes);
+    rq_status st = reserve(job, packets_bytes);
     if (st == RQ_OK)
         st = rq_job_buffers_fit(&job->mem, 0, 0, packets_bytes);
     if (st != RQ_OK)
         return st;
-    scan_ctx x = {.job = job, .index = index, .b = b, .packets = job->mem.scratch};
+    open_chunk_dirs(job, index, b, scan);
+    scan_ctx x = {.job = job, .index = index, .b = b, .scan = scan, .packets = job->mem.scratch};
     x.checks = calloc(b->n_symbols + 1, sizeof *x.checks);
     scan->held = calloc(b->n_symbols + 1, sizeof *scan->held);
     if (!x.checks || !scan->held)
         st = RQ_ERR_NO_MEMORY;
     if (st == RQ_OK)
         st = rq_stage_run(&x.sc, rj, scan_worker, &x, b->n_symbols);
-    for (size_t i = 0; x.checks && i < b->n_symbols; i++) {
+    for (size_t i = 0; st == RQ_OK && i < b->n_symbols; i++) {
         symbol_check *c = &x.checks[i];
-        if (st != RQ_OK) {
-            free(c->path);
-            continue;
-        }
         if (c->chk == RQ_SYMBOL_MISSING) {
             scan->report.missing++;
         } else if (c->chk == RQ_SYMBOL_CORRUPT) {
@@ -165,7 +198,8 @@ static rq_status scan_chunk(decode_job *job, size_t index, const rq_layout_block
             scan->report.corrupt++;
         } else {
             scan->report.good++;
-            scan->held[scan->n_held++] = (held_symbol){c->sbn, c->esi, c->path};
+            scan->held[scan->n_held++] =
+                (held_symbol){c->sbn, c->esi, c->dir_fd, b->symbols[i], c->identity, NULL};
         }
     }
     free(x.checks);
@@ -175,7 +209,7 @@ static rq_status scan_chunk(decode_job *job, size_t index, const rq_layout_block
 /* The symbols of one source block chosen for decoding, and the plan for them. */
 typedef struct block_choice {
     rq_block_constants c;
-    const held_symbol **use; /* sources first, then repairs */
+    held_symbol **use;       /* sources first, then repairs */
     uint32_t n_use, n_source;
     uint8_t *have_source;    /* K flags */
     rq_plan *plan;           /* NULL when every source symbol is held */
@@ -192,11 +226,11 @@ static void choice_free(block_choice *ch)
 
 static int by_esi(const void *a, const void *b)
 {
-    uint32_t x = (*(const held_symbol *const *)a)->esi, y = (*(const held_symbol *const *)b)->esi;
+    uint32_t x = (*(held_symbol *const *)a)->esi, y = (*(held_symbol *const *)b)->esi;
     return x < y ? -1 : x > y;
 }
 
-static rq_status choose_symbols(const chunk_scan *scan, uint32_t sbn, uint32_t K, block_choice *ch)
+static rq_status choose_symbols(chunk_scan *scan, uint32_t sbn, uint32_t K, block_choice *ch)
 {
     memset(ch, 0, sizeof *ch);
     rq_params_for(K, &ch->c);
@@ -206,8 +240,8 @@ static rq_status choose_symbols(const chunk_scan *scan, uint32_t sbn, uint32_t K
         return RQ_ERR_NO_MEMORY;
     uint32_t repairs_available = 0;
     for (size_t i = 0; i < scan->n_held; i++) {
-        const held_symbol *h = &scan->held[i];
-        if (h->sbn != sbn)
+        held_symbol *h = &scan->held[i];
+        if (h->sbn != sbn || h->gone)
             continue;
         if (h->esi < K && !ch->have_source[h->esi]) {
             ch->have_source[h->esi] = 1;
@@ -223,9 +257,9 @@ static rq_status choose_symbols(const chunk_scan *scan, uint32_t sbn, uint32_t K
     }
     /* Repairs after the sources, in ESI order, each ESI once (two files may hold one symbol). */
     uint32_t n_rep = 0;
-    const held_symbol **rep = ch->use + ch->n_source;
+    held_symbol **rep = ch->use + ch->n_source;
     for (size_t i = 0; i < scan->n_held; i++)
-        if (scan->held[i].sbn == sbn && scan->held[i].esi >= K)
+        if (scan->held[i].sbn == sbn && scan->held[i].esi >= K && !scan->held[i].gone)
             rep[n_rep++] = &scan->held[i];
     qsort(rep, n_rep, sizeof *rep, by_esi);
     uint32_t unique = 0;
@@ -261,17 +295,18 @@ static rq_status choose_symbols(const chunk_scan *scan, uint32_t sbn, uint32_t K
     return RQ_OK;
 }
 
-static rq_status read_slice(decode_job *job, const held_symbol *h, size_t w0, size_t width,
-                            uint8_t *dst)
+/* Reads what was checked, or marks the symbol gone (SYMBOL_GONE: the block is solved again). */
+static rq_status read_slice(decode_job *job, held_symbol *h, size_t w0, size_t width, uint8_t *dst)
 {
-    int fd = open(h->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || rq_pread_full(fd, dst, width, 4u + w0) != 0) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
-        return rq_session_fail(job->job.s, RQ_ERR_IO, "reading %s: %s", h->path, strerror(e));
+    const char *why = "";
+    int r = rq_symbol_file_read(h->dir_fd, h->id, &h->identity, dst, width, 4u + w0, &why);
+    if (r == 1) {
+        h->gone = why;
+        return SYMBOL_GONE;
     }
-    close(fd);
+    if (r != 0)
+        return rq_session_fail(job->job.s, RQ_ERR_IO, "reading symbol file %s: %s", h->id,
+                               strerror(errno));
     return RQ_OK;
 }
 
@@ -349,7 +384,7 @@ static void write_worker(void *ctx, uint32_t w, uint32_t n)
             rq_split_hash_item(&x->hash, item - 1);
             continue;
         }
-        if (x->real && rq_pwrite_full(x->job->out_fd, x->buf, x->real, x->out_offset) != 0)
+        if (x->real && rq_pwrite_full(x->job->out.fd, x->buf, x->real, x->out_offset) != 0)
             rq_stage_fail(&x->sc, rq_session_fail(x->job->job.s, RQ_ERR_IO, "writing the output: %s",
                                                   strerror(errno)));
     }
@@ -405,7 +440,7 @@ static rq_status decode_block(decode_job *job, const rq_layout_block *lb, const 
         if (!ch->have_source[i])
             missing[n_missing++] = i;
     uint64_t need = 0;
-    size_t n = rq_job_block_passes(rj, &lb->oti, ch->plan, K, job->mem.reserved, passes, &need);
+    size_t n = rq_job_block_passes(rj, &lb->oti, ch->plan, K, room(job), passes, &need);
     rq_status st = RQ_OK;
     if (n == 0)
         st = rq_session_fail(rj->s, RQ_ERR_MEMORY_BUDGET,
@@ -438,8 +473,68 @@ static rq_status decode_block(decode_job *job, const rq_layout_block *lb, const 
     return st;
 }
 
+/* A used symbol turned out gone: it no longer counts as good. */
+static void count_gone(chunk_scan *scan)
+{
+    for (size_t i = 0; i < scan->n_held; i++) {
+        held_symbol *h = &scan->held[i];
+        if (!h->gone || h->sbn == UINT32_MAX)
+            continue;
+        scan->report.good--;
+        if (strcmp(h->gone, "vanished while decoding") == 0) {
+            scan->report.missing++;
+        } else {
+            if (!scan->report.corrupt)
+                snprintf(scan->first_bad, sizeof scan->first_bad, "%s: %s", h->id, h->gone);
+            scan->report.corrupt++;
+        }
+        h->sbn = UINT32_MAX; /* counted; never chosen again */
+    }
+}
+
 /*
- * Scans one chunk; with decode set also rebuilds it into job->out_fd.
+ * Chooses the symbols of block sbn and, with decode set, rebuilds it. A
+ * symbol that vanished or changed since its check is dropped and the block
+ * chosen and solved again from the others; the chunk hash and the progress
+ * go back to where the block began, and its bytes are written anew.
+ */
+static rq_status process_block(decode_job *job, const rq_layout_block *lb, uint32_t sbn, int decode,
+                               chunk_scan *scan, rq_blake3 *hash, rq_chunk_report *report)
+{
+    rq_block_layout bl;
+    rq_oti_block_layout(&lb->oti, sbn, &bl);
+    /* One reservation per block, made before the solve: the plan and,
+     * when decoding, the pass buffers (runtime/job_memory.h). */
+    rq_block_constants c;
+    rq_params_for(bl.source_symbols, &c);
+    uint64_t reserved = decode ? rq_job_block_reservation(&job->job, &c, lb->oti.symbol_size,
+                                                          c.K_prime + RQ_DECODE_EXTRA_SYMBOLS)
+                               : rq_job_plan_bound(&c);
+    rq_status st = reserve(job, reserved);
+    rq_blake3 hash_before = *hash;
+    uint64_t done_before = job->done;
+    while (st == RQ_OK) {
+        block_choice ch;
+        st = choose_symbols(scan, sbn, bl.source_symbols, &ch);
+        if (st == RQ_OK && ch.needed) {
+            report->decodable = 0;
+            report->needed += ch.needed;
+        }
+        if (st == RQ_OK && decode && report->decodable)
+            st = decode_block(job, lb, &bl, &ch, hash);
+        choice_free(&ch);
+        if (st != SYMBOL_GONE)
+            break;
+        count_gone(scan);
+        *hash = hash_before;
+        job->done = done_before;
+        st = RQ_OK;
+    }
+    return st;
+}
+
+/*
+ * Scans one chunk; with decode set also rebuilds it into the output.
  * report gets the counts; decodable/needed from the symbols found.
  */
 static rq_status process_chunk(decode_job *job, size_t index, const rq_layout_block *lb,
@@ -450,29 +545,8 @@ static rq_status process_chunk(decode_job *job, size_t index, const rq_layout_bl
     rq_blake3 hash;
     rq_blake3_init(&hash);
     report->decodable = 1;
-    for (uint32_t sbn = 0; st == RQ_OK && sbn < lb->oti.source_blocks; sbn++) {
-        rq_block_layout bl;
-        rq_oti_block_layout(&lb->oti, sbn, &bl);
-        /* One reservation per block, made before the solve: the plan and,
-         * when decoding, the pass buffers (runtime/job_memory.h). */
-        rq_block_constants c;
-        rq_params_for(bl.source_symbols, &c);
-        uint64_t reserved = decode ? rq_job_block_reservation(&job->job, &c, lb->oti.symbol_size,
-                                                              c.K_prime + RQ_DECODE_EXTRA_SYMBOLS)
-                                   : rq_job_plan_bound(&c);
-        st = rq_job_buffers_reserve(&job->job, &job->mem, reserved);
-        if (st != RQ_OK)
-            break;
-        block_choice ch;
-        st = choose_symbols(&scan, sbn, bl.source_symbols, &ch);
-        if (st == RQ_OK && ch.needed) {
-            report->decodable = 0;
-            report->needed += ch.needed;
-        }
-        if (st == RQ_OK && decode && report->decodable)
-            st = decode_block(job, lb, &bl, &ch, &hash);
-        choice_free(&ch);
-    }
+    for (uint32_t sbn = 0; st == RQ_OK && sbn < lb->oti.source_blocks; sbn++)
+        st = process_block(job, lb, sbn, decode, &scan, &hash, report);
     report->good = scan.report.good;
     report->corrupt = scan.report.corrupt;
     report->missing = scan.report.missing;
@@ -505,24 +579,96 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static rq_status open_layout(decode_job *job, const char *symbols_dir, const char *layout_path,
-                             char *path, size_t path_len, rq_layout *layout)
+#define RQ_MIB_OF(bytes) ((unsigned long long)(((bytes) + MIB - 1) / MIB))
+
+/* Opens the layout: the one named (links followed), else the symbols dir's own (no link). */
+static int open_layout_file(const decode_job *job, const char *layout_path)
 {
+    return layout_path ? rq_open_regular(AT_FDCWD, layout_path, 1, NULL)
+                       : rq_open_regular(job->sym_fd, RQ_LAYOUT_FILE_NAME, 0, NULL);
+}
+
+/*
+ * Reads and parses the layout with its memory charged to the budgets: the
+ * text, then the parse's bound (rq_layout_parse_cost); the model it leaves
+ * stays charged with every later reservation of the job.
+ */
+static rq_status load_layout(decode_job *job, const char *path, int fd, rq_layout *layout)
+{
+    rq_session *s = job->job.s;
+    char err[512];
+    char *text = NULL;
+    size_t len = 0;
+    struct stat st;
+    uint64_t size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+    /* Above the cap it is refused by the load without reading: no charge for it. */
+    rq_status r = size > RQ_LAYOUT_MAX_FILE_BYTES ? RQ_OK
+                                                  : rq_job_buffers_reserve(&job->job, &job->mem, size);
+    if (r == RQ_OK)
+        r = rq_layout_load(fd, &text, &len, err, sizeof err);
+    else
+        snprintf(err, sizeof err, "%s", "");
+    uint64_t cost = r == RQ_OK ? len + rq_layout_parse_cost(text, len) : size;
+    if (r == RQ_OK)
+        r = rq_job_buffers_reserve(&job->job, &job->mem, cost);
+    if (r == RQ_OK) {
+        r = rq_layout_parse(text, len, layout, err, sizeof err);
+        job->layout_bytes = rq_layout_model_bytes(layout);
+    }
+    free(text);
+    if (r == RQ_ERR_MEMORY_BUDGET)
+        return rq_session_fail(s, r, "%s: reading this %llu MiB layout takes about %llu MiB; the "
+                                     "memory budget is %llu MiB",
+                               path, RQ_MIB_OF(size), RQ_MIB_OF(cost),
+                               (unsigned long long)(rq_job_budget(&job->job) / MIB));
+    if (r != RQ_OK && err[0])
+        return rq_session_fail(s, r, "%s: %s", path, err);
+    return r == RQ_OK ? RQ_OK : rq_session_fail(s, r, "%s: %s", path, rq_strerror(r));
+}
+
+static rq_status open_symbols_dir(decode_job *job)
+{
+    job->sym_fd = open(job->symbols_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (job->sym_fd < 0)
+        return rq_session_fail(job->job.s, RQ_ERR_IO, "cannot open the symbols directory %s: %s",
+                               job->symbols_dir, strerror(errno));
+    return RQ_OK;
+}
+
+/*
+ * Opens the symbols directory and reads the layout. A named layout is
+ * looked at first, so that a missing one is reported before a missing
+ * symbols directory.
+ */
+static rq_status open_inputs(decode_job *job, const char *layout_path, char *path, size_t path_len,
+                             rq_layout *layout)
+{
+    rq_session *s = job->job.s;
     if (layout_path)
         snprintf(path, path_len, "%s", layout_path);
-    else if (rq_path_join(path, path_len, symbols_dir, RQ_LAYOUT_FILE_NAME) != 0)
-        return rq_session_fail(job->job.s, RQ_ERR_IO, "path too long: %s", symbols_dir);
-    char err[512];
-    rq_status st = rq_layout_read(path, layout, err, sizeof err);
-    if (st != RQ_OK)
-        return rq_session_fail(job->job.s, st, "%s: %s", path, err);
-    return RQ_OK;
+    else if (rq_path_join(path, path_len, job->symbols_dir, RQ_LAYOUT_FILE_NAME) != 0)
+        return rq_session_fail(s, RQ_ERR_IO, "path too long: %s", job->symbols_dir);
+    rq_status st = layout_path ? RQ_OK : open_symbols_dir(job);
+    int fd = st == RQ_OK ? open_layout_file(job, layout_path) : -1;
+    if (st == RQ_OK && fd < 0)
+        st = rq_session_fail(s, RQ_ERR_IO, "%s: cannot open: %s", path,
+                             errno == EINVAL  ? "not a regular file"
+                             : errno == ELOOP ? "a symbolic link inside the symbols directory (not followed)"
+                                              : strerror(errno));
+    if (st == RQ_OK)
+        st = load_layout(job, path, fd, layout);
+    if (fd >= 0)
+        close(fd);
+    if (st == RQ_OK && layout_path)
+        st = open_symbols_dir(job);
+    return st;
 }
 
 static rq_status begin(rq_session *s, decode_job *job, const char *symbols_dir)
 {
     memset(job, 0, sizeof *job);
-    job->out_fd = -1;
+    job->out.fd = -1;
+    job->sym_fd = -1;
     job->symbols_dir = symbols_dir;
     return rq_job_begin(s, &job->job);
 }
@@ -530,9 +676,85 @@ static rq_status begin(rq_session *s, decode_job *job, const char *symbols_dir)
 static void end(decode_job *job)
 {
     rq_job_buffers_free(&job->job, &job->mem);
-    if (job->out_fd >= 0)
-        close(job->out_fd);
+    rq_temp_file_discard(&job->out);
+    if (job->sym_fd >= 0)
+        close(job->sym_fd);
     rq_job_end(&job->job);
+}
+
+/* Whether path (which may not exist yet) is dir itself or lies inside it. */
+static int inside(const char *path, const char *dir)
+{
+    char real_dir[PATH_MAX], parent[PATH_MAX], real_parent[PATH_MAX];
+    if (!realpath(dir, real_dir))
+        return 0;
+    const char *slash = strrchr(path, '/');
+    snprintf(parent, sizeof parent, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
+             slash ? path : ".");
+    if (!realpath(parent, real_parent))
+        return 0;
+    size_t n = strlen(real_dir);
+    return strncmp(real_parent, real_dir, n) == 0 &&
+           (real_parent[n] == '\0' || real_parent[n] == '/' || n == 1);
+}
+
+static int same_file(const char *a, const char *b)
+{
+    struct stat x, y;
+    return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+/*
+ * Whether OUTPUT may be written: never inside the symbols directory, never
+ * the layout, never over anything but a regular file (rq_output_check).
+ */
+static rq_status check_output(decode_job *job, const char *output, const char *layout_file)
+{
+    rq_session *s = job->job.s;
+    if (inside(output, job->symbols_dir))
+        return rq_session_fail(s, RQ_ERR_IO, "%s is inside the symbols directory %s; decode "
+                                             "somewhere else", output, job->symbols_dir);
+    if (same_file(output, layout_file))
+        return rq_session_fail(s, RQ_ERR_IO, "%s is the layout being read; decode somewhere else",
+                               output);
+    switch (rq_output_check(output, job->job.cfg.overwrite)) {
+    case RQ_OUTPUT_EXISTS:
+        return rq_session_fail(s, RQ_ERR_EXISTS, "%s exists (allow overwriting to replace it)", output);
+    case RQ_OUTPUT_NOT_REGULAR:
+        return rq_session_fail(s, RQ_ERR_IO, "%s exists and is not a regular file; not replacing it",
+                               output);
+    default:
+        return RQ_OK;
+    }
+}
+
+/* The output's temporary file beside it, sized; stale ones of killed runs are removed first. */
+static rq_status open_output(decode_job *job, const char *output, uint64_t size)
+{
+    rq_session *s = job->job.s;
+    char dir[4096];
+    const char *slash = strrchr(output, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - output) + (slash == output) : 1,
+             slash ? output : ".");
+    rq_temp_clean_stale(dir, slash ? slash + 1 : output);
+    if (rq_temp_file_open(&job->out, output, 0644) != 0)
+        return rq_session_fail(s, RQ_ERR_IO, "cannot create a file beside %s: %s", output,
+                               strerror(errno));
+    if (ftruncate(job->out.fd, (off_t)size) != 0)
+        return rq_session_fail(s, RQ_ERR_IO, "cannot size the output for %s: %s", output,
+                               strerror(errno));
+    return RQ_OK;
+}
+
+static rq_status commit_output(decode_job *job, const char *output)
+{
+    rq_session *s = job->job.s;
+    int r = rq_temp_file_commit(&job->out, output, job->job.cfg.overwrite);
+    if (r == -2)
+        return rq_session_fail(s, RQ_ERR_EXISTS, "%s appeared while decoding; not replaced", output);
+    if (r != 0)
+        return rq_session_fail(s, RQ_ERR_IO, "naming %s: %s", output, strerror(errno));
+    return RQ_OK;
 }
 
 rq_status rq_decode_symbols(rq_session *s, const char *symbols_dir, const char *output,
@@ -550,40 +772,21 @@ rq_status rq_decode_symbols(rq_session *s, const char *symbols_dir, const char *
         return st;
     rq_layout layout;
     memset(&layout, 0, sizeof layout);
-    char lpath[4096], tmp[4096];
-    tmp[0] = '\0';
+    char lpath[4096];
     rq_chunk_report *reports = NULL;
-    st = open_layout(&job, symbols_dir, layout_path, lpath, sizeof lpath, &layout);
-    if (st == RQ_OK && !job.job.cfg.overwrite && access(output, F_OK) == 0)
-        st = rq_session_fail(s, RQ_ERR_EXISTS, "%s exists (allow overwriting to replace it)", output);
-    if (st == RQ_OK && rq_temp_path(tmp, sizeof tmp, output) != 0)
-        st = rq_session_fail(s, RQ_ERR_IO, "path too long: %s", output);
-    if (st == RQ_OK) {
-        job.out_fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (job.out_fd < 0)
-            st = rq_session_fail(s, RQ_ERR_IO, "cannot create %s: %s", tmp, strerror(errno));
-        else if (ftruncate(job.out_fd, (off_t)layout.file_size) != 0)
-            st = rq_session_fail(s, RQ_ERR_IO, "cannot size %s: %s", tmp, strerror(errno));
-    }
+    st = open_inputs(&job, layout_path, lpath, sizeof lpath, &layout);
+    if (st == RQ_OK)
+        st = check_output(&job, output, lpath);
+    if (st == RQ_OK)
+        st = open_output(&job, output, layout.file_size);
     reports = calloc(layout.n_blocks + 1, sizeof *reports);
     if (st == RQ_OK && !reports)
         st = RQ_ERR_NO_MEMORY;
     job.total = layout.file_size;
     for (size_t i = 0; st == RQ_OK && i < layout.n_blocks; i++)
         st = process_chunk(&job, i, &layout.blocks[i], 1, &reports[i]);
-    if (st == RQ_OK && close(job.out_fd) != 0)
-        st = rq_session_fail(s, RQ_ERR_IO, "writing %s: %s", tmp, strerror(errno));
-    if (st == RQ_OK) {
-        job.out_fd = -1;
-        int r = rq_commit_temp(tmp, output, job.job.cfg.overwrite);
-        tmp[0] = '\0';
-        if (r == -2)
-            st = rq_session_fail(s, RQ_ERR_EXISTS, "%s appeared while decoding; not replaced", output);
-        else if (r != 0)
-            st = rq_session_fail(s, RQ_ERR_IO, "renaming to %s: %s", output, strerror(errno));
-    }
-    if (tmp[0])
-        unlink(tmp);
+    if (st == RQ_OK)
+        st = commit_output(&job, output);
     if (st == RQ_OK && result)
         st = rq_job_result_with_reports(&layout, "decode", symbols_dir, lpath, seconds_since(&t0),
                                         reports, result);
@@ -609,7 +812,7 @@ rq_status rq_verify_symbols(rq_session *s, const char *symbols_dir, const char *
     rq_layout layout;
     memset(&layout, 0, sizeof layout);
     char lpath[4096];
-    st = open_layout(&job, symbols_dir, layout_path, lpath, sizeof lpath, &layout);
+    st = open_inputs(&job, layout_path, lpath, sizeof lpath, &layout);
     rq_chunk_report *reports = calloc(layout.n_blocks + 1, sizeof *reports);
     if (st == RQ_OK && !reports)
         st = RQ_ERR_NO_MEMORY;

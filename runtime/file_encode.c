@@ -34,6 +34,7 @@
 #include "runtime/blake3.h"
 #include "runtime/block_passes.h"
 #include "runtime/file_jobs.h"
+#include "runtime/dir_lock.h"
 #include "runtime/fs_util.h"
 #include "runtime/job_memory.h"
 #include "runtime/job_stages.h"
@@ -41,6 +42,7 @@
 #include "runtime/layout.h"
 #include "runtime/session_internal.h"
 #include "runtime/symbol_files.h"
+#include "runtime/temp_file.h"
 #include "runtime/workers.h"
 
 #define MIB (1024ull * 1024ull)
@@ -83,6 +85,7 @@ typedef struct encode_job {
     uint64_t file_size;
     const char *out_dir;   /* symbol files go under it; NULL: IDs only (metadata) */
     const char *stage_dir; /* where a staging file may go */
+    uint8_t **created;     /* per chunk, per symbol: this run wrote the file (not found it there) */
     uint64_t done;
     rq_job_buffers mem;
 } encode_job;
@@ -97,12 +100,12 @@ typedef struct block_ctx {
     const rq_plan *plan;
     const char *dir; /* where symbol files go; NULL: IDs only */
     char **ids;      /* K + repairs entries */
+    uint8_t *created; /* as ids: set for each file this run wrote */
     int single;      /* one pass: symbol files straight away, no staging */
     uint8_t *rows, *pass_buf; /* pass_buf: the pass's source bytes in file order */
     uint8_t *scratch; /* per worker: a slice (pass width) and a whole symbol (T) */
     size_t scratch_stride, wmax;
-    int staging_fd;
-    char staging_path[4096];
+    rq_temp_file staging;
     /* The pass being run and what its workers share. */
     const rq_pass *pass;
     size_t real;      /* source bytes of the pass inside the chunk */
@@ -128,9 +131,12 @@ static rq_status emit_packet(block_ctx *b, uint32_t esi, const uint8_t *symbol)
     rq_payload_id_write(b->sbn, esi, payload_id, 4);
     char id[RQ_SYMBOL_ID_MAX];
     if (b->dir) {
-        if (rq_symbol_file_write(b->dir, payload_id, symbol, T, id) != 0)
+        /* Without overwriting, a file already there is not this run's to remove later. */
+        int r = rq_symbol_file_write(b->dir, payload_id, symbol, T, id, b->job->job.cfg.overwrite);
+        if (r == -1)
             return rq_session_fail(b->job->job.s, RQ_ERR_IO, "writing a symbol file in %s: %s",
                                    b->dir, strerror(errno));
+        b->created[esi] = r == 0;
     } else {
         rq_symbol_id_of_parts(payload_id, symbol, T, id);
     }
@@ -144,9 +150,9 @@ static rq_status put_slice(block_ctx *b, uint32_t esi, const uint8_t *slice)
     uint32_t T = b->oti->symbol_size;
     if (b->single)
         return emit_packet(b, esi, slice);
-    if (rq_pwrite_full(b->staging_fd, slice, b->pass->width, (uint64_t)esi * T + b->pass->w0) != 0)
-        return rq_session_fail(b->job->job.s, RQ_ERR_IO, "writing staging file %s: %s",
-                               b->staging_path, strerror(errno));
+    if (rq_pwrite_full(b->staging.fd, slice, b->pass->width, (uint64_t)esi * T + b->pass->w0) != 0)
+        return rq_session_fail(b->job->job.s, RQ_ERR_IO, "writing the staging file in %s: %s",
+                               b->job->stage_dir, strerror(errno));
     return RQ_OK;
 }
 
@@ -268,9 +274,9 @@ static void cut_worker(void *ctx, uint32_t w, uint32_t n)
     size_t esi;
     while (rq_stage_take(&b->stage, &esi)) {
         rq_status st = RQ_OK;
-        if (rq_pread_full(b->staging_fd, symbol, T, (uint64_t)esi * T) != 0)
-            st = rq_session_fail(b->job->job.s, RQ_ERR_IO, "reading staging file %s: %s",
-                                 b->staging_path, strerror(errno));
+        if (rq_pread_full(b->staging.fd, symbol, T, (uint64_t)esi * T) != 0)
+            st = rq_session_fail(b->job->job.s, RQ_ERR_IO, "reading the staging file in %s: %s",
+                                 b->job->stage_dir, strerror(errno));
         else
             st = emit_packet(b, (uint32_t)esi, symbol);
         if (st != RQ_OK)
@@ -278,17 +284,12 @@ static void cut_worker(void *ctx, uint32_t w, uint32_t n)
     }
 }
 
+/* A scratch file that is never published: unnamed, so a killed run leaves nothing. */
 static rq_status open_staging(block_ctx *b)
 {
-    rq_session *s = b->job->job.s;
-    char final[4096];
-    if (rq_path_join(final, sizeof final, b->job->stage_dir, "staging") != 0 ||
-        rq_temp_path(b->staging_path, sizeof b->staging_path, final) != 0)
-        return rq_session_fail(s, RQ_ERR_IO, "staging path too long");
-    b->staging_fd = open(b->staging_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (b->staging_fd < 0)
-        return rq_session_fail(s, RQ_ERR_IO, "creating staging file %s: %s", b->staging_path,
-                               strerror(errno));
+    if (rq_temp_file_scratch(&b->staging, b->job->stage_dir, "staging") != 0)
+        return rq_session_fail(b->job->job.s, RQ_ERR_IO, "creating a staging file in %s: %s",
+                               b->job->stage_dir, strerror(errno));
     return RQ_OK;
 }
 
@@ -336,10 +337,7 @@ static rq_status encode_block(block_ctx *b, rq_blake3 *chunk_hash)
         st = run_pass(b, &passes[i], chunk_hash);
     if (st == RQ_OK && !b->single)
         st = stage(b, cut_worker, (size_t)K + b->repairs);
-    if (b->staging_fd >= 0) {
-        close(b->staging_fd);
-        unlink(b->staging_path);
-    }
+    rq_temp_file_discard(&b->staging);
     free(passes);
     rq_plan_cache_release(b->plan);
     return st;
@@ -367,13 +365,15 @@ static rq_status encode_chunk(encode_job *job, uint32_t index, uint64_t offset, 
         if (rq_path_join(dir, sizeof dir, job->out_dir, name) != 0 || rq_make_dirs(dir) != 0)
             return rq_session_fail(s, RQ_ERR_IO, "creating %s/%s: %s", job->out_dir, name,
                                    strerror(errno));
+        rq_temp_clean_stale(dir, NULL);
     }
     uint64_t repair_total = rq_job_repair_count(&job->job.cfg, size, oti.symbol_size);
     rq_object_layout ol;
     rq_oti_object_layout(&oti, &ol);
     size_t total = (size_t)ol.symbols + (size_t)repair_total + oti.source_blocks;
     lb->symbols = calloc(total, sizeof *lb->symbols);
-    if (!lb->symbols)
+    job->created[index] = calloc(total, 1);
+    if (!lb->symbols || !job->created[index])
         return RQ_ERR_NO_MEMORY;
     rq_blake3 chunk_hash;
     rq_blake3_init(&chunk_hash);
@@ -382,7 +382,7 @@ static rq_status encode_chunk(encode_job *job, uint32_t index, uint64_t offset, 
         block_ctx b;
         memset(&b, 0, sizeof b);
         b.job = job;
-        b.staging_fd = -1;
+        b.staging.fd = -1;
         b.oti = &oti;
         b.sbn = sbn;
         b.chunk_offset = offset;
@@ -400,6 +400,7 @@ static rq_status encode_chunk(encode_job *job, uint32_t index, uint64_t offset, 
             lb->source_symbols = b.c.K;
         b.dir = job->out_dir ? dir : NULL;
         b.ids = lb->symbols + lb->n_symbols;
+        b.created = job->created[index] + lb->n_symbols;
         st = encode_block(&b, &chunk_hash);
         lb->n_symbols += b.c.K + b.repairs;
     }
@@ -411,22 +412,48 @@ static rq_status encode_chunk(encode_job *job, uint32_t index, uint64_t offset, 
 
 /*
  * After a failed or cancelled encode into a directory that was empty: the
- * symbol files already written go again, so that nothing is left under a
- * final name. (With overwrite the directory may hold an earlier encode's
- * files of the same names, which must stay.)
+ * symbol files this run wrote go again, so that nothing is left under a
+ * final name, and only those: a name is a content hash, so a file of the
+ * same name may be another run's. (With overwrite the directory may hold an
+ * earlier encode's files of the same names, which must stay.)
  */
-static void remove_written(const char *out_dir, const rq_layout *layout)
+static void remove_written(const encode_job *job, const rq_layout *layout)
 {
     for (size_t c = 0; c < layout->n_blocks; c++) {
         const rq_layout_block *lb = &layout->blocks[c];
         char dir[4096], path[4096];
-        if (!lb->dir || rq_path_join(dir, sizeof dir, out_dir, lb->dir) != 0)
+        if (!lb->dir || !job->created[c] || rq_path_join(dir, sizeof dir, job->out_dir, lb->dir) != 0)
             continue;
         for (size_t i = 0; lb->symbols && i < lb->n_symbols; i++)
-            if (lb->symbols[i] && rq_path_join(path, sizeof path, dir, lb->symbols[i]) == 0)
+            if (lb->symbols[i] && job->created[c][i] &&
+                rq_path_join(path, sizeof path, dir, lb->symbols[i]) == 0)
                 unlink(path);
         rmdir(dir); /* fails, harmlessly, if anything else is in it */
     }
+}
+
+/*
+ * Creates the output directory if need be and claims it (runtime/dir_lock.h);
+ * without overwrite it must then hold nothing (leftovers of killed runs'
+ * temporary files aside). *created says whether this run made it.
+ */
+static rq_status claim_out_dir(encode_job *job, const char *out_dir, rq_dir_lock *lock, int *created)
+{
+    rq_session *s = job->job.s;
+    struct stat st;
+    *created = lstat(out_dir, &st) != 0 && errno == ENOENT;
+    if (rq_make_dirs(out_dir) != 0)
+        return rq_session_fail(s, RQ_ERR_IO, "cannot create %s: %s", out_dir, strerror(errno));
+    int r = rq_dir_lock_take(lock, out_dir);
+    if (r == -2)
+        return rq_session_fail(s, RQ_ERR_BUSY, "another encode is writing into %s", out_dir);
+    if (r != 0)
+        return rq_session_fail(s, RQ_ERR_IO, "cannot lock %s: %s", out_dir, strerror(errno));
+    if (!job->job.cfg.overwrite && rq_dir_lock_has_entries(out_dir))
+        return rq_session_fail(s, RQ_ERR_EXISTS,
+                               "output directory %s is not empty (allow overwriting to reuse it)",
+                               out_dir);
+    return RQ_OK;
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -456,7 +483,9 @@ static rq_status encode_common(rq_session *s, const char *input, const char *out
     rq_layout layout;
     memset(&layout, 0, sizeof layout);
     char layout_file[4096];
-    job.in_fd = open(input, O_RDONLY | O_CLOEXEC);
+    rq_dir_lock lock = {.fd = -1};
+    int created_dir = 0;
+    job.in_fd = open(input, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     struct stat sb;
     if (job.in_fd < 0 || fstat(job.in_fd, &sb) != 0) {
         st = rq_session_fail(s, RQ_ERR_IO, "cannot open input %s: %s", input, strerror(errno));
@@ -470,25 +499,21 @@ static rq_status encode_common(rq_session *s, const char *input, const char *out
     if (out_dir) {
         job.out_dir = out_dir;
         job.stage_dir = out_dir;
-        if (rq_dir_has_entries(out_dir) && !cfg->overwrite) {
-            st = rq_session_fail(s, RQ_ERR_EXISTS,
-                                 "output directory %s is not empty (allow overwriting to reuse it)",
-                                 out_dir);
+        if ((st = claim_out_dir(&job, out_dir, &lock, &created_dir)) != RQ_OK)
             goto out;
-        }
-        if (rq_make_dirs(out_dir) != 0) {
-            st = rq_session_fail(s, RQ_ERR_IO, "cannot create %s: %s", out_dir, strerror(errno));
-            goto out;
-        }
         if (rq_path_join(layout_file, sizeof layout_file, out_dir, RQ_LAYOUT_FILE_NAME) != 0) {
             st = rq_session_fail(s, RQ_ERR_IO, "path too long: %s", out_dir);
             goto out;
         }
     } else {
         snprintf(layout_file, sizeof layout_file, "%s", layout_path);
-        if (!cfg->overwrite && access(layout_file, F_OK) == 0) {
-            st = rq_session_fail(s, RQ_ERR_EXISTS, "%s exists (allow overwriting to replace it)",
-                                 layout_file);
+        rq_output_state os = rq_output_check(layout_file, cfg->overwrite);
+        if (os == RQ_OUTPUT_EXISTS || os == RQ_OUTPUT_NOT_REGULAR) {
+            st = os == RQ_OUTPUT_EXISTS
+                     ? rq_session_fail(s, RQ_ERR_EXISTS, "%s exists (allow overwriting to replace it)",
+                                       layout_file)
+                     : rq_session_fail(s, RQ_ERR_IO, "%s exists and is not a regular file; not "
+                                                     "replacing it", layout_file);
             goto out;
         }
         const char *slash = strrchr(layout_path, '/');
@@ -504,7 +529,8 @@ static rq_status encode_common(rq_session *s, const char *input, const char *out
     layout.chunked = n_chunks != 1;
     layout.file_size = job.file_size;
     layout.blocks = calloc(n_chunks + 1, sizeof *layout.blocks);
-    if (!layout.blocks) {
+    job.created = calloc(n_chunks + 1, sizeof *job.created);
+    if (!layout.blocks || !job.created) {
         st = RQ_ERR_NO_MEMORY;
         goto out;
     }
@@ -529,14 +555,20 @@ static rq_status encode_common(rq_session *s, const char *input, const char *out
     if (st == RQ_OK && result)
         st = rq_job_result(&layout, "encode", out_dir, layout_file, seconds_since(&t0), result);
 out:
-    if (st != RQ_OK && out_dir && !cfg->overwrite)
-        remove_written(out_dir, &layout);
+    if (st != RQ_OK && job.created && !cfg->overwrite)
+        remove_written(&job, &layout);
+    rq_dir_lock_drop(&lock);
+    if (st != RQ_OK && created_dir)
+        rmdir(out_dir); /* fails, harmlessly, unless it is empty */
     if (st != RQ_OK && st != RQ_ERR_NO_MEMORY) {
         const char *msg;
         rq_session_last_error(s, &msg);
         if (!*msg)
             rq_session_fail(s, st, "%s", rq_strerror(st));
     }
+    for (size_t c = 0; job.created && c < layout.n_blocks; c++)
+        free(job.created[c]);
+    free(job.created);
     rq_layout_free(&layout);
     rq_job_buffers_free(&job.job, &job.mem);
     if (job.in_fd >= 0)

@@ -4,18 +4,23 @@
  * paths, so every name is checked before it leaves this file, and every
  * number is checked to be an exact integer before it becomes an offset.
  */
+#define _GNU_SOURCE
 #include "runtime/layout.h"
 
 #include "runtime/base58.h"
+#include "runtime/fs_util.h"
 
 #include <cjson/cJSON.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Largest integer a JSON number (an IEEE double) holds exactly and unambiguously. */
 #define MAX_EXACT_INTEGER 9007199254740991.0
@@ -560,6 +565,103 @@ rq_status rq_layout_parse(const char *text, size_t len, rq_layout *out, char *er
     return RQ_OK;
 }
 
+rq_status rq_layout_load(int fd, char **text_out, size_t *len_out, char *err, size_t err_len)
+{
+    parse_ctx ctx = {err, err_len};
+    if (err != NULL && err_len > 0)
+        err[0] = '\0';
+    if (text_out == NULL || len_out == NULL)
+        return RQ_ERR_INVALID_ARGUMENT;
+    *text_out = NULL;
+    *len_out = 0;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        fail(&ctx, "cannot read: %s", strerror(errno));
+        return RQ_ERR_IO;
+    }
+    if ((uint64_t)st.st_size > RQ_LAYOUT_MAX_FILE_BYTES)
+        return fail(&ctx, "too large (%llu MiB; at most %u MiB)",
+                    (unsigned long long)((uint64_t)st.st_size >> 20), RQ_LAYOUT_MAX_FILE_BYTES >> 20);
+    /* The size read may differ from st_size (the file may change): read to the end, bounded. */
+    size_t cap = (size_t)st.st_size + 1, len = 0;
+    char *text = malloc(cap);
+    if (text == NULL) {
+        fail(&ctx, "out of memory while reading it");
+        return RQ_ERR_NO_MEMORY;
+    }
+    for (;;) {
+        ssize_t got = rq_pread_upto(fd, text + len, cap - len, len);
+        if (got < 0) {
+            fail(&ctx, "read failed: %s", strerror(errno));
+            free(text);
+            return RQ_ERR_IO;
+        }
+        len += (size_t)got;
+        if (len < cap)
+            break;
+        if (cap > RQ_LAYOUT_MAX_FILE_BYTES) {
+            free(text);
+            return fail(&ctx, "too large (more than %u MiB)", RQ_LAYOUT_MAX_FILE_BYTES >> 20);
+        }
+        size_t grown = cap * 2 > RQ_LAYOUT_MAX_FILE_BYTES + 1u ? RQ_LAYOUT_MAX_FILE_BYTES + 1u : cap * 2;
+        char *bigger = realloc(text, grown);
+        if (bigger == NULL) {
+            free(text);
+            fail(&ctx, "out of memory while reading it");
+            return RQ_ERR_NO_MEMORY;
+        }
+        text = bigger;
+        cap = grown;
+    }
+    *text_out = text;
+    *len_out = len;
+    return RQ_OK;
+}
+
+/* What one heap block of n bytes costs with the allocator's header and rounding. */
+static uint64_t heap_block(uint64_t n)
+{
+    return (n + 16u + 15u) & ~(uint64_t)15u;
+}
+
+uint64_t rq_layout_parse_cost(const char *text, size_t len)
+{
+    /* Every value is one cJSON node and is started by '[', '{', ',' or the
+     * text's start; every string is its own heap block in the tree and, for
+     * a symbol ID, once more in the model (with its pointer). */
+    uint64_t values = 1, strings = 0;
+    int in_string = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+            strings++;
+        } else if (c == ',' || c == '[' || c == '{') {
+            values++;
+        }
+    }
+    return values * heap_block(sizeof(cJSON)) + strings * (2 * heap_block(0) + sizeof(char *)) +
+           2 * (uint64_t)len;
+}
+
+uint64_t rq_layout_model_bytes(const rq_layout *layout)
+{
+    uint64_t bytes = heap_block(layout->n_blocks * sizeof *layout->blocks);
+    for (size_t b = 0; b < layout->n_blocks; b++) {
+        const rq_layout_block *block = &layout->blocks[b];
+        bytes += heap_block(block->n_symbols * sizeof *block->symbols) +
+                 heap_block(strlen(block->block_id) + 1) + heap_block(strlen(block->dir) + 1);
+        for (size_t i = 0; i < block->n_symbols; i++)
+            bytes += heap_block(strlen(block->symbols[i]) + 1);
+    }
+    return bytes;
+}
+
 rq_status rq_layout_read(const char *path, rq_layout *out, char *err, size_t err_len)
 {
     parse_ctx ctx = {err, err_len};
@@ -568,43 +670,15 @@ rq_status rq_layout_read(const char *path, rq_layout *out, char *err, size_t err
     if (path == NULL || out == NULL)
         return RQ_ERR_INVALID_ARGUMENT;
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fail(&ctx, "cannot open: %s", strerror(errno));
+    int fd = rq_open_regular(AT_FDCWD, path, 1, NULL);
+    if (fd < 0) {
+        fail(&ctx, "cannot open: %s", errno == EINVAL ? "not a regular file" : strerror(errno));
         return RQ_ERR_IO;
     }
-    /* Read to the end whatever the file is: its size cannot be trusted (or known, for a pipe) in advance. */
-    size_t cap = 64u * 1024u, len = 0;
-    char *text = malloc(cap);
-    rq_status st = text != NULL ? RQ_OK : RQ_ERR_NO_MEMORY;
-    while (st == RQ_OK) {
-        if (len == cap) {
-            if (cap > RQ_LAYOUT_MAX_FILE_BYTES) {
-                st = fail(&ctx, "too large (more than %u MiB)", RQ_LAYOUT_MAX_FILE_BYTES >> 20);
-                break;
-            }
-            size_t grown = cap * 2 > RQ_LAYOUT_MAX_FILE_BYTES + 1u ? RQ_LAYOUT_MAX_FILE_BYTES + 1u : cap * 2;
-            char *bigger = realloc(text, grown);
-            if (bigger == NULL) {
-                st = RQ_ERR_NO_MEMORY;
-                break;
-            }
-            text = bigger;
-            cap = grown;
-        }
-        size_t got = fread(text + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                fail(&ctx, "read failed: %s", strerror(errno));
-                st = RQ_ERR_IO;
-            }
-            break;
-        }
-    }
-    fclose(f);
-    if (st == RQ_ERR_NO_MEMORY)
-        fail(&ctx, "out of memory while reading it");
+    char *text = NULL;
+    size_t len = 0;
+    rq_status st = rq_layout_load(fd, &text, &len, err, err_len);
+    close(fd);
     if (st == RQ_OK)
         st = rq_layout_parse(text, len, out, err, err_len);
     free(text);

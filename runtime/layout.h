@@ -73,9 +73,26 @@ typedef struct rq_layout {
  */
 rq_status rq_layout_parse(const char *text, size_t len, rq_layout *out, char *err, size_t err_len);
 /*
- * Reads and parses a layout file: RQ_ERR_IO (with strerror's text) if it
- * cannot be opened or read, RQ_ERR_LAYOUT if above RQ_LAYOUT_MAX_FILE_BYTES.
- * No message names the path: the caller prefixes it.
+ * Reads all of the open layout file fd into *text (malloc'ed, not
+ * NUL-terminated; free()): RQ_ERR_IO with strerror's text if it cannot be
+ * read, RQ_ERR_LAYOUT if above RQ_LAYOUT_MAX_FILE_BYTES. No message names
+ * the path: the caller prefixes it.
+ */
+rq_status rq_layout_load(int fd, char **text, size_t *len, char *err, size_t err_len);
+/*
+ * An upper bound on the heap rq_layout_parse takes for this text besides
+ * the text itself: the JSON tree and the model, which live at once. It
+ * counts the values and strings in one pass, so a caller can charge a
+ * memory budget before parsing (a text of small numbers costs ~40 bytes
+ * a byte, one of symbol IDs ~6).
+ */
+uint64_t rq_layout_parse_cost(const char *text, size_t len);
+/* The heap a parsed model holds. */
+uint64_t rq_layout_model_bytes(const rq_layout *layout);
+/*
+ * Opens (following links, but only a regular file, without blocking on a
+ * FIFO), loads and parses a layout file: errors as rq_layout_load and
+ * rq_layout_parse. For tools and tests; file jobs charge the parse first.
  */
 rq_status rq_layout_read(const char *path, rq_layout *out, char *err, size_t err_len);
 /*

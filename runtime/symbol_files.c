@@ -11,6 +11,7 @@
 #include "runtime/base58.h"
 #include "runtime/blake3.h"
 #include "runtime/fs_util.h"
+#include "runtime/temp_file.h"
 
 void rq_symbol_id_of(const uint8_t *packet, size_t len, char id[RQ_SYMBOL_ID_MAX])
 {
@@ -32,7 +33,7 @@ void rq_symbol_id_of_parts(const uint8_t payload_id[4], const uint8_t *symbol, s
 }
 
 int rq_symbol_file_write(const char *dir, const uint8_t payload_id[4], const uint8_t *symbol,
-                         size_t T, char id[RQ_SYMBOL_ID_MAX])
+                         size_t T, char id[RQ_SYMBOL_ID_MAX], int replace)
 {
     char path[4096];
     rq_symbol_id_of_parts(payload_id, symbol, T, id);
@@ -40,23 +41,55 @@ int rq_symbol_file_write(const char *dir, const uint8_t payload_id[4], const uin
         errno = ENAMETOOLONG;
         return -1;
     }
-    return rq_write_file_atomic2(path, payload_id, 4, symbol, T, 1);
+    return rq_write_file_atomic2(path, payload_id, 4, symbol, T, replace);
 }
 
-rq_symbol_check rq_symbol_file_check(const char *path, const char *id, uint8_t *buf,
-                                     size_t expected_len, const char **why)
+static void identity_of(const struct stat *st, rq_file_identity *out)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    out->dev = (uint64_t)st->st_dev;
+    out->ino = (uint64_t)st->st_ino;
+    out->size = (uint64_t)st->st_size;
+    out->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+    out->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+}
+
+static int same_identity(const rq_file_identity *a, const rq_file_identity *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+           a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+int rq_symbol_file_open(int dir_fd, const char *name, rq_file_identity *identity)
+{
+    struct stat st;
+    int fd = rq_open_regular(dir_fd, name, 0, &st);
+    if (fd >= 0 && identity)
+        identity_of(&st, identity);
+    return fd;
+}
+
+static const char *open_failure(int err)
+{
+    switch (err) {
+    case ENOENT: return "missing";
+    case ELOOP: return "a symbolic link (not followed)";
+    case EINVAL: return "not a regular file";
+    case EACCES: return "cannot be opened: permission denied";
+    default: return "cannot be opened";
+    }
+}
+
+rq_symbol_check rq_symbol_file_check(int dir_fd, const char *id, uint8_t *buf, size_t expected_len,
+                                     rq_file_identity *identity, const char **why)
+{
+    int fd = rq_symbol_file_open(dir_fd, id, identity);
     if (fd < 0) {
-        *why = errno == ENOENT ? "missing" : "cannot be opened";
+        *why = open_failure(errno);
         return errno == ENOENT ? RQ_SYMBOL_MISSING : RQ_SYMBOL_CORRUPT;
     }
-    struct stat st;
     rq_symbol_check result = RQ_SYMBOL_CORRUPT;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        *why = "not a regular file";
-    } else if ((uint64_t)st.st_size != expected_len) {
-        *why = (uint64_t)st.st_size < expected_len ? "truncated" : "too long";
+    if (identity->size != expected_len) {
+        *why = identity->size < expected_len ? "truncated" : "too long";
     } else if (rq_pread_full(fd, buf, expected_len, 0) != 0) {
         *why = "read error";
     } else {
@@ -71,4 +104,31 @@ rq_symbol_check rq_symbol_file_check(const char *path, const char *id, uint8_t *
     }
     close(fd);
     return result;
+}
+
+int rq_symbol_file_read(int dir_fd, const char *id, const rq_file_identity *expected, void *buf,
+                        size_t len, uint64_t offset, const char **why)
+{
+    rq_file_identity before, after;
+    int fd = rq_symbol_file_open(dir_fd, id, &before);
+    if (fd < 0) {
+        *why = errno == ENOENT ? "vanished while decoding" : open_failure(errno);
+        return 1;
+    }
+    int r = rq_pread_full(fd, buf, len, offset) != 0 ? -1 : 0;
+    int e = errno;
+    struct stat st;
+    /* Checked after the read too: a write during it changes the times. */
+    if (fstat(fd, &st) == 0) {
+        identity_of(&st, &after);
+        if (!same_identity(&before, expected) || !same_identity(&after, expected)) {
+            *why = "changed while decoding";
+            r = 1;
+        }
+    }
+    close(fd);
+    if (r < 0)
+        *why = "read error";
+    errno = e;
+    return r;
 }

@@ -7,10 +7,6 @@
 
 #ifdef __cplusplus
 extern "C" {
-#ifdef __cplusplus
-}
-#endif
-
 #endif
 
 #define RQ_SYMBOL_ID_MAX 64 /* base58 of 32 bytes is at most 44 characters */
@@ -22,25 +18,54 @@ void rq_symbol_id_of_parts(const uint8_t payload_id[4], const uint8_t *symbol, s
                            char id[RQ_SYMBOL_ID_MAX]);
 
 /*
- * Writes the packet payload_id + symbol as dir/<id> (an existing file of
- * that name holds the same bytes by construction and is replaced), never
- * visible under its name before it is complete. 0 on success, -1 with errno.
+ * Writes the packet payload_id + symbol as dir/<id>, never visible under its
+ * name before it is complete. An existing file of that name (which holds
+ * the same bytes by construction) is replaced when replace is set, else
+ * left alone: then -2, so that the caller knows this run did not create it.
+ * 0 when written, -1 with errno on failure.
  */
 int rq_symbol_file_write(const char *dir, const uint8_t payload_id[4], const uint8_t *symbol,
-                         size_t T, char id[RQ_SYMBOL_ID_MAX]);
+                         size_t T, char id[RQ_SYMBOL_ID_MAX], int replace);
 
 typedef enum rq_symbol_check {
     RQ_SYMBOL_GOOD = 0,
     RQ_SYMBOL_MISSING = 1,
-    RQ_SYMBOL_CORRUPT = 2 /* wrong size, content not matching the name, unreadable */
+    RQ_SYMBOL_CORRUPT = 2 /* wrong size, content not matching the name, unreadable, not a file */
 } rq_symbol_check;
 
 /*
- * Reads path (expected_len bytes: payload ID + T) into buf and checks that
- * its BLAKE3 matches id. *why gets a short reason for a corrupt file.
+ * What a checked symbol file was: a later read must find the very same file
+ * unchanged (same inode, size, modification and change times), or the bytes
+ * read are not the bytes checked.
  */
-rq_symbol_check rq_symbol_file_check(const char *path, const char *id, uint8_t *buf,
-                                     size_t expected_len, const char **why);
+typedef struct rq_file_identity {
+    uint64_t dev, ino, size;
+    int64_t mtime_ns, ctime_ns;
+} rq_file_identity;
+
+/*
+ * Opens dir_fd/name for reading: never through a symbolic link (ELOOP),
+ * never blocking (a FIFO does not wait for a writer), and only a regular
+ * file (else EFTYPE-like: errno EINVAL). identity (may be NULL) gets what the
+ * file is. -1 with errno.
+ */
+int rq_symbol_file_open(int dir_fd, const char *name, rq_file_identity *identity);
+
+/*
+ * Reads dir_fd/id (expected_len bytes: payload ID + T) into buf and checks
+ * that its BLAKE3 matches id; identity gets what was checked. *why gets a
+ * short reason for a corrupt or missing file.
+ */
+rq_symbol_check rq_symbol_file_check(int dir_fd, const char *id, uint8_t *buf, size_t expected_len,
+                                     rq_file_identity *identity, const char **why);
+
+/*
+ * Reads len bytes at offset of dir_fd/id, the file checked as `expected`.
+ * 0; 1 when the file is gone or is no longer the one checked (*why says
+ * which); -1 with errno on a read error.
+ */
+int rq_symbol_file_read(int dir_fd, const char *id, const rq_file_identity *expected, void *buf,
+                        size_t len, uint64_t offset, const char **why);
 
 #ifdef __cplusplus
 }

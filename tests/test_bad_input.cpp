@@ -279,6 +279,11 @@ TEST_CASE("OTI derivation rejects impossible requests")
     CHECK(rq_oti_derive(10000, 1280, 10485760, 8, 0, &out) == RQ_ERR_PARAMETERS);
     // No Table 2 entry fits in 8 bytes of working memory.
     CHECK(rq_oti_derive(10000, 1280, 8, 8, 8, &out) == RQ_ERR_PARAMETERS);
+    // Sub-symbol minimums whose product with Al wraps in 32 bits: to 0 (it
+    // divided by zero, SIGFPE) and to 16 (it derived from a bogus minimum).
+    CHECK(rq_oti_derive(10000, 1280, 10485760, 8, 0x20000000u, &out) == RQ_ERR_PARAMETERS);
+    CHECK(rq_oti_derive(10000, 1280, 10485760, 16, 0x10000001u, &out) == RQ_ERR_PARAMETERS);
+    CHECK(rq_oti_derive(35141898496ull, 65535, 10485760, 255, 0xFFFFFFFFu, &out) == RQ_ERR_PARAMETERS);
     CHECK(out.transfer_length == 111);
     CHECK(out.symbol_size == 222);
 }

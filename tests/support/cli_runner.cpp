@@ -6,15 +6,18 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #ifndef RQ_CLI_PATH
 #error "RQ_CLI_PATH must name the rq executable"
@@ -137,6 +140,47 @@ CliResult run_rq(const TempDir &dir, const std::vector<std::string> &args, const
     result.out = read_text(out_path);
     result.err = read_text(err_path);
     return result;
+}
+
+CliResult run_rq_within(const TempDir &dir, const std::vector<std::string> &args, int seconds)
+{
+    const fs::path out_path = dir / "stdout.txt";
+    const fs::path err_path = dir / "stderr.txt";
+    const pid_t pid = start_rq(args, out_path, err_path, "");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    CliResult result{kTimedOut, "", ""};
+    for (;;) {
+        int status = 0;
+        const pid_t got = waitpid(pid, &status, WNOHANG);
+        if (got == pid) {
+            result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            break;
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            kill(pid, SIGKILL);
+            wait_rq(pid);
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    result.out = read_text(out_path);
+    result.err = read_text(err_path);
+    return result;
+}
+
+bool holds_unnamed_file(pid_t pid, const fs::path &dir)
+{
+    std::error_code ec;
+    const std::string prefix = fs::canonical(dir, ec).string() + "/";
+    const std::string suffix = " (deleted)";
+    for (const fs::directory_entry &fd : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+        const std::string target = fs::read_symlink(fd.path(), ec).string();
+        if (!ec && target.rfind(prefix, 0) == 0 && target.size() > suffix.size() &&
+            target.compare(target.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 } // namespace rqt

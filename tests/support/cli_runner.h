@@ -68,6 +68,16 @@ pid_t start_rq(const std::vector<std::string> &args, const std::filesystem::path
 /* waitpid: the exit code, or -1 if the process did not exit normally (killed). */
 int wait_rq(pid_t pid, bool *killed_by_signal = nullptr);
 
+/*
+ * run_rq, but killed (SIGKILL) if still running after `seconds`: then
+ * exit_code is kTimedOut. For inputs that once made rq hang.
+ */
+constexpr int kTimedOut = -2;
+CliResult run_rq_within(const TempDir &dir, const std::vector<std::string> &args, int seconds);
+
+/* Whether process pid has a file open that has no name and was made in dir (O_TMPFILE). */
+bool holds_unnamed_file(pid_t pid, const std::filesystem::path &dir);
+
 } // namespace rqt
 
 #endif
