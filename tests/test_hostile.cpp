@@ -3,6 +3,7 @@
 // files, device nodes and the symbol set itself as OUTPUT, killed runs'
 // leftovers, layouts made to exhaust memory, two encodes into one folder.
 #include "cli_runner.h"
+#include "rq/rq_file.h"
 #include "runtime/base58.h"
 #include "runtime/blake3.h"
 #include "runtime/layout.h"
@@ -415,5 +416,95 @@ TEST_CASE("two encodes started at once into one empty directory leave the winner
         CHECK(successes == 1);
         const CliResult verify = run_rq(dir, {"verify", "--quiet", out.string()});
         CHECK(verify.exit_code == kExitOk);
+    }
+}
+
+namespace {
+
+/* The symbol file of dir with SBN 0 and this ESI (read from each file's payload ID). */
+fs::path symbol_with_esi(const fs::path &dir, uint32_t esi)
+{
+    for (const fs::directory_entry &e : fs::directory_iterator(dir)) {
+        const std::vector<uint8_t> head = rqt::read_file(e.path().string());
+        if (head.size() >= 4 && head[0] == 0 &&
+            (static_cast<uint32_t>(head[1]) << 16 | static_cast<uint32_t>(head[2]) << 8 | head[3]) == esi) {
+            return e.path();
+        }
+    }
+    FAIL("no symbol with ESI " << esi);
+    return {};
+}
+
+/* Between two passes of a decode, does something to one symbol file it uses (once). */
+struct Meddler {
+    fs::path victim;
+    bool remove; /* else its bytes are changed in place, size kept */
+    bool done = false;
+};
+
+int meddle(void *user, uint64_t, uint64_t)
+{
+    Meddler *m = static_cast<Meddler *>(user);
+    if (m->done) {
+        return 0;
+    }
+    m->done = true;
+    if (m->remove) {
+        fs::remove(m->victim);
+        return 0;
+    }
+    const int fd = open(m->victim.c_str(), O_WRONLY);
+    const char junk[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    REQUIRE(fd >= 0);
+    REQUIRE(pwrite(fd, junk, sizeof junk, 100) == static_cast<ssize_t>(sizeof junk));
+    close(fd);
+    return 0;
+}
+
+/* The layout without its chunk hash: a form decode accepts, which cannot catch changed symbols itself. */
+void strip_hashes(const fs::path &layout)
+{
+    cJSON *json = parse(rqt::read_text(layout));
+    cJSON_DeleteItemFromObjectCaseSensitive(json, "hash");
+    char *text = cJSON_Print(json);
+    rqt::write_text(layout, text);
+    cJSON_free(text);
+    cJSON_Delete(json);
+}
+
+} // namespace
+
+TEST_CASE("a symbol file that vanishes or changes while a decode uses it is dropped and the block solved again")
+{
+    for (bool remove : {true, false}) {
+        CAPTURE(remove);
+        TempDir dir;
+        // One 8 MiB chunk under an 8 MiB budget: decoded in several passes, so the
+        // progress report after the first comes between the check and the next read.
+        const std::vector<uint8_t> data = rqt::splitmix_bytes(21, 8u << 20);
+        rqt::write_bytes(dir / "in.bin", data);
+        rq_session_config cfg;
+        rq_session_config_default(&cfg);
+        cfg.symbol_size = 8192;
+        cfg.memory_budget = 8u << 20;
+        cfg.block_size = 8u << 20;
+        rq_session *s = nullptr;
+        REQUIRE(rq_session_create(&cfg, &s) == RQ_OK);
+        const fs::path sym = dir / "sym";
+        REQUIRE(rq_encode_file(s, (dir / "in.bin").c_str(), sym.c_str(), nullptr) == RQ_OK);
+        strip_hashes(sym / "_raptorq_layout.json");
+        Meddler m{symbol_with_esi(sym / "block_0", 7), remove};
+        REQUIRE(rq_session_set_progress(s, meddle, &m) == RQ_OK);
+        rq_file_result result;
+        const rq_status st = rq_decode_symbols(s, sym.c_str(), (dir / "out.bin").c_str(), nullptr, &result);
+        const char *message = "";
+        rq_session_last_error(s, &message);
+        CAPTURE(message);
+        REQUIRE(st == RQ_OK);
+        CHECK(m.done);
+        CHECK(rqt::read_file((dir / "out.bin").string()) == data);
+        CHECK(result.symbols_missing + result.symbols_corrupt == 1);
+        rq_file_result_free(&result);
+        rq_session_destroy(s);
     }
 }
