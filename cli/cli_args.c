@@ -57,6 +57,7 @@ int cli_exit_for_status(rq_status status)
     case RQ_OK:
     case RQ_DUPLICATE:
     case RQ_ALREADY_DECODED:
+    case RQ_NOT_KEPT:
         return CLI_EXIT_OK;
     case RQ_ERR_BACKEND_UNAVAILABLE: {
         /* The status alone does not say which backend or what is available. */

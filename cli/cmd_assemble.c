@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli_args.h"
+#include "rq/rq_file.h"
 #include "cli/commands.h"
 
 const char cmd_assemble_help[] =
@@ -111,6 +112,7 @@ static int account(rq_status st, const uint8_t *packet, packet_counts *counts)
         counts->used++;
         return CLI_EXIT_OK;
     case RQ_ALREADY_DECODED:
+    case RQ_NOT_KEPT:
         counts->not_needed++;
         return CLI_EXIT_OK;
     case RQ_DUPLICATE:
@@ -212,6 +214,29 @@ static int write_object(const rq_object_decoder *decoder, const rq_oti *oti,
     return rc;
 }
 
+/*
+ * The object is assembled in memory: its symbols in the decoders (up to
+ * RQ_DECODER_MAX_EXTRA more per block), then its bytes once more to write
+ * them. Refused up front when that exceeds the process memory budget
+ * (half the RAM by default), not after gigabytes of packets.
+ */
+static int check_memory(const rq_oti *oti)
+{
+    rq_memory_usage process;
+    if (rq_process_memory(&process) != RQ_OK)
+        return CLI_EXIT_OK;
+    uint64_t extra = (uint64_t)oti->source_blocks * RQ_DECODER_MAX_EXTRA * oti->symbol_size;
+    uint64_t need = 2 * oti->transfer_length + extra;
+    if (oti->transfer_length > process.limit / 2 || need > process.limit) {
+        cli_error("the OTI describes a %llu MiB object; assembling it takes up to %llu MiB of "
+                  "memory, more than the process memory budget of %llu MiB",
+                  (unsigned long long)(oti->transfer_length >> 20), (unsigned long long)(need >> 20),
+                  (unsigned long long)(process.limit >> 20));
+        return CLI_EXIT_INPUT;
+    }
+    return CLI_EXIT_OK;
+}
+
 static int run(const assemble_args *args)
 {
     rq_oti oti;
@@ -223,6 +248,8 @@ static int run(const assemble_args *args)
                   (unsigned long long)oti.transfer_length);
         return CLI_EXIT_INPUT;
     }
+    if ((rc = check_memory(&oti)) != CLI_EXIT_OK)
+        return rc;
     if (isatty(STDIN_FILENO))
         return cli_usage_error("assemble", "packets are read from standard input; redirect a "
                                            "packet file or pipe `rq packets` into it");

@@ -41,9 +41,32 @@ static uint32_t set_slot(const rq_decoder *d, uint32_t esi)
     return i;
 }
 
+/*
+ * Room for the first symbols: K + 8 (what a decode takes) up to this many
+ * bytes, so that the common case never reallocates; beyond it memory
+ * follows what arrives, not what K could take (K = 56403 of 65528-byte
+ * symbols would be 3.7 GB per block).
+ */
+#define FIRST_BYTES ((size_t)64 << 20)
+#define FIRST_MIN 64u
+
+static uint32_t first_capacity(const rq_decoder *d)
+{
+    size_t by_bytes = FIRST_BYTES / d->symbol_size;
+    uint32_t cap = d->c.K + 8 < by_bytes ? d->c.K + 8 : (uint32_t)by_bytes;
+    return cap > FIRST_MIN ? cap : FIRST_MIN;
+}
+
+static uint32_t max_held(const rq_decoder *d)
+{
+    return d->c.K + RQ_DECODER_MAX_EXTRA;
+}
+
 static rq_status grow(rq_decoder *d)
 {
-    uint32_t cap = d->capacity ? d->capacity * 2 : d->c.K + 8;
+    uint32_t cap = d->capacity ? d->capacity * 2 : first_capacity(d);
+    if (cap > max_held(d))
+        cap = max_held(d);
     uint32_t *esis = realloc(d->esis, (size_t)cap * sizeof *esis);
     if (!esis)
         return RQ_ERR_NO_MEMORY;
@@ -104,6 +127,8 @@ rq_status rq_decoder_add_symbol(rq_decoder *d, uint32_t esi, const uint8_t *symb
         return RQ_ALREADY_DECODED;
     if (d->set[set_slot(d, esi)] != 0)
         return RQ_DUPLICATE;
+    if (d->held == max_held(d))
+        return RQ_NOT_KEPT;
     if (d->held == d->capacity) {
         rq_status st = grow(d);
         if (st != RQ_OK)

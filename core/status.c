@@ -11,6 +11,7 @@ static const status_text STATUS_TEXTS[] = {
     {RQ_OK, "RQ_OK", "success"},
     {RQ_DUPLICATE, "RQ_DUPLICATE", "symbol already held; nothing changed"},
     {RQ_ALREADY_DECODED, "RQ_ALREADY_DECODED", "block already decoded; symbol not needed"},
+    {RQ_NOT_KEPT, "RQ_NOT_KEPT", "decoder already holds K + 1024 symbols; symbol not kept"},
     {RQ_ERR_INVALID_ARGUMENT, "RQ_ERR_INVALID_ARGUMENT", "invalid argument (NULL pointer or value out of range)"},
     {RQ_ERR_NO_MEMORY, "RQ_ERR_NO_MEMORY", "out of memory"},
     {RQ_ERR_TRANSFER_LENGTH, "RQ_ERR_TRANSFER_LENGTH", "transfer length F is 0 or above 946270874880"},

@@ -223,6 +223,32 @@ TEST_CASE("decoder ignores a duplicate symbol")
     CHECK(out == source);
 }
 
+TEST_CASE("decoder keeps at most K + RQ_DECODER_MAX_EXTRA symbols of an endless stream, and decodes")
+{
+    const uint32_t K = 30;
+    const size_t T = 16;
+    const std::vector<uint8_t> source = rqt::splitmix_bytes(13, K * T);
+    rqt::Encoder encoder = rqt::make_encoder(K, T, source);
+    rqt::Decoder decoder = rqt::make_decoder(K, T);
+    // Distinct repair symbols only, far more than any decode uses.
+    const uint32_t offered = K + RQ_DECODER_MAX_EXTRA + 500;
+    uint32_t kept = 0, refused = 0;
+    for (uint32_t i = 0; i < offered; i++) {
+        const uint32_t esi = K + 3 * i;
+        const std::vector<uint8_t> sym = rqt::encoder_symbol(encoder.get(), esi, T);
+        const rq_status st = rq_decoder_add_symbol(decoder.get(), esi, sym.data(), T);
+        REQUIRE((st == RQ_OK || st == RQ_NOT_KEPT));
+        (st == RQ_OK ? kept : refused)++;
+    }
+    CHECK(kept == K + RQ_DECODER_MAX_EXTRA);
+    CHECK(refused == 500);
+    CHECK(rqt::held_count(decoder.get()) == K + RQ_DECODER_MAX_EXTRA);
+    REQUIRE(rq_decoder_decode(decoder.get()) == RQ_OK);
+    std::vector<uint8_t> out(K * T);
+    REQUIRE(rq_decoder_source(decoder.get(), out.data(), out.size()) == RQ_OK);
+    CHECK(out == source);
+}
+
 TEST_CASE("decoder reports how many more symbols it needs")
 {
     const uint32_t K = 10;

@@ -211,6 +211,22 @@ TEST_CASE("rq packets refuses an input file of the wrong size")
     CHECK_FALSE(fs::exists(packets));
 }
 
+TEST_CASE("rq assemble refuses an OTI whose object would not fit the memory budget, before reading")
+{
+    TempDir dir;
+    // F = 2^39 bytes in 65528-byte symbols: far more than half of any test machine's RAM.
+    rq_oti oti{};
+    REQUIRE(rq_oti_with_defaults(1ull << 39, 65535, &oti) == RQ_OK);
+    uint8_t wire[RQ_OTI_SIZE];
+    REQUIRE(rq_oti_serialize(&oti, wire, sizeof wire) == RQ_OK);
+    rqt::write_bytes(dir / "packets", std::vector<uint8_t>(4 + 65528, 0));
+    const Result r = run_rq(dir, {"assemble", "--oti", rqt::hex_encode(wire, sizeof wire),
+                                     (dir / "out.bin").string()}, (dir / "packets").string());
+    CHECK(r.exit_code == rqt::kExitInput);
+    CHECK(r.err.find("process memory budget") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "out.bin"));
+}
+
 TEST_CASE("rq assemble does not replace an existing output without --force")
 {
     TempDir dir;

@@ -43,13 +43,14 @@ extern "C" {
 #define RQ_PAYLOAD_ID_SIZE 4u
 
 /*
- * Status codes. RQ_OK and the two notices (> 0) are not failures; every
+ * Status codes. RQ_OK and the notices (> 0) are not failures; every
  * error (< 0) leaves the object it was called on exactly as it was.
  */
 typedef enum rq_status {
     RQ_OK = 0,
     RQ_DUPLICATE = 1,        /* notice: that symbol was already held; nothing changed */
     RQ_ALREADY_DECODED = 2,  /* notice: the block is already decoded; symbol not needed */
+    RQ_NOT_KEPT = 3,         /* notice: the decoder holds all it keeps (K + RQ_DECODER_MAX_EXTRA) */
 
     RQ_ERR_INVALID_ARGUMENT = -1, /* a required pointer is NULL or an argument is out of range */
     RQ_ERR_NO_MEMORY = -2,
@@ -176,9 +177,17 @@ typedef struct rq_decoder rq_decoder;
 
 RQ_API rq_status rq_decoder_create(rq_decoder **out, uint32_t source_symbols, size_t symbol_size);
 /*
+ * A block decoder keeps at most K + RQ_DECODER_MAX_EXTRA symbols (so that a
+ * stream of distinct repair symbols cannot grow it without bound: K + 2
+ * already fail to decode about once in 10^6) and allocates as they arrive.
+ */
+#define RQ_DECODER_MAX_EXTRA 1024u
+
+/*
  * Hands the decoder one encoding symbol. RQ_OK: kept. RQ_DUPLICATE: that ESI
- * was already held. RQ_ALREADY_DECODED: not needed any more. Errors
- * (RQ_ERR_ESI, RQ_ERR_SYMBOL_LENGTH) change nothing.
+ * was already held. RQ_ALREADY_DECODED: not needed any more. RQ_NOT_KEPT:
+ * it holds K + RQ_DECODER_MAX_EXTRA symbols already. Errors (RQ_ERR_ESI,
+ * RQ_ERR_SYMBOL_LENGTH) change nothing.
  */
 RQ_API rq_status rq_decoder_add_symbol(rq_decoder *decoder, uint32_t esi, const uint8_t *symbol,
                                 size_t symbol_len);
