@@ -14,9 +14,10 @@
 #include "cli/cli_args.h"
 #include "rq/rq_file.h"
 #include "cli/commands.h"
+#include "runtime/sha256.h"
 
 const char cmd_assemble_help[] =
-    "Usage: rq assemble --oti HEX [--force] OUTPUT < PACKETS\n"
+    "Usage: rq assemble --oti HEX [--expect-sha256 HEX] [--force] OUTPUT < PACKETS\n"
     "\n"
     "Reads packets (4 + T bytes each, as written by `rq packets`) from standard\n"
     "input, in any order and any mix of source and repair symbols, and writes\n"
@@ -30,22 +31,34 @@ const char cmd_assemble_help[] =
     "the input ends before every block can be rebuilt, each missing block is\n"
     "listed with how many more packets it needs, and OUTPUT is not created.\n"
     "\n"
+    "RFC 6330 packets carry no checksum: a packet of the right size that holds\n"
+    "other bytes (junk, another object's packet with a valid header) is used\n"
+    "like a real one, and the object then comes out wrong without any error.\n"
+    "When the input may hold such packets, pass the object's SHA-256 (as\n"
+    "sha256sum prints it for the original) with --expect-sha256: OUTPUT is\n"
+    "then written only if the rebuilt bytes match it (else exit 3).\n"
+    "\n"
     "Options:\n"
     "  --oti HEX    the 24-hex-digit OTI the packets were made with (required)\n"
+    "  --expect-sha256 HEX  write OUTPUT only if the object's SHA-256 is HEX\n"
     "  --force      replace OUTPUT if it exists\n"
     "  -h, --help   show this text\n"
     "\n"
     "Examples:\n"
     "  rq assemble --oti \"$oti\" data.copy < all.pkts\n"
     "  cat source.pkts repair.pkts | rq assemble --oti \"$oti\" --force data.copy\n"
+    "  rq assemble --oti \"$oti\" --expect-sha256 \"$(sha256sum < data | cut -c1-64)\" \\\n"
+    "      data.copy < all.pkts\n"
     "\n"
-    "Exit codes: 0 ok, 2 bad usage, 3 bad OTI, 4 not enough packets to rebuild\n"
+    "Exit codes: 0 ok, 2 bad usage, 3 bad OTI or hash mismatch, 4 not enough\n"
+    "packets to rebuild "
     "the object, 5 I/O error (including: OUTPUT exists and no --force).\n";
 
-enum { OPT_OTI, OPT_FORCE, OPT_HELP };
+enum { OPT_OTI, OPT_EXPECT_SHA256, OPT_FORCE, OPT_HELP };
 
 static const cli_option options[] = {
     [OPT_OTI] = {"--oti", NULL, 1},
+    [OPT_EXPECT_SHA256] = {"--expect-sha256", NULL, 1},
     [OPT_FORCE] = {"--force", NULL, 0},
     [OPT_HELP] = {"--help", "-h", 0},
 };
@@ -57,6 +70,8 @@ typedef struct assemble_args {
     const char *oti_text;
     const char *output;
     int force;
+    int check_sha256;
+    uint8_t sha256[RQ_SHA256_SIZE];
 } assemble_args;
 
 typedef struct packet_counts {
@@ -66,6 +81,27 @@ typedef struct packet_counts {
     uint64_t not_needed; /* arrived after its block was decoded */
     uint64_t malformed;
 } packet_counts;
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+static int parse_sha256(const char *text, uint8_t out[RQ_SHA256_SIZE])
+{
+    if (strlen(text) != 2 * RQ_SHA256_SIZE)
+        return -1;
+    for (size_t i = 0; i < RQ_SHA256_SIZE; i++) {
+        int hi = hex_digit(text[2 * i]), lo = hex_digit(text[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return 0;
+}
 
 static int parse_args(int argc, char **argv, assemble_args *args)
 {
@@ -96,6 +132,12 @@ static int parse_args(int argc, char **argv, assemble_args *args)
             return -1;
         case OPT_OTI: args->oti_text = value; break;
         case OPT_FORCE: args->force = 1; break;
+        case OPT_EXPECT_SHA256:
+            if (parse_sha256(value, args->sha256) != 0)
+                return cli_usage_error("assemble", "--expect-sha256 wants 64 hex digits, got '%s'",
+                                       value);
+            args->check_sha256 = 1;
+            break;
         default: return CLI_EXIT_INTERNAL;
         }
     }
@@ -200,6 +242,18 @@ static int write_object(const rq_object_decoder *decoder, const rq_oti *oti,
         free(data);
         cli_error("cannot read the decoded object: %s", rq_strerror(st));
         return cli_exit_for_status(st);
+    }
+    if (args->check_sha256) {
+        uint8_t digest[RQ_SHA256_SIZE];
+        rq_sha256(data, size, digest);
+        if (memcmp(digest, args->sha256, sizeof digest) != 0) {
+            char hex[2 * RQ_SHA256_SIZE + 1];
+            cli_format_hex(digest, sizeof digest, hex);
+            cli_error("the rebuilt object's SHA-256 is %s, not the one expected: some packets "
+                      "were not this object's; %s not written", hex, args->output);
+            free(data);
+            return CLI_EXIT_INPUT;
+        }
     }
     cli_output output;
     int rc = cli_output_open(&output, args->output, args->force);

@@ -21,6 +21,10 @@ const char cmd_verify_help[] =
     "many more it needs at least. Nothing is written. Use it to decide whether\n"
     "stored symbols need repair before it is too late.\n"
     "\n"
+    "\"decodable\" means enough good symbols are there. Whether they decode to\n"
+    "the bytes whose hash the layout names is only seen by decoding: a layout\n"
+    "written by hand or by another encoder may name a hash no symbol set meets.\n"
+    "\n"
     "Input: SYMBOLS_DIR/_raptorq_layout.json (or --layout FILE) and\n"
     "SYMBOLS_DIR/block_<n>/<id>, as `rq encode` writes them.\n"
     "\n"
@@ -55,7 +59,7 @@ static void print_blocks(const char *json)
     const cJSON *blocks = cJSON_GetObjectItemCaseSensitive(root, "blocks");
     const cJSON *block;
     printf("%-12s %8s %8s %9s %8s  %s\n", "block", "present", "good", "corrupt", "missing",
-           "decodable");
+           "decodable (hash checked by rq decode)");
     cJSON_ArrayForEach(block, blocks)
     {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(block, "block_id");

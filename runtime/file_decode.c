@@ -473,6 +473,12 @@ static rq_status decode_block(decode_job *job, const rq_layout_block *lb, const 
     return st;
 }
 
+/* How messages name a chunk: an unchunked layout's only one has no id. */
+static const char *block_name(const rq_layout_block *lb)
+{
+    return lb->block_id[0] ? lb->block_id : "(file)";
+}
+
 /* A used symbol turned out gone: it no longer counts as good. */
 static void count_gone(chunk_scan *scan)
 {
@@ -554,7 +560,7 @@ static rq_status process_chunk(decode_job *job, size_t index, const rq_layout_bl
         st = rq_session_fail(job->job.s, RQ_ERR_NEED_MORE_SYMBOLS,
                              "block %s needs at least %u more symbols: %llu of %zu symbol files "
                              "are good (%llu missing, %llu damaged%s%s)",
-                             lb->block_id, report->needed, (unsigned long long)report->good,
+                             block_name(lb), report->needed, (unsigned long long)report->good,
                              lb->n_symbols, (unsigned long long)report->missing,
                              (unsigned long long)report->corrupt, scan.report.corrupt ? "; first: " : "",
                              scan.first_bad);
@@ -566,7 +572,7 @@ static rq_status process_chunk(decode_job *job, size_t index, const rq_layout_bl
         if (strcmp(text, lb->hash) != 0)
             st = rq_session_fail(job->job.s, RQ_ERR_CORRUPT,
                                  "block %s decoded to bytes whose hash %s differs from the layout's %s",
-                                 lb->block_id, text, lb->hash);
+                                 block_name(lb), text, lb->hash);
     }
     scan_free(&scan);
     return st;

@@ -528,6 +528,27 @@ static rq_status fail_syntax(parse_ctx *ctx, const char *text, size_t len, size_
     return fail(ctx, "not JSON: %s at line %zu, column %zu (byte %zu)", what, line, column, at);
 }
 
+/*
+ * Where a string of the text holds "\u0000", else len: cJSON would end the
+ * string there, so "block_0\u0000x" would read as "block_0".
+ */
+static size_t escaped_nul(const char *text, size_t len)
+{
+    int in_string = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!in_string) {
+            in_string = text[i] == '"';
+        } else if (text[i] == '"') {
+            in_string = 0;
+        } else if (text[i] == '\\') {
+            if (len - i >= 6 && text[i + 1] == 'u' && memcmp(text + i + 2, "0000", 4) == 0)
+                return i;
+            i++;
+        }
+    }
+    return len;
+}
+
 rq_status rq_layout_parse(const char *text, size_t len, rq_layout *out, char *err, size_t err_len)
 {
     parse_ctx ctx = {err, err_len};
@@ -539,6 +560,9 @@ rq_status rq_layout_parse(const char *text, size_t len, rq_layout *out, char *er
     if (len == 0)
         return fail(&ctx, "not JSON: the text is empty");
 
+    size_t nul_at = escaped_nul(text, len);
+    if (nul_at < len)
+        return fail_syntax(&ctx, text, len, nul_at, "a string holds a NUL character (\\u0000)");
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     size_t at = end != NULL ? (size_t)(end - text) : 0;

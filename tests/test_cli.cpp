@@ -153,6 +153,44 @@ TEST_CASE("rq packets and rq assemble round trip a file with source packets drop
     }
 }
 
+TEST_CASE("rq assemble --expect-sha256 writes nothing when junk packets made the object wrong")
+{
+    TempDir dir;
+    const std::vector<uint8_t> data = rqt::splitmix_bytes(79, 20000);
+    write_bytes(dir / "data.bin", data);
+    const Result oti_run = run_rq(dir, {"oti", "--size", "20000", "--explicit", "1000,1,1,8"});
+    REQUIRE(oti_run.exit_code == kExitOk);
+    const std::string oti = trim(oti_run.out);
+    REQUIRE(run_rq(dir, {"packets", "--oti", oti, "--esi", "0-21", "-o", (dir / "real.bin").string(),
+                         (dir / "data.bin").string()})
+                .exit_code == kExitOk);
+    // A packet of the right size for block 0, ESI 3, with other bytes, ahead of the real ones.
+    std::vector<uint8_t> stream = {0, 0, 0, 3};
+    const std::vector<uint8_t> junk = rqt::splitmix_bytes(80, 1000);
+    stream.insert(stream.end(), junk.begin(), junk.end());
+    const std::vector<uint8_t> real = rqt::read_file((dir / "real.bin").string());
+    stream.insert(stream.end(), real.begin(), real.end());
+    write_bytes(dir / "mixed.bin", stream);
+    const std::string sha = rqt::sha256_hex(data.data(), data.size());
+
+    // Without the hash nothing can tell (RFC packets carry no check): exit 0, wrong bytes.
+    Result a = run_rq(dir, {"assemble", "--oti", oti, (dir / "plain.bin").string()}, (dir / "mixed.bin").string());
+    CHECK(a.exit_code == kExitOk);
+    CHECK(rqt::read_file((dir / "plain.bin").string()) != data);
+    a = run_rq(dir, {"assemble", "--oti", oti, "--expect-sha256", sha, (dir / "checked.bin").string()},
+               (dir / "mixed.bin").string());
+    CHECK(a.exit_code == kExitInput);
+    CHECK(a.err.find("SHA-256") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "checked.bin"));
+    a = run_rq(dir, {"assemble", "--oti", oti, "--expect-sha256", sha, (dir / "checked.bin").string()},
+               (dir / "real.bin").string());
+    CHECK(a.exit_code == kExitOk);
+    CHECK(rqt::read_file((dir / "checked.bin").string()) == data);
+    CHECK(run_rq(dir, {"assemble", "--oti", oti, "--expect-sha256", "12ab", (dir / "x.bin").string()},
+                 (dir / "real.bin").string())
+              .exit_code == kExitUsage);
+}
+
 TEST_CASE("rq packets with --repair writes source and repair packets that assemble")
 {
     TempDir dir;

@@ -508,3 +508,43 @@ TEST_CASE("a symbol file that vanishes or changes while a decode uses it is drop
         rq_session_destroy(s);
     }
 }
+
+TEST_CASE("a layout string holding \\u0000 is refused, not cut at the NUL")
+{
+    const std::string text = R"({"blocks": [{"block_id": "block_0\u0000x", "original_offset": 0, "size": 1,
+        "encoder_parameters": [0,0,0,0,1,0,0,8,1,0,1,8], "symbols": []}]})";
+    rq_layout layout;
+    char err[256];
+    CHECK(rq_layout_parse(text.data(), text.size(), &layout, err, sizeof err) == RQ_ERR_LAYOUT);
+    CHECK(std::string(err).find("NUL") != std::string::npos);
+    // An escaped backslash before "u0000" is no NUL.
+    const std::string fine = R"({"x": "\\u0000", "blocks": []})";
+    rq_status st = rq_layout_parse(fine.data(), fine.size(), &layout, err, sizeof err);
+    CHECK(std::string(err).find("NUL") == std::string::npos);
+    if (st == RQ_OK) {
+        rq_layout_free(&layout);
+    }
+}
+
+TEST_CASE("messages name an unchunked layout's chunk, and a failed encode removes the folder it made")
+{
+    TempDir dir;
+    encode_sample(dir);
+    const fs::path layout = dir / "sym" / "_raptorq_layout.json";
+    cJSON *json = parse(rqt::read_text(layout));
+    cJSON_ReplaceItemInObjectCaseSensitive(json, "symbols", cJSON_CreateArray());
+    char *text = cJSON_Print(json);
+    rqt::write_text(layout, text);
+    cJSON_free(text);
+    cJSON_Delete(json);
+    const CliResult decode = run_rq(dir, {"decode", "--quiet", (dir / "sym").string(), (dir / "out.bin").string()});
+    CHECK(decode.exit_code == rqt::kExitNeedMore);
+    CHECK(decode.err.find("block (file) needs") != std::string::npos);
+
+    // A chunk that cannot be coded in the 8 MiB budget: the encode fails after creating OUT_DIR.
+    rqt::write_bytes(dir / "big.bin", rqt::splitmix_bytes(4, 12u << 20));
+    const CliResult encode = run_rq(dir, with({"encode", (dir / "big.bin").string(), (dir / "new").string(),
+                                               "--memory-budget", "8", "--block-size", "12M"}, kSmall));
+    CHECK(encode.exit_code == kExitInput);
+    CHECK_FALSE(fs::exists(dir / "new"));
+}

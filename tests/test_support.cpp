@@ -3,7 +3,7 @@
 // the loaders against the shape of the data files.
 #include <catch2/catch.hpp>
 
-#include "sha256.h"
+#include "runtime/sha256.h"
 #include "splitmix64.h"
 #include "test_data.h"
 
@@ -36,12 +36,12 @@ TEST_CASE("sha256 gives the same digest however the input is split")
     for (size_t len : {0u, 1u, 55u, 56u, 63u, 64u, 65u, 119u, 120u, 128u, 300u}) {
         const std::string whole = rqt::sha256_hex(data.data(), len);
         for (size_t cut = 0; cut <= len; cut += 7) {
-            rq_test_sha256_ctx ctx;
-            rq_test_sha256_init(&ctx);
-            rq_test_sha256_update(&ctx, data.data(), cut);
-            rq_test_sha256_update(&ctx, data.data() + cut, len - cut);
-            uint8_t digest[RQ_TEST_SHA256_SIZE];
-            rq_test_sha256_final(&ctx, digest);
+            rq_sha256_ctx ctx;
+            rq_sha256_init(&ctx);
+            rq_sha256_update(&ctx, data.data(), cut);
+            rq_sha256_update(&ctx, data.data() + cut, len - cut);
+            uint8_t digest[RQ_SHA256_SIZE];
+            rq_sha256_final(&ctx, digest);
             CAPTURE(len, cut);
             CHECK(rqt::hex_encode(digest, sizeof digest) == whole);
         }

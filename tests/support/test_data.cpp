@@ -1,6 +1,6 @@
 #include "test_data.h"
 
-#include "sha256.h"
+#include "runtime/sha256.h"
 #include "splitmix64.h"
 
 #include <cjson/cJSON.h>
@@ -185,8 +185,8 @@ std::string hex_encode(const uint8_t *data, size_t len)
 
 std::string sha256_hex(const uint8_t *data, size_t len)
 {
-    char hex[2 * RQ_TEST_SHA256_SIZE + 1];
-    rq_test_sha256_hex(data, len, hex);
+    char hex[2 * RQ_SHA256_SIZE + 1];
+    rq_sha256_hex(data, len, hex);
     return hex;
 }
 

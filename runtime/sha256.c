@@ -1,5 +1,5 @@
 /* SHA-256 as specified in FIPS 180-4, sections 4.1.2, 4.2.2, 5.1.1, 5.3.3 and 6.2. */
-#include "sha256.h"
+#include "runtime/sha256.h"
 
 #include <string.h>
 
@@ -56,7 +56,7 @@ static void compress(uint32_t state[8], const uint8_t block[64])
     state[7] += h;
 }
 
-void rq_test_sha256_init(rq_test_sha256_ctx *ctx)
+void rq_sha256_init(rq_sha256_ctx *ctx)
 {
     static const uint32_t initial[8] = {0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
                                         0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u};
@@ -65,7 +65,7 @@ void rq_test_sha256_init(rq_test_sha256_ctx *ctx)
     ctx->block_len = 0;
 }
 
-void rq_test_sha256_update(rq_test_sha256_ctx *ctx, const void *data, size_t len)
+void rq_sha256_update(rq_sha256_ctx *ctx, const void *data, size_t len)
 {
     const uint8_t *p = (const uint8_t *)data;
     ctx->total_len += len;
@@ -91,7 +91,7 @@ void rq_test_sha256_update(rq_test_sha256_ctx *ctx, const void *data, size_t len
     }
 }
 
-void rq_test_sha256_final(rq_test_sha256_ctx *ctx, uint8_t digest[RQ_TEST_SHA256_SIZE])
+void rq_sha256_final(rq_sha256_ctx *ctx, uint8_t digest[RQ_SHA256_SIZE])
 {
     uint64_t bit_len = ctx->total_len * 8u;
     uint8_t pad[72];
@@ -102,7 +102,7 @@ void rq_test_sha256_final(rq_test_sha256_ctx *ctx, uint8_t digest[RQ_TEST_SHA256
         pad[pad_len + i] = (uint8_t)(bit_len >> (56 - 8 * i));
     }
     uint64_t keep = ctx->total_len;
-    rq_test_sha256_update(ctx, pad, pad_len + 8);
+    rq_sha256_update(ctx, pad, pad_len + 8);
     ctx->total_len = keep;
     for (unsigned i = 0; i < 8; i++) {
         digest[4 * i] = (uint8_t)(ctx->state[i] >> 24);
@@ -112,22 +112,22 @@ void rq_test_sha256_final(rq_test_sha256_ctx *ctx, uint8_t digest[RQ_TEST_SHA256
     }
 }
 
-void rq_test_sha256(const void *data, size_t len, uint8_t digest[RQ_TEST_SHA256_SIZE])
+void rq_sha256(const void *data, size_t len, uint8_t digest[RQ_SHA256_SIZE])
 {
-    rq_test_sha256_ctx ctx;
-    rq_test_sha256_init(&ctx);
-    rq_test_sha256_update(&ctx, data, len);
-    rq_test_sha256_final(&ctx, digest);
+    rq_sha256_ctx ctx;
+    rq_sha256_init(&ctx);
+    rq_sha256_update(&ctx, data, len);
+    rq_sha256_final(&ctx, digest);
 }
 
-void rq_test_sha256_hex(const void *data, size_t len, char hex[2 * RQ_TEST_SHA256_SIZE + 1])
+void rq_sha256_hex(const void *data, size_t len, char hex[2 * RQ_SHA256_SIZE + 1])
 {
     static const char digits[] = "0123456789abcdef";
-    uint8_t digest[RQ_TEST_SHA256_SIZE];
-    rq_test_sha256(data, len, digest);
-    for (unsigned i = 0; i < RQ_TEST_SHA256_SIZE; i++) {
+    uint8_t digest[RQ_SHA256_SIZE];
+    rq_sha256(data, len, digest);
+    for (unsigned i = 0; i < RQ_SHA256_SIZE; i++) {
         hex[2 * i] = digits[digest[i] >> 4];
         hex[2 * i + 1] = digits[digest[i] & 15u];
     }
-    hex[2 * RQ_TEST_SHA256_SIZE] = '\0';
+    hex[2 * RQ_SHA256_SIZE] = '\0';
 }
