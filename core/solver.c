@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/components.h"
 #include "core/constraint_rows.h"
 #include "core/gf256.h"
 #include "core/plan.h"
@@ -115,8 +116,9 @@ typedef struct solver {
     uint32_t *diag_row;   /* column -> the chosen row it is the pivot of */
     uint32_t *inact_idx;  /* column -> position among inactive columns */
     uint32_t *inact_cols, n_inact;
-    /* Union-find over V columns for the r = 2 rule (see pick_two). */
-    uint32_t *uf_parent, *uf_size, *uf_touched; /* NULL: r = 2 rows picked in bucket order */
+    /* The V columns' graph for the r = 2 rule (see pick_two). */
+    rq_components graph;
+    int component_rule; /* 0: r = 2 rows picked in bucket order */
     /* Z = Att^-1 * Atu as bit rows, one per chosen row. */
     size_t words;
     uint64_t *zbits;
@@ -223,15 +225,6 @@ static rq_status build_columns(solver *s)
     return RQ_OK;
 }
 
-static uint32_t uf_find(uint32_t *parent, uint32_t x)
-{
-    while (parent[x] != x) {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    return x;
-}
-
 /* The first V column of unchosen row r. */
 static uint32_t first_v(const solver *s, uint32_t r)
 {
@@ -276,7 +269,7 @@ static uint32_t min_bucket(solver *s, uint32_t *row)
  */
 static uint32_t pick_two(solver *s)
 {
-    uint32_t *parent = s->uf_parent, *size = s->uf_size, n_touched = 0;
+    rq_components *g = &s->graph;
     uint32_t best = NONE, best_size = 0, pick = NONE;
     /* The rows with two V columns: bucket 2, and rows left in higher buckets. */
     for (uint32_t b = 2; b <= s->max_count; b++) {
@@ -287,39 +280,22 @@ static uint32_t pick_two(solver *s)
             for (uint32_t k = s->sr.start[r]; k < s->sr.start[r + 1] && n < 2; k++)
                 if (!s->resolved[s->sr.cols[k]])
                     ends[n++] = s->sr.cols[k];
-            for (uint32_t e = 0; e < 2; e++) {
-                if (parent[ends[e]] == NONE) {
-                    parent[ends[e]] = ends[e];
-                    size[ends[e]] = 1;
-                    s->uf_touched[n_touched++] = ends[e];
-                }
-            }
-            uint32_t a = uf_find(parent, ends[0]), c = uf_find(parent, ends[1]);
-            if (a != c) {
-                if (size[a] < size[c]) {
-                    uint32_t t = a;
-                    a = c;
-                    c = t;
-                }
-                parent[c] = a;
-                size[a] += size[c];
-            }
-            if (size[a] > best_size) {
-                best_size = size[a];
-                best = a;
+            uint32_t root = rq_components_link(g, ends[0], ends[1]);
+            if (rq_components_size(g, root) > best_size) {
+                best_size = rq_components_size(g, root);
+                best = root;
             }
         }
     }
     for (uint32_t b = 2; b <= s->max_count && pick == NONE; b++) {
         for (uint32_t r = s->bhead[b]; r != NONE; r = s->bnext[r]) {
-            if (s->vcount[r] == 2 && uf_find(parent, first_v(s, r)) == best) {
+            if (s->vcount[r] == 2 && rq_components_find(g, first_v(s, r)) == best) {
                 pick = r;
                 break;
             }
         }
     }
-    for (uint32_t k = 0; k < n_touched; k++)
-        parent[s->uf_touched[k]] = NONE;
+    rq_components_reset(g);
     return pick;
 }
 
@@ -365,7 +341,7 @@ static rq_status phase1(solver *s)
             uint32_t cnt = min_bucket(s, &t);
             if (cnt == 0)
                 break;
-            if (cnt == 2 && s->uf_parent)
+            if (cnt == 2 && s->component_rule)
                 t = pick_two(s);
         }
         s->vcount[t] = CHOSEN;
@@ -595,6 +571,214 @@ static rq_status emit_hdpc_rhs(solver *s)
 }
 
 /*
+ * The dense system phase 2 solves over the u inactive columns: the binary
+ * rows not chosen in phase 1 as bit rows (with Z folded in), the HDPC rows
+ * in GF(256), and what elimination finds in them.
+ */
+typedef struct dense_system {
+    size_t u, w;          /* inactive columns; 64-bit words per bit row */
+    uint32_t nb;          /* binary rows */
+    uint64_t *bm;         /* nb bit rows of w words */
+    uint32_t *brow;       /* bit row -> its row of A */
+    uint8_t *hd;          /* H x u: the HDPC rows over the inactive columns */
+    uint32_t *pcol, *pbm; /* binary pivot i -> its column, its bit row */
+    uint32_t m;           /* binary pivots found */
+    uint32_t *xcol;       /* X: the columns no binary row pivoted on */
+    uint32_t nx;
+    uint8_t *hx;          /* H x nx: the HDPC rows over X */
+    uint32_t *hpc, *hpr;  /* HDPC pivot i -> its position in X, its HDPC row */
+    uint32_t mh;          /* HDPC pivots found */
+} dense_system;
+
+static void dense_free(dense_system *d)
+{
+    free(d->bm);
+    free(d->brow);
+    free(d->hd);
+    free(d->pcol);
+    free(d->pbm);
+    free(d->xcol);
+    free(d->hpc);
+    free(d->hpr);
+    free(d->hx);
+}
+
+/* Sizes the system (and the solver's pivot rows); fewer rows than columns cannot solve. */
+static rq_status dense_alloc(solver *s, dense_system *d)
+{
+    const rq_block_constants *c = s->c;
+    memset(d, 0, sizeof *d);
+    d->u = s->n_inact;
+    d->w = s->words;
+    for (uint32_t r = 0; r < s->M; r++)
+        d->nb += is_binary_row(s, r) && !s->chosen[r];
+    if (d->nb + c->H < d->u)
+        return RQ_ERR_NEED_MORE_SYMBOLS;
+    size_t u = d->u;
+    d->bm = calloc((size_t)d->nb * d->w + 1, sizeof *d->bm);
+    d->brow = malloc((size_t)d->nb * sizeof *d->brow + 1);
+    d->hd = calloc((size_t)c->H * u + 1, 1);
+    d->pcol = malloc(u * sizeof *d->pcol + 1);
+    d->pbm = malloc(u * sizeof *d->pbm + 1);
+    d->xcol = malloc(u * sizeof *d->xcol + 1);
+    d->hpc = malloc((size_t)c->H * sizeof *d->hpc + 1);
+    d->hpr = malloc((size_t)c->H * sizeof *d->hpr + 1);
+    d->hx = malloc((size_t)c->H * u + 1);
+    s->pivot_row = malloc(u * sizeof *s->pivot_row + 1);
+    if (!d->bm || !d->brow || !d->hd || !d->pcol || !d->pbm || !d->xcol || !d->hpc || !d->hpr ||
+        !d->hx || !s->pivot_row)
+        return RQ_ERR_NO_MEMORY;
+    return RQ_OK;
+}
+
+/* Each unchosen binary row over the inactive columns, Z folded in (step b's XORs). */
+static void gather_binary_rows(solver *s, dense_system *d)
+{
+    size_t w = d->w;
+    uint32_t n = 0;
+    for (uint32_t r = 0; r < s->M; r++) {
+        if (!is_binary_row(s, r) || s->chosen[r])
+            continue;
+        uint64_t *bits = d->bm + (size_t)n * w;
+        for (uint32_t k = s->sr.start[r]; k < s->sr.start[r + 1]; k++) {
+            uint32_t col = s->sr.cols[k];
+            uint32_t dr = s->diag_row[col];
+            if (dr != NONE) {
+                xor_bits(bits, s->zbits + (size_t)s->chosen_pos[dr] * w, w);
+                put(s, r, y_row(s, dr), 1); /* step b */
+            } else {
+                set_bit(bits, s->inact_idx[col]);
+            }
+        }
+        d->brow[n++] = r;
+    }
+}
+
+/* Binary rows: forward elimination, one row at a time, each on its lowest remaining column. */
+static void eliminate_binary(solver *s, dense_system *d)
+{
+    size_t w = d->w;
+    for (uint32_t q = 0; q < d->nb; q++) {
+        uint64_t *qb = d->bm + (size_t)q * w;
+        for (uint32_t i = 0; i < d->m; i++) {
+            if (get_bit(qb, d->pcol[i])) {
+                xor_bits(qb, d->bm + (size_t)d->pbm[i] * w, w);
+                put(s, d->brow[q], d->brow[d->pbm[i]], 1);
+            }
+        }
+        for (size_t x = 0; x < w; x++) {
+            if (qb[x]) {
+                d->pcol[d->m] = (uint32_t)(x * 64 + (size_t)__builtin_ctzll(qb[x]));
+                d->pbm[d->m++] = q;
+                break;
+            }
+        }
+        if (d->m == d->u)
+            break;
+    }
+}
+
+/* X: the columns left to the HDPC rows; more of them than HDPC rows cannot solve. */
+static rq_status choose_x(solver *s, dense_system *d)
+{
+    for (size_t k = 0; k < d->u; k++)
+        s->pivot_row[k] = NONE;
+    for (uint32_t i = 0; i < d->m; i++)
+        s->pivot_row[d->pcol[i]] = d->brow[d->pbm[i]];
+    for (size_t k = 0; k < d->u; k++)
+        if (s->pivot_row[k] == NONE)
+            d->xcol[d->nx++] = (uint32_t)k;
+    return d->nx > s->c->H ? RQ_ERR_NEED_MORE_SYMBOLS : RQ_OK;
+}
+
+/* The HDPC rows drop the binary pivot columns (pivot i has no earlier pivot column). */
+static void hdpc_drop_pivots(solver *s, dense_system *d)
+{
+    const rq_block_constants *c = s->c;
+    for (uint32_t h = 0; h < c->H; h++) {
+        uint8_t *row = d->hd + (size_t)h * d->u;
+        for (uint32_t i = 0; i < d->m; i++) {
+            uint8_t coef = row[d->pcol[i]];
+            if (!coef)
+                continue;
+            const uint64_t *pb = d->bm + (size_t)d->pbm[i] * d->w;
+            for (size_t x = 0; x < d->w; x++) {
+                for (uint64_t v = pb[x]; v; v &= v - 1)
+                    row[x * 64 + (size_t)__builtin_ctzll(v)] ^= coef;
+            }
+            put(s, c->S + h, d->brow[d->pbm[i]], coef);
+        }
+        for (uint32_t k = 0; k < d->nx; k++)
+            d->hx[(size_t)h * d->nx + k] = row[d->xcol[k]];
+    }
+}
+
+/*
+ * The HDPC rows over X, eliminated like the binary rows: one row at a time
+ * (a run of multiply-adds of the earlier pivots into it, which replay
+ * fuses), its pivot scaled to 1. Fewer pivots than columns of X cannot solve.
+ */
+static rq_status eliminate_hdpc(solver *s, dense_system *d)
+{
+    const rq_block_constants *c = s->c;
+    uint32_t nx = d->nx;
+    for (uint32_t h = 0; h < c->H && d->mh < nx; h++) {
+        uint8_t *row = d->hx + (size_t)h * nx;
+        for (uint32_t i = 0; i < d->mh; i++) {
+            uint8_t coef = row[d->hpc[i]];
+            if (!coef)
+                continue;
+            const uint8_t *mul = rq_gf_mul_table[coef], *pr = d->hx + (size_t)d->hpr[i] * nx;
+            for (uint32_t x = 0; x < nx; x++)
+                row[x] ^= mul[pr[x]];
+            put(s, c->S + h, c->S + d->hpr[i], coef);
+        }
+        uint32_t x = 0;
+        while (x < nx && !row[x])
+            x++;
+        if (x == nx)
+            continue;
+        if (row[x] != 1) {
+            uint8_t inv = rq_gf_inv(row[x]);
+            for (uint32_t y = 0; y < nx; y++)
+                row[y] = rq_gf_mul(row[y], inv);
+            put(s, c->S + h, c->S + h, inv);
+        }
+        d->hpc[d->mh] = x;
+        d->hpr[d->mh++] = h;
+    }
+    return d->mh < nx ? RQ_ERR_NEED_MORE_SYMBOLS : RQ_OK;
+}
+
+/* Back substitution in the HDPC pivots, latest first; they become X's pivot rows. */
+static void back_substitute_hdpc(solver *s, dense_system *d)
+{
+    const rq_block_constants *c = s->c;
+    for (uint32_t i = d->mh; i-- > 0;) {
+        const uint8_t *row = d->hx + (size_t)d->hpr[i] * d->nx;
+        for (uint32_t j = i + 1; j < d->mh; j++)
+            if (row[d->hpc[j]])
+                put(s, c->S + d->hpr[i], c->S + d->hpr[j], row[d->hpc[j]]);
+        s->pivot_row[d->xcol[d->hpc[i]]] = c->S + d->hpr[i];
+    }
+}
+
+/* Back substitution: binary pivot rows, latest first, take in their other columns. */
+static void back_substitute_binary(solver *s, dense_system *d)
+{
+    for (uint32_t i = d->m; i-- > 0;) {
+        const uint64_t *pb = d->bm + (size_t)d->pbm[i] * d->w;
+        for (size_t x = 0; x < d->w; x++) {
+            for (uint64_t v = pb[x]; v; v &= v - 1) {
+                size_t col = x * 64 + (size_t)__builtin_ctzll(v);
+                if (col != d->pcol[i])
+                    put(s, d->brow[d->pbm[i]], s->pivot_row[col], 1);
+            }
+        }
+    }
+}
+
+/*
  * Steps b-d: the dense system over the u inactive columns. Its binary rows
  * (the unchosen LDPC/LT rows over C_U) stay bit rows and are eliminated among
  * themselves first, one row at a time: each row takes in the earlier pivot
@@ -609,159 +793,27 @@ static rq_status emit_hdpc_rhs(solver *s)
  */
 static rq_status phase2(solver *s)
 {
-    const rq_block_constants *c = s->c;
-    size_t u = s->n_inact, w = s->words;
-    uint32_t nb = 0;
-    for (uint32_t r = 0; r < s->M; r++)
-        nb += is_binary_row(s, r) && !s->chosen[r];
-    if (nb + c->H < u)
-        return RQ_ERR_NEED_MORE_SYMBOLS;
-    uint64_t *bm = calloc((size_t)nb * w + 1, sizeof *bm);
-    uint32_t *brow = malloc((size_t)nb * sizeof *brow + 1);
-    uint8_t *hd = calloc((size_t)c->H * u + 1, 1);
-    uint32_t *pcol = malloc(u * sizeof *pcol + 1); /* pivot i -> column */
-    uint32_t *pbm = malloc(u * sizeof *pbm + 1);   /* pivot i -> its row in bm */
-    uint32_t *xcol = malloc(u * sizeof *xcol + 1); /* columns of X */
-    uint32_t *hpc = malloc((size_t)c->H * sizeof *hpc + 1); /* HDPC pivot -> X position */
-    uint32_t *hpr = malloc((size_t)c->H * sizeof *hpr + 1); /* HDPC pivot -> h */
-    uint8_t *hx = malloc((size_t)c->H * u + 1); /* HDPC rows over X */
-    s->pivot_row = malloc(u * sizeof *s->pivot_row + 1);
-    rq_status st = RQ_ERR_NO_MEMORY;
-    if (!bm || !brow || !hd || !pcol || !pbm || !xcol || !hpc || !hpr || !hx || !s->pivot_row)
-        goto done;
-    uint32_t n = 0;
-    for (uint32_t r = 0; r < s->M; r++) {
-        if (!is_binary_row(s, r) || s->chosen[r])
-            continue;
-        uint64_t *bits = bm + (size_t)n * w;
-        for (uint32_t k = s->sr.start[r]; k < s->sr.start[r + 1]; k++) {
-            uint32_t col = s->sr.cols[k];
-            uint32_t d = s->diag_row[col];
-            if (d != NONE) {
-                xor_bits(bits, s->zbits + (size_t)s->chosen_pos[d] * w, w);
-                put(s, r, y_row(s, d), 1); /* step b */
-            } else {
-                set_bit(bits, s->inact_idx[col]);
-            }
-        }
-        brow[n++] = r;
+    dense_system d;
+    rq_status st = dense_alloc(s, &d);
+    if (st == RQ_OK) {
+        gather_binary_rows(s, &d);
+        if ((st = hdpc_dense_rows(s, d.hd)) == RQ_OK)
+            st = emit_hdpc_rhs(s);
     }
-    if ((st = hdpc_dense_rows(s, hd)) != RQ_OK || (st = emit_hdpc_rhs(s)) != RQ_OK)
-        goto done;
-
-    /* Binary rows: forward elimination, one row at a time. */
-    uint32_t m = 0;
-    for (uint32_t q = 0; q < nb; q++) {
-        uint64_t *qb = bm + (size_t)q * w;
-        for (uint32_t i = 0; i < m; i++) {
-            if (get_bit(qb, pcol[i])) {
-                xor_bits(qb, bm + (size_t)pbm[i] * w, w);
-                put(s, brow[q], brow[pbm[i]], 1);
-            }
-        }
-        for (size_t x = 0; x < w; x++) {
-            if (qb[x]) {
-                pcol[m] = (uint32_t)(x * 64 + (size_t)__builtin_ctzll(qb[x]));
-                pbm[m++] = q;
-                break;
-            }
-        }
-        if (m == u)
-            break;
+    if (st == RQ_OK) {
+        eliminate_binary(s, &d);
+        st = choose_x(s, &d);
     }
-    /* X: the columns left to the HDPC rows. */
-    uint32_t nx = 0;
-    for (size_t k = 0; k < u; k++)
-        s->pivot_row[k] = NONE;
-    for (uint32_t i = 0; i < m; i++)
-        s->pivot_row[pcol[i]] = brow[pbm[i]];
-    for (size_t k = 0; k < u; k++)
-        if (s->pivot_row[k] == NONE)
-            xcol[nx++] = (uint32_t)k;
-    if (nx > c->H) {
-        st = RQ_ERR_NEED_MORE_SYMBOLS;
-        goto done;
+    if (st == RQ_OK) {
+        hdpc_drop_pivots(s, &d);
+        st = eliminate_hdpc(s, &d);
     }
-    /* HDPC rows drop the pivot columns (pivot i has no earlier pivot column). */
-    for (uint32_t h = 0; h < c->H; h++) {
-        uint8_t *row = hd + (size_t)h * u;
-        for (uint32_t i = 0; i < m; i++) {
-            uint8_t coef = row[pcol[i]];
-            if (!coef)
-                continue;
-            const uint64_t *pb = bm + (size_t)pbm[i] * w;
-            for (size_t x = 0; x < w; x++) {
-                for (uint64_t v = pb[x]; v; v &= v - 1)
-                    row[x * 64 + (size_t)__builtin_ctzll(v)] ^= coef;
-            }
-            put(s, c->S + h, brow[pbm[i]], coef);
-        }
-        for (uint32_t k = 0; k < nx; k++)
-            hx[(size_t)h * nx + k] = row[xcol[k]];
+    if (st == RQ_OK) {
+        s->dead_rows = d.m < d.nb || d.mh < s->c->H;
+        back_substitute_hdpc(s, &d);
+        back_substitute_binary(s, &d);
     }
-    /* The HDPC rows over X, eliminated like the binary rows: one row at a time
-     * (a run of multiply-adds of the earlier pivots into it, which replay
-     * fuses), the pivot scaled to 1, then back substitution, latest first. */
-    uint32_t mh = 0;
-    for (uint32_t h = 0; h < c->H && mh < nx; h++) {
-        uint8_t *row = hx + (size_t)h * nx;
-        for (uint32_t i = 0; i < mh; i++) {
-            uint8_t coef = row[hpc[i]];
-            if (!coef)
-                continue;
-            const uint8_t *mul = rq_gf_mul_table[coef], *pr = hx + (size_t)hpr[i] * nx;
-            for (uint32_t x = 0; x < nx; x++)
-                row[x] ^= mul[pr[x]];
-            put(s, c->S + h, c->S + hpr[i], coef);
-        }
-        uint32_t x = 0;
-        while (x < nx && !row[x])
-            x++;
-        if (x == nx)
-            continue;
-        if (row[x] != 1) {
-            uint8_t inv = rq_gf_inv(row[x]);
-            for (uint32_t y = 0; y < nx; y++)
-                row[y] = rq_gf_mul(row[y], inv);
-            put(s, c->S + h, c->S + h, inv);
-        }
-        hpc[mh] = x;
-        hpr[mh++] = h;
-    }
-    if (mh < nx) {
-        st = RQ_ERR_NEED_MORE_SYMBOLS;
-        goto done;
-    }
-    s->dead_rows = m < nb || mh < c->H;
-    for (uint32_t i = mh; i-- > 0;) {
-        const uint8_t *row = hx + (size_t)hpr[i] * nx;
-        for (uint32_t j = i + 1; j < mh; j++)
-            if (row[hpc[j]])
-                put(s, c->S + hpr[i], c->S + hpr[j], row[hpc[j]]);
-        s->pivot_row[xcol[hpc[i]]] = c->S + hpr[i];
-    }
-    /* Back substitution: pivot rows, latest first, take in their other columns. */
-    for (uint32_t i = m; i-- > 0;) {
-        const uint64_t *pb = bm + (size_t)pbm[i] * w;
-        for (size_t x = 0; x < w; x++) {
-            for (uint64_t v = pb[x]; v; v &= v - 1) {
-                size_t col = x * 64 + (size_t)__builtin_ctzll(v);
-                if (col != pcol[i])
-                    put(s, brow[pbm[i]], s->pivot_row[col], 1);
-            }
-        }
-    }
-    st = RQ_OK;
-done:
-    free(bm);
-    free(brow);
-    free(hd);
-    free(pcol);
-    free(pbm);
-    free(xcol);
-    free(hpc);
-    free(hpr);
-    free(hx);
+    dense_free(&d);
     return st;
 }
 
@@ -867,9 +919,7 @@ static void solver_free(solver *s)
     free(s->diag_row);
     free(s->inact_idx);
     free(s->inact_cols);
-    free(s->uf_parent);
-    free(s->uf_size);
-    free(s->uf_touched);
+    rq_components_free(&s->graph);
     rq_rows_put(&s->zbuf);
     free(s->pivot_row);
     free(s->mt_own);
@@ -909,13 +959,9 @@ static rq_status solve(solver *s, const uint32_t *isis, uint32_t n_isis, int com
     s->diag_row = filled_u32(c->L, NONE);
     s->inact_idx = filled_u32(c->L, NONE);
     s->inact_cols = malloc((size_t)c->L * sizeof *s->inact_cols);
-    if (component_rule) {
-        s->uf_parent = filled_u32(c->W, NONE);
-        s->uf_size = malloc((size_t)c->W * sizeof *s->uf_size);
-        s->uf_touched = malloc((size_t)c->W * sizeof *s->uf_touched);
-        if (!s->uf_parent || !s->uf_size || !s->uf_touched)
-            return RQ_ERR_NO_MEMORY;
-    }
+    s->component_rule = component_rule;
+    if (component_rule && rq_components_init(&s->graph, c->W) != RQ_OK)
+        return RQ_ERR_NO_MEMORY;
     if (!s->vcount || !s->bnext || !s->ones || !s->resolved || !s->chosen || !s->order || !s->chosen_pos ||
         !s->diag_row || !s->inact_idx || !s->inact_cols)
         return RQ_ERR_NO_MEMORY;

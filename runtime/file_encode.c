@@ -33,6 +33,7 @@
 #include "runtime/base58.h"
 #include "runtime/blake3.h"
 #include "runtime/block_passes.h"
+#include "runtime/chunk_policy.h"
 #include "runtime/file_jobs.h"
 #include "runtime/dir_lock.h"
 #include "runtime/fs_util.h"
@@ -46,38 +47,8 @@
 #include "runtime/workers.h"
 
 #define MIB (1024ull * 1024ull)
-#define WS_DEFAULT (10ull * MIB)
 /* Input is read by the workers in pieces of this size. */
 #define RQ_READ_PIECE ((size_t)1 << 20)
-
-rq_status rq_job_chunk_oti(const rq_session_config *cfg, uint64_t size, rq_oti *oti)
-{
-    /* The usual 10 MiB receiver working memory, less when the budget is small:
-     * a sub-block then still fits one pass (rows + pass buffer ~ 2.1x). */
-    uint64_t ws = cfg->memory_budget / 3 < WS_DEFAULT ? cfg->memory_budget / 3 : WS_DEFAULT;
-    uint32_t al = rq_session_alignment(cfg);
-    return rq_oti_derive(size, cfg->symbol_size, ws, al, al, oti);
-}
-
-uint64_t rq_job_repair_count(const rq_session_config *cfg, uint64_t size, uint32_t T)
-{
-    /* The rule of existing deployments: R repair symbols for a one-symbol
-     * block, else enough to carry (R-1) times the block. */
-    if (size <= T)
-        return (uint64_t)ceil(cfg->redundancy);
-    return (uint64_t)ceil((double)size * (cfg->redundancy - 1.0) / (double)T - 1e-9);
-}
-
-rq_status rq_recommended_block_size(const rq_session *s, uint64_t file_size, uint64_t *out)
-{
-    if (!s || !out)
-        return RQ_ERR_INVALID_ARGUMENT;
-    rq_session_config cfg;
-    rq_session_get_config(s, &cfg);
-    uint64_t chunk = rq_job_recommended_chunk(&cfg);
-    *out = file_size < chunk ? (file_size ? file_size : chunk) : chunk;
-    return RQ_OK;
-}
 
 typedef struct encode_job {
     rq_job job;
@@ -348,7 +319,7 @@ static rq_status encode_chunk(encode_job *job, uint32_t index, uint64_t offset, 
 {
     rq_session *s = job->job.s;
     rq_oti oti;
-    rq_status st = rq_job_chunk_oti(&job->job.cfg, size, &oti);
+    rq_status st = rq_chunk_oti(&job->job.cfg, size, &oti);
     if (st != RQ_OK)
         return rq_session_fail(s, st, "no RaptorQ parameters for a %llu-byte chunk: %s",
                                (unsigned long long)size, rq_strerror(st));
@@ -367,7 +338,7 @@ static rq_status encode_chunk(encode_job *job, uint32_t index, uint64_t offset, 
                                    strerror(errno));
         rq_temp_clean_stale(dir, NULL);
     }
-    uint64_t repair_total = rq_job_repair_count(&job->job.cfg, size, oti.symbol_size);
+    uint64_t repair_total = rq_chunk_repair_count(&job->job.cfg, size, oti.symbol_size);
     rq_object_layout ol;
     rq_oti_object_layout(&oti, &ol);
     size_t total = (size_t)ol.symbols + (size_t)repair_total + oti.source_blocks;
@@ -522,9 +493,8 @@ static rq_status encode_common(rq_session *s, const char *input, const char *out
                  slash ? layout_path : ".");
         job.stage_dir = stage;
     }
-    uint64_t chunk = cfg->block_size;
-    if (chunk == 0)
-        rq_recommended_block_size(s, job.file_size, &chunk);
+    /* The job's copy of the settings, not the session's (which may change meanwhile). */
+    uint64_t chunk = cfg->block_size ? cfg->block_size : rq_chunk_size_for(cfg, job.file_size);
     size_t n_chunks = job.file_size == 0 ? 0 : (size_t)((job.file_size + chunk - 1) / chunk);
     layout.chunked = n_chunks != 1;
     layout.file_size = job.file_size;

@@ -8,11 +8,6 @@
 #include "rq/rq_file.h"
 #include "runtime/layout.h"
 
-/* The OTI a chunk of `size` bytes is encoded with. */
-rq_status rq_job_chunk_oti(const rq_session_config *cfg, uint64_t size, rq_oti *oti);
-/* Repair symbols for a chunk of `size` bytes (the deployments' rule). */
-uint64_t rq_job_repair_count(const rq_session_config *cfg, uint64_t size, uint32_t T);
-
 /* Per-chunk figures a decode or verify gathers, for the result JSON. */
 typedef struct rq_chunk_report {
     uint64_t good, corrupt, missing;

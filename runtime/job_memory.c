@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "core/params.h"
-#include "runtime/file_jobs.h"
 #include "runtime/session_internal.h"
 #include "runtime/workers.h"
 
@@ -43,8 +42,7 @@ static uint64_t replay_scratch_cap(const rq_block_constants *c, uint32_t threads
     return threads * (stripe > MIB ? stripe : MIB);
 }
 
-/* Bytes a block of constants c needs to be coded in one pass by `workers` workers. */
-static uint64_t single_pass_bytes(const rq_block_constants *c, uint32_t T, uint32_t workers,
+uint64_t rq_job_single_pass_bytes(const rq_block_constants *c, uint32_t T, uint32_t workers,
                                   uint32_t n_inputs)
 {
     uint64_t per_byte = rows_bound(c, n_inputs) + c->K + workers;
@@ -57,7 +55,7 @@ static uint64_t single_pass_bytes(const rq_block_constants *c, uint32_t T, uint3
 uint64_t rq_job_block_reservation(const rq_job *job, const rq_block_constants *c, uint32_t T,
                                   uint32_t n_inputs)
 {
-    uint64_t want = single_pass_bytes(c, T, job->threads, n_inputs);
+    uint64_t want = rq_job_single_pass_bytes(c, T, job->threads, n_inputs);
     uint64_t cap = rq_job_budget(job);
     return want < cap ? want : cap;
 }
@@ -91,39 +89,6 @@ size_t rq_job_block_passes(const rq_job *job, const rq_oti *oti, const rq_plan *
         return 0;
     }
     return rq_plan_passes(oti, per_byte, room_a, out, &need_a); /* out now holds b's: redo a */
-}
-
-/* Whether a chunk of `bytes` is coded (and decoded) in one pass per block within the budget. */
-static int chunk_fits(const rq_session_config *cfg, uint64_t bytes)
-{
-    rq_oti oti;
-    if (rq_job_chunk_oti(cfg, bytes, &oti) != RQ_OK)
-        return 0;
-    rq_block_layout bl;
-    rq_block_constants c;
-    rq_oti_block_layout(&oti, 0, &bl); /* the first blocks are the largest */
-    if (rq_params_for(bl.source_symbols, &c) != RQ_OK)
-        return 0;
-    /* Decoding reads a few symbols more than K; 1 MiB is left for the rest of the job. */
-    uint64_t need = single_pass_bytes(&c, oti.symbol_size, RQ_RECOMMEND_WORKERS,
-                                      c.K_prime + RQ_DECODE_EXTRA_SYMBOLS);
-    return need + MIB <= cfg->memory_budget;
-}
-
-uint64_t rq_job_recommended_chunk(const rq_session_config *cfg)
-{
-    uint64_t T = rq_session_symbol_size(cfg);
-    uint64_t lo = 1, hi = (1ull << 30) / T;
-    if (hi < 1)
-        hi = 1;
-    while (lo < hi) { /* the most symbols that fit; the need grows with the chunk */
-        uint64_t mid = (lo + hi + 1) / 2;
-        if (chunk_fits(cfg, mid * T))
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return lo * T;
 }
 
 static void free_buffers(rq_job_buffers *b)

@@ -37,6 +37,13 @@ extern "C" {
  */
 uint64_t rq_job_plan_bound(const rq_block_constants *c);
 
+/*
+ * Bytes a block of constants c needs to be coded in one pass of symbols of
+ * T bytes by `workers` workers, with n_inputs known symbols.
+ */
+uint64_t rq_job_single_pass_bytes(const rq_block_constants *c, uint32_t T, uint32_t workers,
+                                  uint32_t n_inputs);
+
 /* Per-worker scratch a pass needs besides its rows: one symbol slice and one packet. */
 uint64_t rq_job_worker_bytes(uint32_t T, uint32_t workers);
 
@@ -83,16 +90,6 @@ rq_status rq_job_buffers_fit(rq_job_buffers *b, size_t rows, size_t buf, size_t 
 void rq_job_buffers_place(rq_job *job, rq_job_buffers *b, size_t row_width);
 /* Frees the buffers and returns the reservation. */
 void rq_job_buffers_free(rq_job *job, rq_job_buffers *b);
-
-/*
- * The chunk size rq_recommended_block_size gives: the largest multiple of T
- * (up to 1 GiB) whose blocks are each encoded and decoded in one pass by up
- * to RQ_RECOMMEND_WORKERS workers within the session's budget. Independent
- * of the thread count, so the same file always gets the same layout; a job
- * with more workers may take two passes for a block.
- */
-#define RQ_RECOMMEND_WORKERS 4u
-uint64_t rq_job_recommended_chunk(const rq_session_config *cfg);
 
 /* Repair symbols a decode uses beyond K when it has them (fewer failed solves). */
 #define RQ_DECODE_EXTRA_SYMBOLS 8u
