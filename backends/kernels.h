@@ -314,11 +314,4 @@ const rq_kernels *rq_kernels_avx2(void);
 const rq_kernels *rq_kernels_avx512(void);
 const rq_kernels *rq_kernels_neon(void);
 
-/*
- * The backend chosen by runtime dispatch (runtime/dispatch.c), or NULL when
- * RQ_BACKEND names one that cannot run here: callers then fail with
- * RQ_ERR_BACKEND_UNAVAILABLE rather than silently using another.
- */
-const rq_kernels *rq_kernels_active(void);
-
 #endif

@@ -55,7 +55,7 @@ double time_memcpy(size_t bytes, int reps)
     return median(times);
 }
 
-double time_encode(const Case &c, const std::vector<uint8_t> &src, int reps)
+double time_encode(rq_context *ctx, const Case &c, const std::vector<uint8_t> &src, int reps)
 {
     uint32_t repair = (c.k * 15 + 99) / 100;
     std::vector<uint8_t> sym(c.t);
@@ -63,7 +63,7 @@ double time_encode(const Case &c, const std::vector<uint8_t> &src, int reps)
     for (int r = 0; r < reps + 1; r++) { // the first run warms the plan cache
         double t0 = now();
         rq_encoder *e = nullptr;
-        if (rq_encoder_create(&e, c.k, c.t, src.data(), src.size()) != RQ_OK)
+        if (rq_encoder_create_in(ctx, &e, c.k, c.t, src.data(), src.size()) != RQ_OK)
             std::abort();
         for (uint32_t i = 0; i < repair; i++)
             rq_encoder_symbol(e, c.k + i, sym.data(), sym.size());
@@ -75,10 +75,10 @@ double time_encode(const Case &c, const std::vector<uint8_t> &src, int reps)
     return median(times);
 }
 
-double time_decode(const Case &c, const std::vector<uint8_t> &src, int reps, std::mt19937_64 &rng)
+double time_decode(rq_context *ctx, const Case &c, const std::vector<uint8_t> &src, int reps, std::mt19937_64 &rng)
 {
     rq_encoder *e = nullptr;
-    if (rq_encoder_create(&e, c.k, c.t, src.data(), src.size()) != RQ_OK)
+    if (rq_encoder_create_in(ctx, &e, c.k, c.t, src.data(), src.size()) != RQ_OK)
         std::abort();
     std::vector<uint8_t> sym(c.t), out(src.size());
     std::vector<double> times;
@@ -92,7 +92,7 @@ double time_decode(const Case &c, const std::vector<uint8_t> &src, int reps, std
         for (uint32_t i = 0; i < lost; i++)
             keep.push_back(c.k + 1000 + i * 3 + static_cast<uint32_t>(rng() % 3));
         rq_decoder *d = nullptr;
-        rq_decoder_create(&d, c.k, c.t);
+        rq_decoder_create_in(ctx, &d, c.k, c.t);
         for (uint32_t esi : keep) {
             rq_encoder_symbol(e, esi, sym.data(), sym.size());
             rq_decoder_add_symbol(d, esi, sym.data(), sym.size());
@@ -172,9 +172,14 @@ int main(int argc, char **argv)
         double mb = double(src.size()) / 1e6;
         double mc = time_memcpy(src.size(), std::max(reps, 5));
         for (const std::string &b : backends) {
-            rq_backend_select(b.c_str());
-            double enc = time_encode(c, src, reps);
-            double dec = time_decode(c, src, reps, rng);
+            rq_context *ctx = nullptr;
+            rq_backend_id id;
+            if (rq_backend_lookup(b.c_str(), &id) != RQ_OK || rq_context_create(&ctx) != RQ_OK ||
+                rq_context_from_env(ctx) != RQ_OK || rq_context_set(ctx, RQ_PARAM_BACKEND, id) != RQ_OK)
+                std::abort();
+            double enc = time_encode(ctx, c, src, reps);
+            double dec = time_decode(ctx, c, src, reps, rng);
+            rq_context_destroy(ctx);
             std::printf("%-7s %6u %6zu %-8s %10.0f %12.0f %7.3f\n", "encode", c.k, c.t, b.c_str(), mb / enc,
                         mb / mc, mc / enc);
             std::printf("%-7s %6u %6zu %-8s %10.0f %12.0f %7.3f\n", "decode", c.k, c.t, b.c_str(), mb / dec,

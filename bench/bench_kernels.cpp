@@ -17,6 +17,8 @@
 extern "C" {
 #include "backends/kernels.h"
 #include "core/plan.h"
+#include "core/plan_cache.h"
+#include "runtime/dispatch.h"
 #include "rq/rq.h"
 #ifdef RQ_HAVE_ISAL
 #include <isa-l/erasure_code.h>
@@ -70,7 +72,9 @@ void run_kernel(benchmark::State &state, const rq_kernels *k, int which)
 void run_plan_batch(benchmark::State &state, const rq_kernels *k)
 {
     const rq_plan *plan = nullptr;
-    if (rq_plan_cache_acquire(1002, &plan) != RQ_OK) {
+    rq_context *ctx = nullptr;
+    rq_context_default(&ctx);
+    if (rq_plan_cache_acquire(ctx, 1002, &plan) != RQ_OK) {
         state.SkipWithError("no plan");
         return;
     }
@@ -81,7 +85,18 @@ void run_plan_batch(benchmark::State &state, const rq_kernels *k)
         benchmark::ClobberMemory();
     }
     state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * blocks * 1002 * T));
-    rq_plan_cache_release(plan);
+    rq_plan_cache_release(ctx, plan);
+}
+
+// The kernel table of a usable backend.
+const rq_kernels *kernels_named(const std::string &name)
+{
+    rq_backend_id id;
+    const rq_kernels *k = nullptr;
+    const char *why = nullptr;
+    if (rq_backend_lookup(name.c_str(), &id) != RQ_OK || rq_dispatch_kernels(id, &k, &why) != RQ_OK)
+        std::abort();
+    return k;
 }
 
 #ifdef RQ_HAVE_ISAL
@@ -121,20 +136,17 @@ int main(int argc, char **argv)
 #endif
     static const char *kKernels[] = {"xor", "fma", "scale"};
     for (const std::string &name : names) {
-        rq_backend_select(name.c_str());
-        const rq_kernels *k = rq_kernels_active();
+        const rq_kernels *k = kernels_named(name);
         for (int which = 0; which < 3; which++)
             for (size_t n : kSizes)
                 benchmark::RegisterBenchmark((name + "_" + kKernels[which]).c_str(), run_kernel, k, which)
                     ->Arg(static_cast<int64_t>(n));
     }
     for (const std::string &name : names) {
-        rq_backend_select(name.c_str());
-        benchmark::RegisterBenchmark((name + "_plan_batch").c_str(), run_plan_batch, rq_kernels_active())
+        benchmark::RegisterBenchmark((name + "_plan_batch").c_str(), run_plan_batch, kernels_named(name))
             ->Arg(1280)
             ->Unit(benchmark::kMillisecond);
     }
-    rq_backend_select("auto");
     benchmark::Initialize(&argc, argv);
     RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);

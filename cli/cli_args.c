@@ -61,8 +61,10 @@ int cli_exit_for_status(rq_status status)
         return CLI_EXIT_OK;
     case RQ_ERR_BACKEND_UNAVAILABLE: {
         /* The status alone does not say which backend or what is available. */
-        const char *why = "";
-        if (rq_backend_error(&why) == RQ_OK && *why != '\0')
+        char why[256] = "";
+        rq_context *ctx = NULL;
+        if (rq_context_default(&ctx) == RQ_OK && rq_context_last_error(ctx, why, sizeof why) == RQ_OK &&
+            why[0] != '\0')
             cli_error("%s", why);
         return CLI_EXIT_INTERNAL;
     }

@@ -199,7 +199,10 @@ static void usable_backends(char *buf, size_t len)
 
 static int select_backend(const char *name)
 {
-    if (rq_backend_select(name) == RQ_OK)
+    rq_context *ctx = NULL;
+    rq_backend_id id;
+    if (rq_context_default(&ctx) == RQ_OK && rq_backend_lookup(name, &id) == RQ_OK &&
+        rq_context_set(ctx, RQ_PARAM_BACKEND, id) == RQ_OK)
         return CLI_EXIT_OK;
     char list[256];
     usable_backends(list, sizeof list);

@@ -329,13 +329,17 @@ int cmd_demo(int argc, char **argv)
         cli_error("--size must be at least 1");
         return CLI_EXIT_INPUT;
     }
-    if (args.backend != NULL && rq_backend_select(args.backend) != RQ_OK) {
+    rq_context *ctx = NULL;
+    rq_backend_id id;
+    rq_context_default(&ctx);
+    if (args.backend != NULL && (rq_backend_lookup(args.backend, &id) != RQ_OK ||
+                                 rq_context_set(ctx, RQ_PARAM_BACKEND, id) != RQ_OK)) {
         cli_error("--backend %s: that backend is not usable here (rq info lists them)",
                   args.backend);
         return CLI_EXIT_INPUT;
     }
     const char *backend = NULL;
-    rq_status st = rq_backend_active(&backend);
+    rq_status st = rq_context_backend(ctx, &backend);
     if (st != RQ_OK)
         return fail_status(st, "kernel backend");
     printf("backend   %s\n", backend);

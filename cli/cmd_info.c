@@ -95,13 +95,17 @@ static const char *compiler(void)
 /* The backend in use, or NULL with the library's explanation in *why. */
 static const char *active_backend(const char **why)
 {
+    static char message[256];
     const char *name = NULL;
+    rq_context *ctx = NULL;
     *why = "";
-    rq_status st = rq_backend_active(&name);
+    rq_context_default(&ctx);
+    rq_status st = rq_context_backend(ctx, &name);
     if (st == RQ_OK)
         return name;
-    if (st != RQ_ERR_BACKEND_UNAVAILABLE || rq_backend_error(why) != RQ_OK || **why == '\0')
-        *why = rq_strerror(st);
+    *why = rq_strerror(st);
+    if (rq_context_last_error(ctx, message, sizeof message) == RQ_OK && message[0] != '\0')
+        *why = message;
     return NULL;
 }
 

@@ -123,6 +123,14 @@ int main(int argc, char **argv)
     if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0)
         return print_version();
 
+    /* The tuning variables (RQ_BACKEND, RQ_STRIPE_BYTES, ...) are the command's
+     * defaults; a bad one shows when a command codes (its message names it). */
+    rq_context *ctx = NULL;
+    if (rq_context_default(&ctx) == RQ_OK && rq_context_from_env(ctx) == RQ_ERR_CONFIG) {
+        char why[256];
+        rq_context_last_error(ctx, why, sizeof why);
+        cli_warn("%s; the default is used", why);
+    }
     const command *cmd = find_command(name);
     if (cmd == NULL) {
         if (name[0] == '-')

@@ -12,11 +12,14 @@
 #include <string.h>
 
 #include "core/block_encoder.h"
+#include "core/context.h"
 #include "core/dense_combine.h"
 #include "core/plan.h"
 #include "core/source_rows.h"
 
 struct rq_decoder {
+    rq_context *ctx;
+    const rq_kernels *kernels;
     rq_block_constants c;
     size_t symbol_size;
     /* Symbols held, in arrival order. */
@@ -90,17 +93,22 @@ static rq_status grow(rq_decoder *d)
     return RQ_OK;
 }
 
-rq_status rq_decoder_create(rq_decoder **out, uint32_t source_symbols, size_t symbol_size)
+rq_status rq_decoder_create_in(rq_context *ctx, rq_decoder **out, uint32_t source_symbols,
+                               size_t symbol_size)
 {
-    if (!out)
+    if (!ctx || !out)
         return RQ_ERR_INVALID_ARGUMENT;
     if (symbol_size == 0 || symbol_size > RQ_MAX_SYMBOL_SIZE)
         return RQ_ERR_SYMBOL_SIZE;
-    if (!rq_kernels_active())
+    const rq_kernels *kernels = rq_context_kernels(ctx);
+    if (!kernels)
         return RQ_ERR_BACKEND_UNAVAILABLE;
     rq_decoder *d = calloc(1, sizeof *d);
     if (!d)
         return RQ_ERR_NO_MEMORY;
+    d->ctx = ctx;
+    d->kernels = kernels;
+    rq_context_hold(ctx);
     rq_status st = rq_block_constants_for(source_symbols, &d->c);
     if (st == RQ_OK) {
         d->symbol_size = symbol_size;
@@ -188,9 +196,9 @@ static rq_status rebuild_dense(rq_decoder *d, const rq_plan *plan, const rq_kern
     uint32_t w = d->held;
     uint8_t *coef_rows = NULL, *wanted = malloc((size_t)missing * w);
     size_t stride = 0;
-    rq_status st = wanted ? rq_plan_coefficients(plan, k, w, &coef_rows, &stride) : RQ_ERR_NO_MEMORY;
+    rq_status st = wanted ? rq_plan_coefficients(d->ctx, plan, k, w, &coef_rows, &stride) : RQ_ERR_NO_MEMORY;
     if (st == RQ_OK)
-        st = rq_rows_get(&d->work, (size_t)missing * T);
+        st = rq_rows_get(&d->ctx->pool, &d->work, (size_t)missing * T);
     if (st == RQ_OK) {
         /* Missing symbol m's coefficients over the held ones: Enc[] of the intermediate ones'. */
         for (uint32_t x = 0, m = 0; x < c->K; x++)
@@ -213,18 +221,18 @@ static rq_status rebuild_replayed(rq_decoder *d, const rq_plan *plan, const rq_k
 {
     const rq_block_constants *c = &d->c;
     size_t T = d->symbol_size;
-    size_t work_rows = rq_plan_work_rows(plan, T);
-    rq_status st = rq_rows_get(&d->work, (work_rows + missing) * T);
+    size_t work_rows = rq_plan_work_rows(d->ctx, plan, T);
+    rq_status st = rq_rows_get(&d->ctx->pool, &d->work, (work_rows + missing) * T);
     if (st != RQ_OK)
         return st;
     uint8_t *rows = d->work.rows;
     rq_plan_fill_inputs(plan, k, rows, T, d->data, T, d->held, T); /* then the zero padding symbols */
-    if ((st = rq_plan_replay(plan, k, rows, T, T)) != RQ_OK)
+    if ((st = rq_plan_replay(d->ctx, plan, k, rows, T, T)) != RQ_OK)
         return st;
     uint8_t *out = rows + work_rows * T;
     /* The missing symbols' neighbours from the rows the solve shared (if it could). */
     const rq_source_rows *sr = NULL;
-    if (rq_source_rows_acquire(c, &sr) != RQ_OK)
+    if (rq_source_rows_acquire(&d->ctx->source_rows, c, &sr) != RQ_OK)
         sr = NULL;
     for (uint32_t x = 0; x < c->K; x++) {
         if (source[x])
@@ -237,7 +245,7 @@ static rq_status rebuild_replayed(rq_decoder *d, const rq_plan *plan, const rq_k
         source[x] = out;
         out += T;
     }
-    rq_source_rows_release(sr);
+    rq_source_rows_release(&d->ctx->source_rows, sr);
     return RQ_OK;
 }
 
@@ -250,9 +258,7 @@ static rq_status solve_into(rq_decoder *d, const uint8_t **source)
 {
     const rq_block_constants *c = &d->c;
     size_t T = d->symbol_size;
-    const rq_kernels *k = rq_kernels_active();
-    if (!k)
-        return RQ_ERR_BACKEND_UNAVAILABLE;
+    const rq_kernels *k = d->kernels;
     uint32_t padding = c->K_prime - c->K;
     uint32_t n = d->held + padding, missing = 0;
     for (uint32_t x = 0; x < c->K; x++)
@@ -265,15 +271,15 @@ static rq_status solve_into(rq_decoder *d, const uint8_t **source)
     for (uint32_t i = 0; i < padding; i++)
         isis[d->held + i] = c->K + i; /* padding symbols are known zeros */
     rq_plan *plan;
-    rq_status st = rq_plan_build(c, isis, n, &plan);
+    rq_status st = rq_plan_build(d->ctx, c, isis, n, &plan);
     free(isis);
     if (st != RQ_OK)
         return st;
     /* The plan's way also copies the held symbols in and rebuilds the missing ones. */
     uint64_t copies = 2ull * d->held * T + (uint64_t)REBUILD_ROWS * missing * T;
-    int dense = rq_dense_pays(plan, T, copies, rq_dense_combine_cost(missing, d->held, T), d->held);
+    int dense = rq_dense_pays(d->ctx, plan, T, copies, rq_dense_combine_cost(missing, d->held, T), d->held);
     if (!dense && (uint64_t)d->held * T >= ORDER_INPUTS_BYTES &&
-        rq_plan_work_rows(plan, T) > plan->rows)
+        rq_plan_work_rows(d->ctx, plan, T) > plan->rows)
         st = rq_plan_order_inputs(plan);
     if (st == RQ_OK)
         st = dense ? rebuild_dense(d, plan, k, source, missing)
@@ -334,6 +340,8 @@ rq_status rq_decoder_destroy(rq_decoder *d)
         free(d->set);
         free(d->source);
         rq_rows_put(&d->work);
+        if (d->ctx)
+            rq_context_unhold(d->ctx);
         free(d);
     }
     return RQ_OK;

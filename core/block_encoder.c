@@ -9,11 +9,13 @@
 #include <string.h>
 
 #include "core/block_encoder.h"
+#include "core/context.h"
 #include "core/dense_combine.h"
 #include "core/plan.h"
 #include "core/tuple.h"
 
 struct rq_encoder {
+    rq_context *ctx;
     rq_block_constants c;
     size_t symbol_size;
     const rq_kernels *kernels;
@@ -53,12 +55,12 @@ static rq_status intermediate_replayed(rq_encoder *e, const rq_plan *plan, const
 {
     size_t T = e->symbol_size;
     e->map = malloc((size_t)e->c.L * sizeof *e->map);
-    if (!e->map || rq_rows_get(&e->buf, rq_plan_work_rows(plan, T) * T) != RQ_OK)
+    if (!e->map || rq_rows_get(&e->ctx->pool, &e->buf, rq_plan_work_rows(e->ctx, plan, T) * T) != RQ_OK)
         return RQ_ERR_NO_MEMORY;
     e->rows = e->buf.rows;
     /* The K source symbols, then K'-K zero padding symbols. */
     rq_plan_fill_inputs(plan, e->kernels, e->rows, T, source, T, e->c.K, T);
-    rq_status st = rq_plan_replay(plan, e->kernels, e->rows, T, T);
+    rq_status st = rq_plan_replay(e->ctx, plan, e->kernels, e->rows, T, T);
     if (st == RQ_OK)
         memcpy(e->map, plan->intermediate, (size_t)e->c.L * sizeof *e->map);
     return st;
@@ -74,7 +76,7 @@ static rq_status intermediate_dense(rq_encoder *e, const rq_plan *plan, const ui
     const rq_block_constants *c = &e->c;
     size_t T = e->symbol_size;
     e->map = malloc((size_t)c->L * sizeof *e->map);
-    if (!e->map || rq_rows_get(&e->buf, (size_t)c->L * T) != RQ_OK)
+    if (!e->map || rq_rows_get(&e->ctx->pool, &e->buf, (size_t)c->L * T) != RQ_OK)
         return RQ_ERR_NO_MEMORY;
     e->rows = e->buf.rows;
     for (uint32_t j = 0; j < c->L; j++)
@@ -83,10 +85,10 @@ static rq_status intermediate_dense(rq_encoder *e, const rq_plan *plan, const ui
                             e->rows, T, T);
 }
 
-rq_status rq_encoder_create(rq_encoder **out, uint32_t source_symbols, size_t symbol_size,
-                            const uint8_t *source, size_t source_len)
+rq_status rq_encoder_create_in(rq_context *ctx, rq_encoder **out, uint32_t source_symbols,
+                               size_t symbol_size, const uint8_t *source, size_t source_len)
 {
-    if (!out || (!source && source_len))
+    if (!ctx || !out || (!source && source_len))
         return RQ_ERR_INVALID_ARGUMENT;
     if (symbol_size == 0 || symbol_size > RQ_MAX_SYMBOL_SIZE)
         return RQ_ERR_SYMBOL_SIZE;
@@ -96,29 +98,31 @@ rq_status rq_encoder_create(rq_encoder **out, uint32_t source_symbols, size_t sy
         return st;
     if (source_len != (size_t)source_symbols * symbol_size)
         return RQ_ERR_BUFFER_SIZE;
-    const rq_kernels *kernels = rq_kernels_active();
+    const rq_kernels *kernels = rq_context_kernels(ctx);
     if (!kernels)
         return RQ_ERR_BACKEND_UNAVAILABLE;
 
     const rq_plan *plan;
-    st = rq_plan_cache_acquire(c.K_prime, &plan);
+    st = rq_plan_cache_acquire(ctx, c.K_prime, &plan);
     if (st != RQ_OK)
         return st;
     rq_encoder *e = calloc(1, sizeof *e);
     if (!e) {
-        rq_plan_cache_release(plan);
+        rq_plan_cache_release(ctx, plan);
         return RQ_ERR_NO_MEMORY;
     }
+    e->ctx = ctx;
+    rq_context_hold(ctx);
     e->c = c;
     e->symbol_size = symbol_size;
     e->kernels = kernels;
     /* The dense way needs the coefficients the cache keeps for small K' only;
      * the plan's way also copies the source in. */
-    st = plan->dense && rq_dense_pays(plan, symbol_size, 2ull * c.K * symbol_size,
+    st = plan->dense && rq_dense_pays(ctx, plan, symbol_size, 2ull * c.K * symbol_size,
                                       rq_dense_combine_cost(c.L, c.K, symbol_size), 0)
              ? intermediate_dense(e, plan, source)
              : intermediate_replayed(e, plan, source);
-    rq_plan_cache_release(plan);
+    rq_plan_cache_release(ctx, plan);
     if (st != RQ_OK) {
         rq_encoder_destroy(e);
         return st;
@@ -146,6 +150,7 @@ rq_status rq_encoder_destroy(rq_encoder *e)
     if (e) {
         rq_rows_put(&e->buf);
         free(e->map);
+        rq_context_unhold(e->ctx);
         free(e);
     }
     return RQ_OK;

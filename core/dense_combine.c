@@ -1,7 +1,8 @@
 /* Small blocks as dense combinations of the known symbols (see dense_combine.h). */
 #include "core/dense_combine.h"
 
-#include <stdatomic.h>
+#include "core/context.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,30 +18,8 @@
 /* Encoding plans get dense rows up to this many coefficients (K' <= 55 or so). */
 #define DENSE_ENCODE_MAX 4096u
 
-/* -1: not yet read from RQ_DENSE (always | never | cost), a tuning override like RQ_STRIPE_BYTES. */
-static _Atomic int policy = -1;
-
-static int current_policy(void)
-{
-    int p = atomic_load_explicit(&policy, memory_order_relaxed);
-    if (p < 0) {
-        const char *env = getenv("RQ_DENSE");
-        p = !env ? RQ_DENSE_BY_COST
-            : strcmp(env, "always") == 0 ? RQ_DENSE_ALWAYS
-            : strcmp(env, "never") == 0  ? RQ_DENSE_NEVER
-                                         : RQ_DENSE_BY_COST;
-        atomic_store_explicit(&policy, p, memory_order_relaxed);
-    }
-    return p;
-}
-
-void rq_dense_set_policy(rq_dense_policy p)
-{
-    atomic_store_explicit(&policy, (int)p, memory_order_relaxed);
-}
-
-rq_status rq_plan_coefficients(const rq_plan *plan, const rq_kernels *k, uint32_t w,
-                               uint8_t **out, size_t *stride)
+rq_status rq_plan_coefficients(const rq_context *ctx, const rq_plan *plan, const rq_kernels *k,
+                               uint32_t w, uint8_t **out, size_t *stride)
 {
     if (w > plan->n_inputs)
         return RQ_ERR_INVALID_ARGUMENT;
@@ -53,23 +32,26 @@ rq_status rq_plan_coefficients(const rq_plan *plan, const rq_kernels *k, uint32_
         return RQ_ERR_NO_MEMORY;
     for (uint32_t i = 0; i < w; i++)
         buf[(size_t)rq_plan_input_row(plan, i) * s + i] = 1;
-    rq_plan_apply_full(plan, k, buf, s, s);
+    rq_plan_apply_full(ctx, plan, k, buf, s, s);
     *out = buf;
     *stride = s;
     return RQ_OK;
 }
 
-rq_status rq_plan_dense_rows(const rq_plan *plan, const rq_kernels *k, uint8_t **out)
+rq_status rq_plan_dense_rows(rq_context *ctx, const rq_plan *plan, uint8_t **out)
 {
     const rq_block_constants *c = &plan->constants;
+    const rq_kernels *k = rq_context_kernels(ctx);
     *out = NULL;
+    if (!k)
+        return RQ_OK; /* nothing codes in this context */
     /* Only where the dense way can pay: L x K' multiply-adds per symbol byte
      * against the plan's ~20 operations per input (K' = 10: 270 against 350). */
     if ((uint64_t)c->L * plan->n_inputs > DENSE_ENCODE_MAX)
         return RQ_OK;
     uint8_t *coef_rows;
     size_t stride;
-    rq_status st = rq_plan_coefficients(plan, k, plan->n_inputs, &coef_rows, &stride);
+    rq_status st = rq_plan_coefficients(ctx, plan, k, plan->n_inputs, &coef_rows, &stride);
     if (st != RQ_OK)
         return st;
     uint8_t *rows = malloc((size_t)c->L * plan->n_inputs);
@@ -125,10 +107,10 @@ static uint64_t replay_cost(const rq_plan *plan, size_t len)
     return plan->n_ops * (7 * (uint64_t)len / 5 + CALL_COST / 4);
 }
 
-int rq_dense_pays(const rq_plan *plan, size_t len, uint64_t replay_extra, uint64_t dense_cost,
-                  uint32_t coef_width)
+int rq_dense_pays(const rq_context *ctx, const rq_plan *plan, size_t len, uint64_t replay_extra,
+                  uint64_t dense_cost, uint32_t coef_width)
 {
-    switch (current_policy()) {
+    switch (rq_context_param(ctx, RQ_PARAM_DENSE)) {
     case RQ_DENSE_ALWAYS:
         return 1;
     case RQ_DENSE_NEVER:

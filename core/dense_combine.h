@@ -32,8 +32,8 @@
  * it. The stride is w rounded up to whole 64-byte vectors, which the kernels
  * run several times faster than a tail of single bytes.
  */
-rq_status rq_plan_coefficients(const rq_plan *plan, const rq_kernels *k, uint32_t w,
-                               uint8_t **out, size_t *stride);
+rq_status rq_plan_coefficients(const rq_context *ctx, const rq_plan *plan, const rq_kernels *k,
+                               uint32_t w, uint8_t **out, size_t *stride);
 
 /*
  * out row r (len bytes at out + r * out_stride) = sum over i < w of
@@ -49,25 +49,19 @@ rq_status rq_dense_combine(const rq_kernels *k, const uint8_t *coefs, size_t coe
  * plan, row j for C[j], when K' is small enough for the dense way to pay
  * (else *out = NULL); the plan cache keeps them with the plan.
  */
-rq_status rq_plan_dense_rows(const rq_plan *plan, const rq_kernels *k, uint8_t **out);
+rq_status rq_plan_dense_rows(rq_context *ctx, const rq_plan *plan, uint8_t **out);
 
 /* Estimated bytes moved by rq_dense_combine for n_out outputs from w inputs. */
 uint64_t rq_dense_combine_cost(uint32_t n_out, uint32_t w, size_t len);
 
 /*
- * Which way the block coders go: by the cost model (the default), dense
- * combinations whenever possible, or never (tests force each way).
- */
-typedef enum rq_dense_policy { RQ_DENSE_BY_COST, RQ_DENSE_ALWAYS, RQ_DENSE_NEVER } rq_dense_policy;
-void rq_dense_set_policy(rq_dense_policy policy);
-
-/*
- * Whether the dense way moves fewer bytes: dense_cost (rq_dense_combine_cost)
+ * Whether the dense way goes: as the context's RQ_PARAM_DENSE says, and by
+ * the cost model when it leaves the choice here, if it moves fewer bytes: dense_cost (rq_dense_combine_cost)
  * plus, when coef_width > 0, rq_plan_coefficients over that many inputs,
  * against replaying plan over len-byte rows plus replay_extra (copies and
  * rebuilds the plan's way needs besides).
  */
-int rq_dense_pays(const rq_plan *plan, size_t len, uint64_t replay_extra, uint64_t dense_cost,
-                  uint32_t coef_width);
+int rq_dense_pays(const rq_context *ctx, const rq_plan *plan, size_t len, uint64_t replay_extra,
+                  uint64_t dense_cost, uint32_t coef_width);
 
 #endif

@@ -1,25 +1,31 @@
 /* Reassembles an object from packets of all its source blocks, in any order. */
 #include <stdlib.h>
 
+#include "core/context.h"
 #include "core/sub_blocks.h"
 #include "rq/rq.h"
 
 struct rq_object_decoder {
+    rq_context *ctx;
     rq_oti oti;
     rq_decoder **blocks; /* created on a block's first packet */
     uint8_t *decoded;
 };
 
-rq_status rq_object_decoder_create(rq_object_decoder **out, const rq_oti *oti)
+rq_status rq_object_decoder_create_in(rq_context *ctx, rq_object_decoder **out, const rq_oti *oti)
 {
-    if (!out || !oti)
+    if (!ctx || !out || !oti)
         return RQ_ERR_INVALID_ARGUMENT;
+    if (!rq_context_kernels(ctx))
+        return RQ_ERR_BACKEND_UNAVAILABLE;
     rq_status st = rq_oti_validate(oti);
     if (st != RQ_OK)
         return st;
     rq_object_decoder *d = calloc(1, sizeof *d);
     if (!d)
         return RQ_ERR_NO_MEMORY;
+    d->ctx = ctx;
+    rq_context_hold(ctx);
     d->oti = *oti;
     d->blocks = calloc(oti->source_blocks, sizeof *d->blocks);
     d->decoded = calloc(oti->source_blocks, 1);
@@ -49,7 +55,7 @@ rq_status rq_object_decoder_add_packet(rq_object_decoder *d, const uint8_t *pack
         rq_block_layout block;
         rq_status st = rq_oti_block_layout(&d->oti, sbn, &block);
         if (st == RQ_OK)
-            st = rq_decoder_create(&d->blocks[sbn], block.source_symbols, T);
+            st = rq_decoder_create_in(d->ctx, &d->blocks[sbn], block.source_symbols, T);
         if (st != RQ_OK)
             return st;
     }
@@ -132,6 +138,8 @@ rq_status rq_object_decoder_destroy(rq_object_decoder *d)
                 rq_decoder_destroy(d->blocks[b]);
         free(d->blocks);
         free(d->decoded);
+        if (d->ctx)
+            rq_context_unhold(d->ctx);
         free(d);
     }
     return RQ_OK;

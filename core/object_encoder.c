@@ -1,21 +1,25 @@
 /* Packets of a whole object held in memory, one source block at a time. */
 #include <stdlib.h>
 
+#include "core/context.h"
 #include "core/sub_blocks.h"
 #include "rq/rq.h"
 
 struct rq_object_encoder {
+    rq_context *ctx;
     rq_oti oti;
     const uint8_t *data;
     rq_encoder *block;  /* encoder of source block block_sbn, or NULL */
     uint32_t block_sbn;
 };
 
-rq_status rq_object_encoder_create(rq_object_encoder **out, const rq_oti *oti,
-                                   const uint8_t *data, size_t data_len)
+rq_status rq_object_encoder_create_in(rq_context *ctx, rq_object_encoder **out,
+                                      const rq_oti *oti, const uint8_t *data, size_t data_len)
 {
-    if (!out || !oti || !data)
+    if (!ctx || !out || !oti || !data)
         return RQ_ERR_INVALID_ARGUMENT;
+    if (!rq_context_kernels(ctx))
+        return RQ_ERR_BACKEND_UNAVAILABLE;
     rq_status st = rq_oti_validate(oti);
     if (st != RQ_OK)
         return st;
@@ -24,6 +28,8 @@ rq_status rq_object_encoder_create(rq_object_encoder **out, const rq_oti *oti,
     rq_object_encoder *e = calloc(1, sizeof *e);
     if (!e)
         return RQ_ERR_NO_MEMORY;
+    e->ctx = ctx;
+    rq_context_hold(ctx);
     e->oti = *oti;
     e->data = data;
     *out = e;
@@ -42,7 +48,7 @@ static rq_status load_block(rq_object_encoder *e, uint32_t sbn)
         return RQ_ERR_NO_MEMORY;
     rq_block_gather(&e->oti, &block, e->data, symbols);
     rq_encoder *enc;
-    st = rq_encoder_create(&enc, block.source_symbols, T, symbols,
+    st = rq_encoder_create_in(e->ctx, &enc, block.source_symbols, T, symbols,
                            (size_t)block.source_symbols * T);
     free(symbols);
     if (st != RQ_OK)
@@ -77,6 +83,7 @@ rq_status rq_object_encoder_destroy(rq_object_encoder *e)
 {
     if (e) {
         rq_encoder_destroy(e->block);
+        rq_context_unhold(e->ctx);
         free(e);
     }
     return RQ_OK;

@@ -1,12 +1,10 @@
-/* Plan lifetime and replay; the pool of working-row buffers. */
-#define _DEFAULT_SOURCE /* madvise, MAP_ANONYMOUS */
+/* Plan lifetime and replay. */
 #include "core/plan.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+
+#include "core/context.h"
 
 void rq_plan_free(rq_plan *plan)
 {
@@ -118,25 +116,6 @@ size_t rq_plan_bytes(const rq_plan *plan)
 }
 
 /*
- * Working set a replay stripe should fit in: all rows of one stripe stay in
- * cache while the whole op list runs over them. Set from measurements
- * (bench/bench_codec at T = 65528); override with RQ_STRIPE_BYTES.
- */
-static size_t stripe_target(void)
-{
-    /* Atomic: replays run on several workers at once (runtime/workers.c). */
-    static _Atomic size_t target;
-    size_t t = atomic_load_explicit(&target, memory_order_relaxed);
-    if (!t) {
-        const char *env = getenv("RQ_STRIPE_BYTES");
-        long v = env ? atol(env) : 0;
-        t = v > 0 ? (size_t)v : (size_t)1024 * 1024;
-        atomic_store_explicit(&target, t, memory_order_relaxed);
-    }
-    return t;
-}
-
-/*
  * Stripe width for a replay over len-byte rows: the whole plan runs over
  * bytes [0, s) of every row, then [s, 2s) ..., so rows far beyond cache are
  * read once per stripe instead of once per operation. Stripes narrower than
@@ -146,9 +125,13 @@ static size_t stripe_target(void)
  * of one replay are made about equal, and no narrower than that.
  */
 #define STRIPE_MIN 8192
-static size_t stripe_width(const rq_plan *plan, size_t len)
+static size_t stripe_width(const rq_context *ctx, const rq_plan *plan, size_t len)
 {
-    size_t s = stripe_target() / ((size_t)plan->rows + plan->scratch_rows);
+    /* The working set a stripe should fit in: all rows of one stripe stay in
+     * cache while the whole op list runs over them (RQ_PARAM_STRIPE_BYTES,
+     * set from measurements with bench/bench_codec at T = 65528). */
+    size_t target = (size_t)rq_context_param(ctx, RQ_PARAM_STRIPE_BYTES);
+    size_t s = target / ((size_t)plan->rows + plan->scratch_rows);
     s = s < STRIPE_MIN ? STRIPE_MIN : s;
     if (s >= len)
         return len;
@@ -157,40 +140,51 @@ static size_t stripe_width(const rq_plan *plan, size_t len)
     return (s + 63) & ~(size_t)63;
 }
 
-void rq_plan_apply_full(const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
-                        size_t len)
+void rq_plan_apply_full(const rq_context *ctx, const rq_plan *plan, const rq_kernels *k,
+                        uint8_t *rows, size_t stride, size_t len)
 {
-    size_t s = stripe_width(plan, len);
+    size_t s = stripe_width(ctx, plan, len);
     for (size_t off = 0; off < len; off += s)
         k->apply_plan(plan->ops, plan->n_ops, rows + off, stride, len - off < s ? len - off : s);
 }
 
-size_t rq_plan_work_rows(const rq_plan *plan, size_t len)
+size_t rq_plan_work_rows(const rq_context *ctx, const rq_plan *plan, size_t len)
 {
-    return stripe_width(plan, len) >= len ? (size_t)plan->rows + plan->scratch_rows : plan->rows;
+    return stripe_width(ctx, plan, len) >= len ? (size_t)plan->rows + plan->scratch_rows : plan->rows;
 }
 
-rq_status rq_plan_replay(const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
-                         size_t len)
+uint64_t rq_plan_scratch_bound(const rq_context *ctx, uint64_t rows)
 {
-    if (rq_plan_work_rows(plan, len) > plan->rows) {
-        rq_plan_apply_full(plan, k, rows, stride, len);
+    int64_t target = 0;
+    if (ctx)
+        target = rq_context_param(ctx, RQ_PARAM_STRIPE_BYTES);
+    else
+        rq_param_bounds(RQ_PARAM_STRIPE_BYTES, NULL, NULL, &target);
+    uint64_t floor = rows * STRIPE_MIN;
+    return floor > (uint64_t)target ? floor : (uint64_t)target;
+}
+
+rq_status rq_plan_replay(rq_context *ctx, const rq_plan *plan, const rq_kernels *k,
+                         uint8_t *rows, size_t stride, size_t len)
+{
+    if (rq_plan_work_rows(ctx, plan, len) > plan->rows) {
+        rq_plan_apply_full(ctx, plan, k, rows, stride, len);
         return RQ_OK;
     }
-    return rq_plan_apply(plan, k, rows, stride, len);
+    return rq_plan_apply(ctx, plan, k, rows, stride, len);
 }
 
-rq_status rq_plan_apply(const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
-                        size_t len)
+rq_status rq_plan_apply(rq_context *ctx, const rq_plan *plan, const rq_kernels *k,
+                        uint8_t *rows, size_t stride, size_t len)
 {
     if (!plan->scratch_rows || len == 0) {
-        rq_plan_apply_full(plan, k, rows, stride, len);
+        rq_plan_apply_full(ctx, plan, k, rows, stride, len);
         return RQ_OK;
     }
     /* The scratch rows live in a buffer one stripe wide (narrower if memory is short). */
-    size_t s = stripe_width(plan, len);
+    size_t s = stripe_width(ctx, plan, len);
     rq_rows_buf scratch;
-    while (rq_rows_get(&scratch, (size_t)plan->scratch_rows * s) != RQ_OK) {
+    while (rq_rows_get(&ctx->pool, &scratch, (size_t)plan->scratch_rows * s) != RQ_OK) {
         if (s <= 64)
             return RQ_ERR_NO_MEMORY;
         s = (s / 2 + 63) & ~(size_t)63;
@@ -207,107 +201,4 @@ rq_status rq_plan_apply(const rq_plan *plan, const rq_kernels *k, uint8_t *rows,
     }
     rq_rows_put(&scratch);
     return RQ_OK;
-}
-
-/* Buffers of at least this size are mapped with transparent huge pages. */
-#define HUGE_FROM ((size_t)4 << 20)
-#define HUGE_PAGE ((size_t)2 << 20)
-#define POOL_LIMIT ((size_t)64 << 20)
-#define POOL_SLOTS 16
-
-static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static rq_rows_buf pool[POOL_SLOTS]; /* idle buffers, oldest first */
-static size_t pool_n, pool_bytes;
-
-static void release(rq_rows_buf *b)
-{
-    if (b->size)
-        munmap(b->base, b->size);
-    else
-        free(b->base);
-    b->rows = NULL;
-    b->base = NULL;
-    b->cap = b->size = 0;
-}
-
-static rq_status allocate(rq_rows_buf *b, size_t bytes)
-{
-    b->cap = (bytes + 63) & ~(size_t)63;
-    if (b->cap < bytes)
-        return RQ_ERR_NO_MEMORY;
-    if (b->cap >= HUGE_FROM) {
-        /* An eighth more, in whole huge pages: the next block's request is a few
-         * rows larger as often as not (its plan peels a different number of
-         * rows), and a buffer that misses the pool costs a fault and a zeroed
-         * 2 MiB page per 2 MiB. Pages past what is used are never touched, so
-         * the slack costs address space only. */
-        size_t slack = (b->cap + b->cap / 8 + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-        if (slack > b->cap)
-            b->cap = slack;
-        size_t size = b->cap + HUGE_PAGE;
-        void *base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (base != MAP_FAILED) {
-            uintptr_t at = ((uintptr_t)base + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
-            madvise((void *)at, b->cap, MADV_HUGEPAGE); /* a hint: fine if refused */
-            b->base = base;
-            b->size = size;
-            b->rows = (uint8_t *)at;
-            return RQ_OK;
-        }
-    }
-    b->base = aligned_alloc(64, b->cap ? b->cap : 64);
-    b->size = 0;
-    b->rows = b->base;
-    return b->base ? RQ_OK : RQ_ERR_NO_MEMORY;
-}
-
-rq_status rq_rows_get(rq_rows_buf *buf, size_t bytes)
-{
-    pthread_mutex_lock(&pool_lock);
-    /* The smallest idle buffer that fits and is not more than twice as large. */
-    size_t best = pool_n;
-    for (size_t i = 0; i < pool_n; i++)
-        if (pool[i].cap >= bytes && pool[i].cap / 2 <= bytes &&
-            (best == pool_n || pool[i].cap < pool[best].cap))
-            best = i;
-    if (best < pool_n) {
-        *buf = pool[best];
-        pool_bytes -= buf->cap;
-        for (size_t i = best; i + 1 < pool_n; i++)
-            pool[i] = pool[i + 1];
-        pool_n--;
-        pthread_mutex_unlock(&pool_lock);
-        return RQ_OK;
-    }
-    pthread_mutex_unlock(&pool_lock);
-    return allocate(buf, bytes);
-}
-
-void rq_rows_put(rq_rows_buf *buf)
-{
-    if (!buf->base)
-        return;
-    rq_rows_buf idle = *buf;
-    buf->rows = NULL;
-    buf->base = NULL;
-    buf->cap = buf->size = 0;
-    if (idle.cap > POOL_LIMIT) {
-        release(&idle);
-        return;
-    }
-    rq_rows_buf evicted[POOL_SLOTS];
-    size_t n_evicted = 0;
-    pthread_mutex_lock(&pool_lock);
-    while (pool_n > 0 && (pool_n == POOL_SLOTS || pool_bytes + idle.cap > POOL_LIMIT)) {
-        evicted[n_evicted++] = pool[0];
-        pool_bytes -= pool[0].cap;
-        for (size_t i = 0; i + 1 < pool_n; i++)
-            pool[i] = pool[i + 1];
-        pool_n--;
-    }
-    pool[pool_n++] = idle;
-    pool_bytes += idle.cap;
-    pthread_mutex_unlock(&pool_lock);
-    for (size_t i = 0; i < n_evicted; i++)
-        release(&evicted[i]);
 }

@@ -22,24 +22,8 @@
 #include <stdint.h>
 
 #include "backends/kernels.h"
+#include "core/row_pool.h"
 #include "rq/rq.h"
-
-/*
- * Working-row buffers (and the operation lists of fresh plans), reused
- * across blocks: fresh memory costs a page fault per 4 KiB, which at
- * T = 1280 is as much as the replay itself. rq_rows_get
- * hands out a 64-byte aligned buffer of at least bytes (contents undefined),
- * from the pool when one fits; rq_rows_put gives it back. The pool keeps at
- * most 64 MiB of idle buffers; large buffers use transparent huge pages.
- */
-typedef struct rq_rows_buf {
-    uint8_t *rows;
-    size_t cap;  /* usable bytes at rows */
-    void *base;  /* what was allocated */
-    size_t size; /* its size, for munmap */
-} rq_rows_buf;
-rq_status rq_rows_get(rq_rows_buf *buf, size_t bytes);
-void rq_rows_put(rq_rows_buf *buf);
 
 typedef struct rq_plan {
     rq_block_constants constants;
@@ -73,7 +57,7 @@ typedef struct rq_plan {
  * Solves the constraint system for block constants c and the known ISIs.
  * RQ_ERR_NEED_MORE_SYMBOLS when those ISIs do not determine C.
  */
-rq_status rq_plan_build(const rq_block_constants *c, const uint32_t *isis, uint32_t n_isis,
+rq_status rq_plan_build(rq_context *ctx, const rq_block_constants *c, const uint32_t *isis, uint32_t n_isis,
                         rq_plan **out);
 /*
  * The same; with component_rule, phase 1 follows the RFC's r = 2 rule (see
@@ -81,7 +65,7 @@ rq_status rq_plan_build(const rq_block_constants *c, const uint32_t *isis, uint3
  * with fewer operations, at a cost in solve time that only pays for plans
  * replayed many times (the cached encoding plans).
  */
-rq_status rq_plan_build_thorough(const rq_block_constants *c, const uint32_t *isis,
+rq_status rq_plan_build_thorough(rq_context *ctx, const rq_block_constants *c, const uint32_t *isis,
                                  uint32_t n_isis, int component_rule, rq_plan **out);
 void rq_plan_free(rq_plan *plan);
 
@@ -118,10 +102,10 @@ size_t rq_plan_bytes(const rq_plan *plan);
  * distance stride (input rows filled; what the other rows hold does not
  * matter). RQ_ERR_NO_MEMORY if not even a narrow scratch stripe could be had.
  */
-rq_status rq_plan_apply(const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
+rq_status rq_plan_apply(rq_context *ctx, const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
                         size_t len);
 /* The same over plan->rows + plan->scratch_rows rows: no scratch buffer of its own. */
-void rq_plan_apply_full(const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
+void rq_plan_apply_full(const rq_context *ctx, const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
                         size_t len);
 /*
  * The faster of the two for len-byte rows. A replay in one stripe runs over
@@ -133,14 +117,14 @@ void rq_plan_apply_full(const rq_plan *plan, const rq_kernels *k, uint8_t *rows,
  * says how many rows the caller's buffer needs for it: plan->rows +
  * plan->scratch_rows, or plan->rows.
  */
-size_t rq_plan_work_rows(const rq_plan *plan, size_t len);
-rq_status rq_plan_replay(const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
+size_t rq_plan_work_rows(const rq_context *ctx, const rq_plan *plan, size_t len);
+/*
+ * Bytes of the scratch stripe buffer rq_plan_apply takes for a plan of
+ * rows + scratch rows (scratch <= rows): at most one row per scratch row,
+ * one stripe wide. ctx NULL: with the default RQ_PARAM_STRIPE_BYTES.
+ */
+uint64_t rq_plan_scratch_bound(const rq_context *ctx, uint64_t rows);
+rq_status rq_plan_replay(rq_context *ctx, const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
                          size_t len);
-
-/* Encoding plans (ISIs 0..K'-1) shared per K', thread-safe, bounded in memory. */
-rq_status rq_plan_cache_acquire(uint32_t k_prime, const rq_plan **out);
-void rq_plan_cache_release(const rq_plan *plan);
-/* Upper bound (bytes) on plans kept while unused; default 64 MiB. */
-void rq_plan_cache_set_limit(size_t bytes);
 
 #endif

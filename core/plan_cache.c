@@ -1,55 +1,75 @@
-/*
- * Encoding plans depend only on K', so they are solved once and shared. The
- * cache is thread-safe; plans in use are reference-counted and never
- * evicted, unused ones are evicted least-recently-used first once their total
- * size passes the limit.
- */
-#include <pthread.h>
-#include <stdlib.h>
+/* The per-context cache of encoding plans (see plan_cache.h). */
+#include "core/plan_cache.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/context.h"
 #include "core/dense_combine.h"
 #include "core/params.h"
-#include "core/plan.h"
 
-typedef struct cache_entry {
+struct rq_plan_cache_entry {
     rq_plan *plan;
     uint32_t k_prime;
     uint32_t users;
     uint64_t last_use;
-} cache_entry;
+};
 
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static cache_entry *entries;
-static size_t n_entries, cap_entries;
-static size_t cached_bytes;
-static size_t limit_bytes = 64u << 20;
-static uint64_t use_clock;
-
-static cache_entry *find_locked(uint32_t k_prime)
+void rq_plan_cache_init(rq_plan_cache *cache)
 {
-    for (size_t i = 0; i < n_entries; i++)
-        if (entries[i].k_prime == k_prime)
-            return &entries[i];
+    memset(cache, 0, sizeof *cache);
+    pthread_mutex_init(&cache->lock, NULL);
+}
+
+static rq_plan_cache_entry *find_locked(rq_plan_cache *cache, uint32_t k_prime)
+{
+    for (size_t i = 0; i < cache->n_entries; i++)
+        if (cache->entries[i].k_prime == k_prime)
+            return &cache->entries[i];
     return NULL;
 }
 
-static void evict_locked(void)
+/* Frees the least recently used unused plan; 0 if every plan is in use. Lock held. */
+static int evict_one_locked(rq_plan_cache *cache, rq_cache_meter *meter)
 {
-    while (cached_bytes > limit_bytes) {
-        size_t victim = n_entries;
-        for (size_t i = 0; i < n_entries; i++)
-            if (entries[i].users == 0 &&
-                (victim == n_entries || entries[i].last_use < entries[victim].last_use))
-                victim = i;
-        if (victim == n_entries)
-            return; /* everything left is in use */
-        cached_bytes -= rq_plan_bytes(entries[victim].plan);
-        rq_plan_free(entries[victim].plan);
-        entries[victim] = entries[--n_entries];
-    }
+    size_t victim = cache->n_entries;
+    for (size_t i = 0; i < cache->n_entries; i++)
+        if (cache->entries[i].users == 0 &&
+            (victim == cache->n_entries ||
+             cache->entries[i].last_use < cache->entries[victim].last_use))
+            victim = i;
+    if (victim == cache->n_entries)
+        return 0;
+    uint64_t bytes = rq_plan_bytes(cache->entries[victim].plan);
+    cache->bytes -= bytes;
+    rq_meter_give(meter, bytes);
+    rq_plan_free(cache->entries[victim].plan);
+    cache->entries[victim] = cache->entries[--cache->n_entries];
+    return 1;
 }
 
-static rq_status build_encoding_plan(uint32_t k_prime, rq_plan **out)
+void rq_plan_cache_trim(rq_plan_cache *cache, rq_cache_meter *meter)
+{
+    pthread_mutex_lock(&cache->lock);
+    while (atomic_load(&meter->held) > atomic_load(&meter->limit) &&
+           evict_one_locked(cache, meter))
+        ;
+    pthread_mutex_unlock(&cache->lock);
+}
+
+void rq_plan_cache_destroy(rq_plan_cache *cache, rq_cache_meter *meter)
+{
+    pthread_mutex_lock(&cache->lock);
+    while (evict_one_locked(cache, meter))
+        ;
+    free(cache->entries);
+    cache->entries = NULL;
+    cache->n_entries = cache->cap_entries = 0;
+    pthread_mutex_unlock(&cache->lock);
+    pthread_mutex_destroy(&cache->lock);
+}
+
+static rq_status build_encoding_plan(rq_context *ctx, uint32_t k_prime, rq_plan **out)
 {
     rq_block_constants c;
     rq_status st = rq_params_for(k_prime, &c);
@@ -65,8 +85,8 @@ static rq_status build_encoding_plan(uint32_t k_prime, rq_plan **out)
      * rule saves 2-4% of the operations from K' = 1002 up, but costs 2% at
      * K' = 101. */
     rq_plan *other = NULL;
-    st = rq_plan_build_thorough(&c, isis, k_prime, 0, out);
-    if (st == RQ_OK && rq_plan_build_thorough(&c, isis, k_prime, 1, &other) == RQ_OK) {
+    st = rq_plan_build_thorough(ctx, &c, isis, k_prime, 0, out);
+    if (st == RQ_OK && rq_plan_build_thorough(ctx, &c, isis, k_prime, 1, &other) == RQ_OK) {
         if (other->n_ops < (*out)->n_ops) {
             rq_plan *t = *out;
             *out = other;
@@ -77,84 +97,98 @@ static rq_status build_encoding_plan(uint32_t k_prime, rq_plan **out)
     free(isis);
     /* Kept for long: its operations leave the pool for a block of their own size.
      * Small K': also the dense coefficients (core/dense_combine.h). */
-    const rq_kernels *k = rq_kernels_active();
     if (st == RQ_OK && ((st = rq_plan_order_inputs(*out)) != RQ_OK ||
                         (st = rq_plan_compact(*out)) != RQ_OK ||
-                        (k && (st = rq_plan_dense_rows(*out, k, &(*out)->dense)) != RQ_OK)))
+                        (st = rq_plan_dense_rows(ctx, *out, &(*out)->dense)) != RQ_OK))
         rq_plan_free(*out);
     /* The systematic construction makes ISIs 0..K'-1 always solvable. */
     return st == RQ_ERR_NEED_MORE_SYMBOLS ? RQ_ERR_INTERNAL : st;
 }
 
-rq_status rq_plan_cache_acquire(uint32_t k_prime, const rq_plan **out)
+/* Keeps plan in the cache if the meter can hold it (making room if needed); lock held. */
+static int keep_locked(rq_context *ctx, rq_plan *plan)
 {
-    if (!out || rq_params_k_prime(k_prime) != k_prime)
-        return RQ_ERR_INVALID_ARGUMENT;
-    pthread_mutex_lock(&cache_lock);
-    cache_entry *e = find_locked(k_prime);
-    if (e) {
-        e->users++;
-        e->last_use = ++use_clock;
-        *out = e->plan;
-        pthread_mutex_unlock(&cache_lock);
-        return RQ_OK;
+    rq_plan_cache *cache = &ctx->plans;
+    uint64_t bytes = rq_plan_bytes(plan);
+    int trimmed = 0;
+    while (!rq_meter_take(&ctx->meter, bytes)) {
+        if (evict_one_locked(cache, &ctx->meter))
+            continue;
+        if (trimmed++)
+            return 0;
+        rq_row_pool_trim(&ctx->pool, bytes);
     }
-    pthread_mutex_unlock(&cache_lock);
+    if (cache->n_entries == cache->cap_entries) {
+        size_t cap = cache->cap_entries ? cache->cap_entries * 2 : 16;
+        rq_plan_cache_entry *grown = realloc(cache->entries, cap * sizeof *grown);
+        if (!grown) {
+            rq_meter_give(&ctx->meter, bytes);
+            return 0;
+        }
+        cache->entries = grown;
+        cache->cap_entries = cap;
+    }
+    rq_plan_cache_entry *e = &cache->entries[cache->n_entries++];
+    e->plan = plan;
+    e->k_prime = plan->constants.K_prime;
+    e->users = 1;
+    e->last_use = ++cache->clock;
+    cache->bytes += bytes;
+    return 1;
+}
+
+/* The kept plan of k_prime, now with one user more; NULL if none is kept. Lock held. */
+static const rq_plan *take_locked(rq_plan_cache *cache, uint32_t k_prime)
+{
+    rq_plan_cache_entry *e = find_locked(cache, k_prime);
+    if (!e)
+        return NULL;
+    e->users++;
+    e->last_use = ++cache->clock;
+    return e->plan;
+}
+
+rq_status rq_plan_cache_acquire(rq_context *ctx, uint32_t k_prime, const rq_plan **out)
+{
+    if (!ctx || !out || rq_params_k_prime(k_prime) != k_prime)
+        return RQ_ERR_INVALID_ARGUMENT;
+    rq_plan_cache *cache = &ctx->plans;
+    pthread_mutex_lock(&cache->lock);
+    *out = take_locked(cache, k_prime);
+    pthread_mutex_unlock(&cache->lock);
+    if (*out)
+        return RQ_OK;
 
     /* Solve outside the lock; if another thread won the race, keep theirs. */
     rq_plan *plan;
-    rq_status st = build_encoding_plan(k_prime, &plan);
+    rq_status st = build_encoding_plan(ctx, k_prime, &plan);
     if (st != RQ_OK)
         return st;
-    pthread_mutex_lock(&cache_lock);
-    e = find_locked(k_prime);
-    if (!e) {
-        if (n_entries == cap_entries) {
-            size_t cap = cap_entries ? cap_entries * 2 : 16;
-            cache_entry *grown = realloc(entries, cap * sizeof *grown);
-            if (!grown) {
-                pthread_mutex_unlock(&cache_lock);
-                rq_plan_free(plan);
-                return RQ_ERR_NO_MEMORY;
-            }
-            entries = grown;
-            cap_entries = cap;
-        }
-        e = &entries[n_entries++];
-        e->plan = plan;
-        e->k_prime = k_prime;
-        e->users = 0;
-        cached_bytes += rq_plan_bytes(plan);
+    pthread_mutex_lock(&cache->lock);
+    *out = take_locked(cache, k_prime);
+    if (!*out) {
+        keep_locked(ctx, plan); /* if not kept, release frees it */
+        *out = plan;
         plan = NULL;
     }
-    e->users++;
-    e->last_use = ++use_clock;
-    *out = e->plan;
-    evict_locked();
-    pthread_mutex_unlock(&cache_lock);
+    pthread_mutex_unlock(&cache->lock);
     rq_plan_free(plan);
     return RQ_OK;
 }
 
-void rq_plan_cache_release(const rq_plan *plan)
+void rq_plan_cache_release(rq_context *ctx, const rq_plan *plan)
 {
     if (!plan)
         return;
-    pthread_mutex_lock(&cache_lock);
-    for (size_t i = 0; i < n_entries; i++) {
-        if (entries[i].plan == plan) {
-            entries[i].users--;
-            break;
+    rq_plan_cache *cache = &ctx->plans;
+    pthread_mutex_lock(&cache->lock);
+    for (size_t i = 0; i < cache->n_entries; i++) {
+        if (cache->entries[i].plan == plan) {
+            cache->entries[i].users--;
+            pthread_mutex_unlock(&cache->lock);
+            return;
         }
     }
-    evict_locked();
-    pthread_mutex_unlock(&cache_lock);
-}
-
-void rq_plan_cache_set_limit(size_t bytes)
-{
-    pthread_mutex_lock(&cache_lock);
-    limit_bytes = bytes;
-    evict_locked();
-    pthread_mutex_unlock(&cache_lock);
+    pthread_mutex_unlock(&cache->lock);
+    rq_plan_free((rq_plan *)plan); /* handed out uncached */
 }

@@ -48,6 +48,7 @@
 
 #include "core/components.h"
 #include "core/constraint_rows.h"
+#include "core/context.h"
 #include "core/gf256.h"
 #include "core/plan.h"
 #include "core/source_rows.h"
@@ -63,6 +64,7 @@ typedef struct op_list {
     rq_op *v;
     size_t n, cap;
     rq_rows_buf buf;
+    rq_row_pool *pool;
     int failed;
 } op_list;
 
@@ -72,7 +74,7 @@ static rq_op *reserve(op_list *l, size_t n)
     if (l->cap - l->n < n) {
         size_t cap = l->cap * 2 > l->n + n ? l->cap * 2 : l->n + n + 1024;
         rq_rows_buf grown;
-        if (l->failed || rq_rows_get(&grown, cap * sizeof *l->v) != RQ_OK) {
+        if (l->failed || rq_rows_get(l->pool, &grown, cap * sizeof *l->v) != RQ_OK) {
             l->failed = 1;
             return NULL;
         }
@@ -96,6 +98,7 @@ static void emit(op_list *l, uint32_t dst, uint32_t src, uint8_t coef)
 }
 
 typedef struct solver {
+    rq_context *ctx; /* the pool and the shared source rows */
     const rq_block_constants *c;
     rq_sparse_rows sr;
     uint32_t M, first_lt;
@@ -389,7 +392,7 @@ static void xor_bits(uint64_t *dst, const uint64_t *src, size_t words)
 static rq_status compute_z_and_y(solver *s)
 {
     s->words = ((size_t)s->n_inact + 63) / 64;
-    if (rq_rows_get(&s->zbuf, ((size_t)s->n_chosen * s->words + 1) * sizeof *s->zbits) != RQ_OK)
+    if (rq_rows_get(&s->ctx->pool, &s->zbuf, ((size_t)s->n_chosen * s->words + 1) * sizeof *s->zbits) != RQ_OK)
         return RQ_ERR_NO_MEMORY;
     s->zbits = (uint64_t *)s->zbuf.rows;
     for (uint32_t p = 0; p < s->n_chosen; p++) {
@@ -923,7 +926,7 @@ static void solver_free(solver *s)
     rq_rows_put(&s->zbuf);
     free(s->pivot_row);
     free(s->mt_own);
-    rq_source_rows_release(s->source);
+    rq_source_rows_release(&s->ctx->source_rows, s->source);
     free(s->unwritten);
     rq_rows_put(&s->ops.buf);
 }
@@ -941,7 +944,7 @@ static rq_status solve(solver *s, const uint32_t *isis, uint32_t n_isis, int com
 {
     const rq_block_constants *c = s->c;
     /* Without the shared rows (no memory for them) everything is computed here. */
-    if (rq_source_rows_acquire(c, &s->source) != RQ_OK)
+    if (rq_source_rows_acquire(&s->ctx->source_rows, c, &s->source) != RQ_OK)
         s->source = NULL;
     rq_status st = rq_sparse_rows_build(c, isis, n_isis, s->source, &s->sr);
     if (st != RQ_OK)
@@ -994,22 +997,25 @@ static rq_status solve(solver *s, const uint32_t *isis, uint32_t n_isis, int com
     return s->ops.failed ? RQ_ERR_NO_MEMORY : RQ_OK;
 }
 
-rq_status rq_plan_build(const rq_block_constants *c, const uint32_t *isis, uint32_t n_isis,
-                        rq_plan **out)
+rq_status rq_plan_build(rq_context *ctx, const rq_block_constants *c, const uint32_t *isis,
+                        uint32_t n_isis, rq_plan **out)
 {
-    return rq_plan_build_thorough(c, isis, n_isis, 0, out);
+    return rq_plan_build_thorough(ctx, c, isis, n_isis, 0, out);
 }
 
-rq_status rq_plan_build_thorough(const rq_block_constants *c, const uint32_t *isis,
-                                 uint32_t n_isis, int component_rule, rq_plan **out)
+rq_status rq_plan_build_thorough(rq_context *ctx, const rq_block_constants *c,
+                                 const uint32_t *isis, uint32_t n_isis, int component_rule,
+                                 rq_plan **out)
 {
-    if (!c || !isis || !out)
+    if (!ctx || !c || !isis || !out)
         return RQ_ERR_INVALID_ARGUMENT;
     if ((uint64_t)c->S + c->H + n_isis + c->L > RQ_OP_MAX_ROWS)
         return RQ_ERR_INVALID_ARGUMENT;
     rq_gf_init();
     solver s;
     memset(&s, 0, sizeof s);
+    s.ctx = ctx;
+    s.ops.pool = &ctx->pool;
     s.c = c;
     rq_status st = solve(&s, isis, n_isis, component_rule);
     rq_plan *plan = NULL;

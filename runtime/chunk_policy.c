@@ -39,8 +39,9 @@ static int chunk_fits(const rq_session_config *cfg, uint64_t bytes)
     rq_oti_block_layout(&oti, 0, &bl); /* the first blocks are the largest */
     if (rq_params_for(bl.source_symbols, &c) != RQ_OK)
         return 0;
-    /* Decoding reads a few symbols more than K; 1 MiB is left for the rest of the job. */
-    uint64_t need = rq_job_single_pass_bytes(&c, oti.symbol_size, RQ_RECOMMEND_WORKERS,
+    /* Decoding reads a few symbols more than K; 1 MiB is left for the rest of the job.
+     * With the default parameters: the layout must not depend on tuning. */
+    uint64_t need = rq_job_single_pass_bytes(NULL, &c, oti.symbol_size, RQ_RECOMMEND_WORKERS,
                                              c.K_prime + RQ_DECODE_EXTRA_SYMBOLS);
     return need + MIB <= cfg->memory_budget;
 }

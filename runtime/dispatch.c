@@ -1,18 +1,21 @@
 /*
- * Chooses the kernel backend, once: every backend the build has is checked
- * against the CPU and then self-tested against the scalar reference; the
- * best usable one wins. RQ_BACKEND=name (or rq_backend_select) overrides the
- * choice; naming one that cannot run here is an error, never a fallback.
+ * Which kernel backends can run here, found once: every backend the build
+ * has is checked against the CPU and then self-tested against the scalar
+ * reference. Contexts take theirs from here (runtime/context.c): the best
+ * usable one unless RQ_PARAM_BACKEND names another; naming one that cannot
+ * run here is an error, never a fallback.
  */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "runtime/dispatch.h"
 
 #include "backends/kernels.h"
 #include "rq/rq.h"
 #include "runtime/cpu_features.h"
+#include "runtime/default_context.h"
 
 #ifdef RQ_HAVE_CUDA
 #include "backends/cuda/cuda_backend.h"
@@ -27,7 +30,7 @@ typedef struct backend_slot {
 } backend_slot;
 
 /*
- * In order of preference, worst first. CUDA is never chosen automatically:
+ * In order of preference, worst first; slot i is rq_backend_id i + 1. CUDA is never chosen automatically:
  * its kernels pay only for batches, and a coding call that copies every
  * operation to the device and back would be slower than the CPU.
  */
@@ -54,9 +57,7 @@ static backend_slot slots[] = {
 #define N_SLOTS (sizeof slots / sizeof slots[0])
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static _Atomic(const rq_kernels *) active;
-static char selection_error[256];
-static pthread_mutex_t select_lock = PTHREAD_MUTEX_INITIALIZER;
+static const rq_kernels *best;
 
 /* Whether the machine can run a compiled backend; *why says why not. */
 static int machine_runs(const char *name, const rq_cpu_feature_set *f, const char **why)
@@ -108,7 +109,6 @@ static int self_test(const rq_kernels *k)
 static void probe(void)
 {
     const rq_cpu_feature_set *f = rq_cpu_features_get();
-    const rq_kernels *best = NULL;
     for (size_t i = 0; i < N_SLOTS; i++) {
         backend_slot *s = &slots[i];
         if (!s->get) {
@@ -127,52 +127,69 @@ static void probe(void)
             }
         }
     }
-    const char *env = getenv("RQ_BACKEND");
-    if (env && *env && strcmp(env, "auto") != 0) {
-        best = NULL;
-        for (size_t i = 0; i < N_SLOTS; i++)
-            if (!strcmp(slots[i].name, env))
-                best = slots[i].kernels;
-        if (!best) {
-            char avail[128] = "";
-            for (size_t i = 0; i < N_SLOTS; i++) {
-                if (!slots[i].kernels)
-                    continue;
-                if (avail[0])
-                    strcat(avail, ", ");
-                strcat(avail, slots[i].name);
-            }
-            snprintf(selection_error, sizeof selection_error,
-                     "RQ_BACKEND=%.32s is not available here; available: %s", env, avail);
+}
+
+static void probe_once(void)
+{
+    pthread_once(&init_once, probe);
+}
+
+rq_status rq_dispatch_kernels(rq_backend_id id, const rq_kernels **out, const char **why)
+{
+    probe_once();
+    *why = "";
+    if (id == RQ_BACKEND_AUTO) {
+        *out = best;
+        return best ? RQ_OK : RQ_ERR_BACKEND_UNAVAILABLE; /* scalar always passes */
+    }
+    if (id < 1 || (size_t)id > N_SLOTS) {
+        *why = "no such backend";
+        return RQ_ERR_INVALID_ARGUMENT;
+    }
+    const backend_slot *s = &slots[id - 1];
+    if (!s->kernels) {
+        *why = s->reason;
+        return RQ_ERR_BACKEND_UNAVAILABLE;
+    }
+    *out = s->kernels;
+    return RQ_OK;
+}
+
+const char *rq_dispatch_name(rq_backend_id id)
+{
+    return id == RQ_BACKEND_AUTO ? "auto" : id >= 1 && (size_t)id <= N_SLOTS ? slots[id - 1].name : "?";
+}
+
+void rq_dispatch_usable_names(char *buf, size_t len)
+{
+    probe_once();
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < N_SLOTS; i++) {
+        if (!slots[i].kernels)
+            continue;
+        int w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", slots[i].name);
+        if (w < 0 || (size_t)w >= len - used)
+            break;
+        used += (size_t)w;
+    }
+}
+
+rq_status rq_backend_lookup(const char *name, rq_backend_id *out)
+{
+    if (!name || !out)
+        return RQ_ERR_INVALID_ARGUMENT;
+    if (!strcmp(name, "auto")) {
+        *out = RQ_BACKEND_AUTO;
+        return RQ_OK;
+    }
+    for (size_t i = 0; i < N_SLOTS; i++) {
+        if (!strcmp(slots[i].name, name)) {
+            *out = (rq_backend_id)(i + 1);
+            return RQ_OK;
         }
     }
-    atomic_store(&active, best);
-}
-
-const rq_kernels *rq_kernels_active(void)
-{
-    pthread_once(&init_once, probe);
-    return atomic_load(&active);
-}
-
-rq_status rq_backend_active(const char **name)
-{
-    if (!name)
-        return RQ_ERR_INVALID_ARGUMENT;
-    const rq_kernels *k = rq_kernels_active();
-    if (!k)
-        return RQ_ERR_BACKEND_UNAVAILABLE;
-    *name = k->name;
-    return RQ_OK;
-}
-
-rq_status rq_backend_error(const char **message)
-{
-    if (!message)
-        return RQ_ERR_INVALID_ARGUMENT;
-    pthread_once(&init_once, probe);
-    *message = selection_error;
-    return RQ_OK;
+    return RQ_ERR_INVALID_ARGUMENT;
 }
 
 rq_status rq_backend_count(size_t *count)
@@ -187,34 +204,13 @@ rq_status rq_backend_describe(size_t index, rq_backend_info *out)
 {
     if (!out || index >= N_SLOTS)
         return RQ_ERR_INVALID_ARGUMENT;
-    pthread_once(&init_once, probe);
+    probe_once();
     const backend_slot *s = &slots[index];
     out->name = s->name;
     out->compiled = s->get != NULL;
     out->usable = s->kernels != NULL;
     out->reason = s->reason ? s->reason : "";
-    out->active = s->kernels != NULL && s->kernels == atomic_load(&active);
-    return RQ_OK;
-}
-
-rq_status rq_backend_select(const char *name)
-{
-    if (!name)
-        return RQ_ERR_INVALID_ARGUMENT;
-    pthread_once(&init_once, probe);
-    const rq_kernels *chosen = NULL;
-    for (size_t i = 0; i < N_SLOTS; i++) {
-        if (!slots[i].kernels)
-            continue;
-        if ((!strcmp(name, "auto") && slots[i].automatic) || !strcmp(slots[i].name, name))
-            chosen = slots[i].kernels; /* "auto": the last usable is the best */
-    }
-    if (!chosen)
-        return RQ_ERR_BACKEND_UNAVAILABLE;
-    pthread_mutex_lock(&select_lock);
-    atomic_store(&active, chosen);
-    selection_error[0] = '\0';
-    pthread_mutex_unlock(&select_lock);
+    out->active = s->kernels != NULL && s->kernels == rq_default_context_kernels();
     return RQ_OK;
 }
 

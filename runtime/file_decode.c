@@ -230,7 +230,8 @@ static int by_esi(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static rq_status choose_symbols(chunk_scan *scan, uint32_t sbn, uint32_t K, block_choice *ch)
+static rq_status choose_symbols(rq_context *ctx, chunk_scan *scan, uint32_t sbn, uint32_t K,
+                                block_choice *ch)
 {
     memset(ch, 0, sizeof *ch);
     rq_params_for(K, &ch->c);
@@ -283,7 +284,7 @@ static rq_status choose_symbols(chunk_scan *scan, uint32_t sbn, uint32_t K, bloc
             isis[k] = ch->use[k]->esi < K ? ch->use[k]->esi : ch->use[k]->esi + padding;
         for (uint32_t k = 0; k < padding; k++)
             isis[ch->n_use + k] = K + k;
-        rq_status st = rq_plan_build(&ch->c, isis, ch->n_use + padding, &ch->plan);
+        rq_status st = rq_plan_build(ctx, &ch->c, isis, ch->n_use + padding, &ch->plan);
         if (st == RQ_OK || st != RQ_ERR_NEED_MORE_SYMBOLS || take == unique) {
             free(isis);
             if (st == RQ_ERR_NEED_MORE_SYMBOLS)
@@ -348,7 +349,7 @@ static void replay_worker(void *ctx, uint32_t w, uint32_t n)
     pass_ctx *x = ctx;
     size_t from, len;
     rq_column_share(x->p->width, w, n, &from, &len);
-    if (len && rq_plan_apply(x->ch->plan, x->job->job.kernels, x->rows + from, x->p->width, len) !=
+    if (len && rq_plan_apply(x->job->job.ctx, x->ch->plan, x->job->job.kernels, x->rows + from, x->p->width, len) !=
                    RQ_OK)
         rq_stage_fail(&x->sc, RQ_ERR_NO_MEMORY);
 }
@@ -521,7 +522,7 @@ static rq_status process_block(decode_job *job, const rq_layout_block *lb, uint3
     uint64_t done_before = job->done;
     while (st == RQ_OK) {
         block_choice ch;
-        st = choose_symbols(scan, sbn, bl.source_symbols, &ch);
+        st = choose_symbols(job->job.ctx, scan, sbn, bl.source_symbols, &ch);
         if (st == RQ_OK && ch.needed) {
             report->decodable = 0;
             report->needed += ch.needed;

@@ -30,6 +30,7 @@
 #include "core/block_encoder.h"
 #include "core/params.h"
 #include "core/plan.h"
+#include "core/plan_cache.h"
 #include "runtime/base58.h"
 #include "runtime/blake3.h"
 #include "runtime/block_passes.h"
@@ -173,7 +174,7 @@ static void replay_worker(void *ctx, uint32_t w, uint32_t n)
     block_ctx *b = ctx;
     size_t from, len;
     rq_column_share(b->pass->width, w, n, &from, &len);
-    if (len && rq_plan_apply(b->plan, b->job->job.kernels, b->rows + from, b->pass->width, len) !=
+    if (len && rq_plan_apply(b->job->job.ctx, b->plan, b->job->job.kernels, b->rows + from, b->pass->width, len) !=
                    RQ_OK)
         rq_stage_fail(&b->stage, RQ_ERR_NO_MEMORY);
 }
@@ -273,7 +274,7 @@ static rq_status encode_block(block_ctx *b, rq_blake3 *chunk_hash)
                                           rq_job_block_reservation(job, &b->c, T, b->c.K_prime));
     if (st != RQ_OK)
         return st;
-    st = rq_plan_cache_acquire(b->c.K_prime, &b->plan);
+    st = rq_plan_cache_acquire(b->job->job.ctx, b->c.K_prime, &b->plan);
     if (st != RQ_OK)
         return rq_session_fail(job->s, st, "solving the encoding plan for K'=%u: %s",
                                b->c.K_prime, rq_strerror(st));
@@ -310,7 +311,7 @@ static rq_status encode_block(block_ctx *b, rq_blake3 *chunk_hash)
         st = stage(b, cut_worker, (size_t)K + b->repairs);
     rq_temp_file_discard(&b->staging);
     free(passes);
-    rq_plan_cache_release(b->plan);
+    rq_plan_cache_release(b->job->job.ctx, b->plan);
     return st;
 }
 

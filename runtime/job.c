@@ -6,6 +6,8 @@
  */
 #include <string.h>
 
+#include "core/context.h"
+#include "runtime/default_context.h"
 #include "runtime/session_internal.h"
 #include "runtime/workers.h"
 
@@ -54,10 +56,11 @@ rq_status rq_job_begin(rq_session *s, rq_job *job)
         return rq_session_fail(s, st, "cancelled (rq_session_cancel) while waiting for a job slot");
     rq_session_clear_error(s);
     job->threads = rq_workers_resolve(job->cfg.threads);
-    job->kernels = rq_kernels_active();
+    job->ctx = rq_default_context();
+    job->kernels = rq_context_kernels(job->ctx);
     if (!job->kernels) {
-        const char *why;
-        rq_backend_error(&why);
+        char why[RQ_CONTEXT_ERROR_LEN];
+        rq_context_last_error(job->ctx, why, sizeof why);
         rq_job_end(job);
         return rq_session_fail(s, RQ_ERR_BACKEND_UNAVAILABLE, "%s", why);
     }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/params.h"
+#include "core/plan.h"
 #include "runtime/session_internal.h"
 #include "runtime/workers.h"
 
@@ -29,24 +30,23 @@ static uint64_t rows_bound(const rq_block_constants *c, uint32_t n_inputs)
 }
 
 /*
- * Scratch the workers' replays take besides the working rows (core/plan.c):
- * each keeps up to one row per intermediate symbol, one stripe wide, and a
- * stripe aims at 1 MiB for all rows together but is never narrower than
- * 8 KiB, nor wider than the worker's column share. So for passes of width W
- * the workers hold at most the smaller of L * W (their shares together) and
- * `threads` times max(L * 8 KiB, 1 MiB).
+ * Scratch the workers' replays take besides the working rows: each keeps up
+ * to one row per intermediate symbol, one stripe wide, nor wider than the
+ * worker's column share (core/plan.h: rq_plan_scratch_bound). So for passes
+ * of width W the workers hold at most the smaller of L * W (their shares
+ * together) and `threads` times that bound.
  */
-static uint64_t replay_scratch_cap(const rq_block_constants *c, uint32_t threads)
+static uint64_t replay_scratch_cap(const rq_context *ctx, const rq_block_constants *c,
+                                   uint32_t threads)
 {
-    uint64_t stripe = (uint64_t)c->L * 8192u;
-    return threads * (stripe > MIB ? stripe : MIB);
+    return threads * rq_plan_scratch_bound(ctx, c->L);
 }
 
-uint64_t rq_job_single_pass_bytes(const rq_block_constants *c, uint32_t T, uint32_t workers,
-                                  uint32_t n_inputs)
+uint64_t rq_job_single_pass_bytes(const rq_context *ctx, const rq_block_constants *c, uint32_t T,
+                                  uint32_t workers, uint32_t n_inputs)
 {
     uint64_t per_byte = rows_bound(c, n_inputs) + c->K + workers;
-    uint64_t scratch = replay_scratch_cap(c, workers);
+    uint64_t scratch = replay_scratch_cap(ctx, c, workers);
     if (scratch > (uint64_t)c->L * T)
         scratch = (uint64_t)c->L * T;
     return rq_job_plan_bound(c) + rq_job_worker_bytes(T, workers) + scratch + per_byte * T;
@@ -55,7 +55,7 @@ uint64_t rq_job_single_pass_bytes(const rq_block_constants *c, uint32_t T, uint3
 uint64_t rq_job_block_reservation(const rq_job *job, const rq_block_constants *c, uint32_t T,
                                   uint32_t n_inputs)
 {
-    uint64_t want = rq_job_single_pass_bytes(c, T, job->threads, n_inputs);
+    uint64_t want = rq_job_single_pass_bytes(job->ctx, c, T, job->threads, n_inputs);
     uint64_t cap = rq_job_budget(job);
     return want < cap ? want : cap;
 }
@@ -76,7 +76,7 @@ size_t rq_job_block_passes(const rq_job *job, const rq_oti *oti, const rq_plan *
     /* The replay scratch either as its cap (wide passes) or as L bytes per
      * byte of width (narrow ones); whichever gives fewer passes. */
     const rq_block_constants *c = &plan->constants;
-    uint64_t cap = replay_scratch_cap(c, job->threads);
+    uint64_t cap = replay_scratch_cap(job->ctx, c, job->threads);
     uint64_t room_a = reserved > fixed + cap ? reserved - fixed - cap : 0;
     uint64_t room_b = reserved > fixed ? reserved - fixed : 0;
     uint64_t need_a = 0, need_b = 0;

@@ -39,10 +39,11 @@ uint64_t rq_job_plan_bound(const rq_block_constants *c);
 
 /*
  * Bytes a block of constants c needs to be coded in one pass of symbols of
- * T bytes by `workers` workers, with n_inputs known symbols.
+ * T bytes by `workers` workers, with n_inputs known symbols, in ctx (NULL:
+ * with the default parameters).
  */
-uint64_t rq_job_single_pass_bytes(const rq_block_constants *c, uint32_t T, uint32_t workers,
-                                  uint32_t n_inputs);
+uint64_t rq_job_single_pass_bytes(const rq_context *ctx, const rq_block_constants *c, uint32_t T,
+                                  uint32_t workers, uint32_t n_inputs);
 
 /* Per-worker scratch a pass needs besides its rows: one symbol slice and one packet. */
 uint64_t rq_job_worker_bytes(uint32_t T, uint32_t workers);

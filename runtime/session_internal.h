@@ -37,6 +37,7 @@ typedef struct rq_job {
     unsigned cancel_generation;
     uint64_t charged;  /* to both the session's and the process's budget */
     uint32_t threads;  /* workers, resolved from cfg.threads */
+    rq_context *ctx;   /* kernels, caches and parameters */
     const rq_kernels *kernels;
 } rq_job;
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite:
-#   1. Release build in build/ and every test;
+#   1. Release build in build/ (the benchmarks built, not run) and every test;
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/ and
 #      every test not labelled "slow";
 #   3. ThreadSanitizer build in build-tsan/ of the tests labelled
 #      "concurrency" (the scheduler's: concurrent jobs, budgets, workers,
-#      cancellation; the shared source rows of core/source_rows.c);
+#      cancellation; the shared source rows of core/source_rows.c; contexts
+#      coding on several threads);
 #   4. on x86-64: an AArch64 cross build in build-aarch64/ (NEON backend) and
 #      every test not labelled "slow", run under qemu-aarch64.
 # Ends with one line "N passed, N failed" summed over both runs (CI reads it;
@@ -68,7 +69,8 @@ run_tests() {
   fi
 }
 
-if build build -DCMAKE_BUILD_TYPE=Release -DRQ_SANITIZE=OFF; then
+# The benchmarks are built too (not run): they use internal interfaces.
+if build build -DCMAKE_BUILD_TYPE=Release -DRQ_SANITIZE=OFF -DRQ_BUILD_BENCH=ON; then
   run_tests build
 fi
 # No CUDA here: the CUDA runtime and AddressSanitizer's shadow memory do not mix.
@@ -78,7 +80,7 @@ fi
 
 # libgomp is not built with TSan; runtime/workers.c states the ordering its
 # barriers give, so what TSan reports here is a real race.
-if build build-tsan --target test_scheduler --target test_source_rows \
+if build build-tsan --target test_scheduler --target test_source_rows --target test_context \
      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRQ_TSAN=ON \
      -DRQ_WITH_CUDA=OFF; then
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \

@@ -493,7 +493,8 @@ TEST_CASE("OTI and payload ID functions refuse NULL pointers")
     const auto invalid = RQ_ERR_INVALID_ARGUMENT;
 
     CHECK(rq_version(nullptr) == invalid);
-    CHECK(rq_backend_active(nullptr) == invalid);
+    CHECK(rq_context_backend(nullptr, nullptr) == invalid);
+    CHECK(rq_context_backend(rqt::default_context(), nullptr) == invalid);
     CHECK(rq_oti_validate(nullptr) == invalid);
     CHECK(rq_oti_serialize(nullptr, buf, RQ_OTI_SIZE) == invalid);
     CHECK(rq_oti_serialize(&oti, nullptr, RQ_OTI_SIZE) == invalid);

@@ -292,7 +292,7 @@ TEST_CASE("rq info exits 0 and names the backend")
     const Result r = run_rq(dir, {"info"});
     CHECK(r.exit_code == kExitOk);
     const char *backend = nullptr;
-    REQUIRE(rq_backend_active(&backend) == RQ_OK);
+    REQUIRE(rq_context_backend(rqt::default_context(), &backend) == RQ_OK);
     CHECK(r.out.find(backend) != std::string::npos);
 }
 

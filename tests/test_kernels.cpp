@@ -4,11 +4,11 @@
 // through each backend, and the RQ_BACKEND override.
 #include "conformance.h"
 #include "rq_test.h"
-#include "run_self.h"
 #include "test_data.h"
 
 extern "C" {
 #include "backends/kernels.h"
+#include "runtime/dispatch.h"
 }
 
 #include <algorithm>
@@ -82,11 +82,6 @@ const rq_kernels kReference = {"reference", ReferenceKernels::xor_into, Referenc
                                ReferenceKernels::xor_set, nullptr, rq_stream_rows_memcpy};
 
 const size_t kLengths[] = {0, 1, 2, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 256, 1000, 4095, 4099, 65537};
-
-// Puts the process back on the automatically chosen backend at scope exit.
-struct BackendGuard {
-    ~BackendGuard() { rq_backend_select("auto"); }
-};
 
 std::vector<std::string> usable_backends()
 {
@@ -168,13 +163,26 @@ void compare_kernels(const rq_kernels &tested, const rq_kernels &expected)
 }
 
 // A random plan over `rows` rows: scales (nonzero), XORs and multiply-adds.
-// Makes the backend called name the active one; its kernel table.
+// The kernel table of the backend called name (which must be usable).
 const rq_kernels *select_kernels(const std::string &name)
 {
-    REQUIRE(rq_backend_select(name.c_str()) == RQ_OK);
-    const rq_kernels *kernels = rq_kernels_active();
+    rq_backend_id id;
+    REQUIRE(rq_backend_lookup(name.c_str(), &id) == RQ_OK);
+    const rq_kernels *kernels = nullptr;
+    const char *why = nullptr;
+    REQUIRE(rq_dispatch_kernels(id, &kernels, &why) == RQ_OK);
     REQUIRE(kernels != nullptr);
     return kernels;
+}
+
+// A context coding with the backend called name.
+rqt::Context context_on(const std::string &name)
+{
+    rq_backend_id id;
+    REQUIRE(rq_backend_lookup(name.c_str(), &id) == RQ_OK);
+    rqt::Context ctx = rqt::make_context();
+    REQUIRE(rq_context_set(ctx.get(), RQ_PARAM_BACKEND, id) == RQ_OK);
+    return ctx;
 }
 
 // Replays ops one at a time as kernels.h defines them, no fusing; row(r) is row r's address.
@@ -258,24 +266,20 @@ TEST_CASE("scalar is always compiled and usable, and one backend is active")
 
 TEST_CASE("every usable backend matches scalar on odd lengths, unaligned pointers and all coefficients")
 {
-    BackendGuard guard;
     for (const std::string &name : usable_backends()) {
         DYNAMIC_SECTION(name)
         {
-            REQUIRE(rq_backend_select(name.c_str()) == RQ_OK);
+            rqt::Context ctx = context_on(name);
             const char *active = nullptr;
-            REQUIRE(rq_backend_active(&active) == RQ_OK);
+            REQUIRE(rq_context_backend(ctx.get(), &active) == RQ_OK);
             CHECK(name == active);
-            const rq_kernels *kernels = rq_kernels_active();
-            REQUIRE(kernels != nullptr);
-            compare_kernels(*kernels, *rq_kernels_scalar());
+            compare_kernels(*select_kernels(name), *rq_kernels_scalar());
         }
     }
 }
 
 TEST_CASE("every usable backend replays a plan like scalar, on whole rows and on stripes")
 {
-    BackendGuard guard;
     for (const std::string &name : usable_backends()) {
         DYNAMIC_SECTION(name)
         {
@@ -311,7 +315,6 @@ TEST_CASE("every usable backend replays a plan like scalar, on whole rows and on
 TEST_CASE("every usable CPU backend replays a plan over split rows like one operation at a time")
 {
     // Rows 0..23 at rows, 24..39 in a scratch buffer of another stride.
-    BackendGuard guard;
     for (const std::string &name : usable_backends()) {
         if (name == "cuda")
             continue; // no apply_plan_split: core/plan.c uses its row kernels (tests/test_plans.cpp)
@@ -344,7 +347,6 @@ TEST_CASE("every usable CPU backend replays a plan over split rows like one oper
 
 TEST_CASE("every usable backend's stream_rows copies rows where they are told, aligned or not")
 {
-    BackendGuard guard;
     for (const std::string &name : usable_backends()) {
         DYNAMIC_SECTION(name)
         {
@@ -373,7 +375,6 @@ TEST_CASE("every usable backend's stream_rows copies rows where they are told, a
 
 TEST_CASE("every usable backend replays one plan over a batch of blocks like scalar")
 {
-    BackendGuard guard;
     for (const std::string &name : usable_backends()) {
         DYNAMIC_SECTION(name)
         {
@@ -395,7 +396,6 @@ TEST_CASE("every usable backend replays one plan over a batch of blocks like sca
 
 TEST_CASE("every usable backend's dense GF(256) matrix product matches a bytewise reference")
 {
-    BackendGuard guard;
     for (const std::string &name : usable_backends()) {
         DYNAMIC_SECTION(name)
         {
@@ -451,7 +451,6 @@ TEST_CASE("the CUDA backend is usable only with a device, and says why not")
 
 TEST_CASE("every usable backend produces the vector symbols")
 {
-    BackendGuard guard;
     static const std::vector<rqt::VectorCase> cases = rqt::load_cases();
     for (const std::string &name : usable_backends()) {
         for (const rqt::VectorCase &c : cases) {
@@ -460,8 +459,8 @@ TEST_CASE("every usable backend produces the vector symbols")
             }
             DYNAMIC_SECTION(name << " " << c.name)
             {
-                REQUIRE(rq_backend_select(name.c_str()) == RQ_OK);
-                rqt::check_vector_case(c);
+                rqt::Context ctx = context_on(name);
+                rqt::check_vector_case(c, ctx.get());
             }
         }
     }
@@ -469,63 +468,68 @@ TEST_CASE("every usable backend produces the vector symbols")
 
 TEST_CASE("selecting an unknown backend is refused and changes nothing")
 {
-    BackendGuard guard;
+    rq_backend_id id;
+    CHECK(rq_backend_lookup("no-such-backend", &id) == RQ_ERR_INVALID_ARGUMENT);
+    CHECK(rq_backend_lookup(nullptr, &id) == RQ_ERR_INVALID_ARGUMENT);
+    rqt::Context ctx = rqt::make_context();
     const char *before = nullptr;
-    REQUIRE(rq_backend_active(&before) == RQ_OK);
-    CHECK(rq_backend_select("no-such-backend") == RQ_ERR_BACKEND_UNAVAILABLE);
-    CHECK(rq_backend_select(nullptr) == RQ_ERR_INVALID_ARGUMENT);
+    REQUIRE(rq_context_backend(ctx.get(), &before) == RQ_OK);
+    CHECK(rq_context_set(ctx.get(), RQ_PARAM_BACKEND, 99) == RQ_ERR_CONFIG);
+    char why[256];
+    REQUIRE(rq_context_last_error(ctx.get(), why, sizeof why) == RQ_OK);
+    CHECK(std::string(why).find("RQ_PARAM_BACKEND") != std::string::npos);
     const char *after = nullptr;
-    REQUIRE(rq_backend_active(&after) == RQ_OK);
+    REQUIRE(rq_context_backend(ctx.get(), &after) == RQ_OK);
     CHECK(std::string(before) == after);
-    CHECK(rq_backend_select("auto") == RQ_OK);
+    int64_t value = -1;
+    REQUIRE(rq_context_get(ctx.get(), RQ_PARAM_BACKEND, &value) == RQ_OK);
+    CHECK(value == RQ_BACKEND_AUTO);
 }
 
-TEST_CASE("RQ_BACKEND=scalar makes the library use scalar")
+// Sets an environment variable for one scope (these tests run single-threaded).
+struct EnvVar {
+    std::string name;
+    EnvVar(const char *n, const char *value) : name(n) { REQUIRE(setenv(n, value, 1) == 0); }
+    ~EnvVar() { unsetenv(name.c_str()); }
+};
+
+TEST_CASE("RQ_BACKEND=scalar through rq_context_from_env makes a context code with scalar")
 {
-    CHECK(rqt::run_self("RQ_BACKEND", "scalar", "child: the scalar backend is in use") == 0);
+    EnvVar env("RQ_BACKEND", "scalar");
+    rqt::Context ctx = rqt::make_context();
+    REQUIRE(rq_context_from_env(ctx.get()) == RQ_OK);
+    const char *name = nullptr;
+    REQUIRE(rq_context_backend(ctx.get(), &name) == RQ_OK);
+    CHECK(std::string(name) == "scalar");
+    const std::vector<uint8_t> source = rqt::splitmix_bytes(1, 100);
+    rqt::Encoder encoder = rqt::make_encoder(10, 10, source, ctx.get());
+    CHECK(rqt::encoder_symbol(encoder.get(), 0, 10) == std::vector<uint8_t>(source.begin(), source.begin() + 10));
+    // The environment reaches only the context that asked for it.
+    REQUIRE(rq_context_backend(rqt::default_context(), &name) == RQ_OK);
+    CHECK(std::string(name) == select_kernels("auto")->name);
 }
 
 TEST_CASE("RQ_BACKEND naming a missing backend makes coding calls fail and says why")
 {
-    CHECK(rqt::run_self("RQ_BACKEND", "no-such-backend", "child: coding calls fail for lack of a backend") == 0);
-}
-
-// The two below run only in the processes started above ([.] hides them from ctest).
-TEST_CASE("child: the scalar backend is in use", "[.]")
-{
-    REQUIRE(std::getenv("RQ_BACKEND") != nullptr);
+    EnvVar env("RQ_BACKEND", "no-such-backend");
+    rqt::Context ctx = rqt::make_context();
+    CHECK(rq_context_from_env(ctx.get()) == RQ_ERR_BACKEND_UNAVAILABLE);
     const char *name = nullptr;
-    REQUIRE(rq_backend_active(&name) == RQ_OK);
-    CHECK(std::string(name) == "scalar");
-    const std::vector<uint8_t> source = rqt::splitmix_bytes(1, 100);
-    rqt::Encoder encoder = rqt::make_encoder(10, 10, source);
-    CHECK(rqt::encoder_symbol(encoder.get(), 0, 10) == std::vector<uint8_t>(source.begin(), source.begin() + 10));
-}
-
-TEST_CASE("child: coding calls fail for lack of a backend", "[.]")
-{
-    REQUIRE(std::getenv("RQ_BACKEND") != nullptr);
-    const char *name = nullptr;
-    CHECK(rq_backend_active(&name) == RQ_ERR_BACKEND_UNAVAILABLE);
-    const char *why = nullptr;
-    REQUIRE(rq_backend_error(&why) == RQ_OK);
-    REQUIRE(why != nullptr);
+    CHECK(rq_context_backend(ctx.get(), &name) == RQ_ERR_BACKEND_UNAVAILABLE);
+    char why[256];
+    REQUIRE(rq_context_last_error(ctx.get(), why, sizeof why) == RQ_OK);
+    CHECK(std::string(why).find("RQ_BACKEND=no-such-backend") != std::string::npos);
     CHECK(std::string(why).find("scalar") != std::string::npos);
 
     const std::vector<uint8_t> source(100, 7);
     rq_encoder *encoder = nullptr;
-    CHECK(rq_encoder_create(&encoder, 10, 10, source.data(), source.size()) == RQ_ERR_BACKEND_UNAVAILABLE);
+    CHECK(rq_encoder_create_in(ctx.get(), &encoder, 10, 10, source.data(), source.size()) ==
+          RQ_ERR_BACKEND_UNAVAILABLE);
     CHECK(encoder == nullptr);
-
-    // Creating a decoder may succeed; decoding must not.
     rq_decoder *decoder = nullptr;
-    rq_status st = rq_decoder_create(&decoder, 10, 10);
-    if (st == RQ_OK) {
-        rqt::Decoder owned(decoder);
-        for (uint32_t esi = 0; esi < 10; esi++) {
-            rq_decoder_add_symbol(decoder, esi, source.data(), 10);
-        }
-        st = rq_decoder_decode(decoder);
-    }
-    CHECK(st == RQ_ERR_BACKEND_UNAVAILABLE);
+    CHECK(rq_decoder_create_in(ctx.get(), &decoder, 10, 10) == RQ_ERR_BACKEND_UNAVAILABLE);
+    CHECK(decoder == nullptr);
+    // Choosing a backend by parameter makes it code again.
+    REQUIRE(rq_context_set(ctx.get(), RQ_PARAM_BACKEND, RQ_BACKEND_SCALAR) == RQ_OK);
+    rqt::Encoder again = rqt::make_encoder(10, 10, source, ctx.get());
 }

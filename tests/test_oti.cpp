@@ -359,7 +359,7 @@ TEST_CASE("version and backend are reported")
     CHECK(std::string(version) == std::to_string(RQ_VERSION_MAJOR) + "." + std::to_string(RQ_VERSION_MINOR) +
                                        "." + std::to_string(RQ_VERSION_PATCH));
     const char *backend = nullptr;
-    REQUIRE(rq_backend_active(&backend) == RQ_OK);
+    REQUIRE(rq_context_backend(rqt::default_context(), &backend) == RQ_OK);
     REQUIRE(backend != nullptr);
     CHECK(std::string(backend).size() > 0);
 }

@@ -14,6 +14,8 @@
 
 extern "C" {
 #include "core/dense_combine.h"
+#include "core/plan_cache.h"
+#include "runtime/dispatch.h"
 #include "core/gf256.h"
 #include "core/params.h"
 #include "core/plan.h"
@@ -27,6 +29,26 @@ extern "C" {
 #include <vector>
 
 namespace {
+
+// The context these tests' plans are made in (the default one: the cache
+// test evicts through its budget and puts it back).
+rq_context *ctx()
+{
+    return rqt::default_context();
+}
+
+// The kernels of backend id; nullptr if it cannot run here.
+const rq_kernels *kernels_of(rq_backend_id id)
+{
+    const rq_kernels *k = nullptr;
+    const char *why = nullptr;
+    return rq_dispatch_kernels(id, &k, &why) == RQ_OK ? k : nullptr;
+}
+
+const rq_kernels *best_kernels()
+{
+    return kernels_of(RQ_BACKEND_AUTO);
+}
 
 struct Block {
     rq_block_constants c;
@@ -51,11 +73,11 @@ std::vector<uint8_t> replay(const rq_plan *plan, const rq_kernels *k, const Bloc
     rq_kernels without_split = *k;
     without_split.apply_plan_split = nullptr;
     if (stripe == 0) {
-        REQUIRE(rq_plan_apply(plan, k, rows.data(), T, T) == RQ_OK);
+        REQUIRE(rq_plan_apply(ctx(), plan, k, rows.data(), T, T) == RQ_OK);
     } else if (stripe == 2) {
-        REQUIRE(rq_plan_apply(plan, &without_split, rows.data(), T, T) == RQ_OK);
+        REQUIRE(rq_plan_apply(ctx(), plan, &without_split, rows.data(), T, T) == RQ_OK);
     } else if (stripe == 1) {
-        rq_plan_apply_full(plan, k, rows.data(), T, T);
+        rq_plan_apply_full(ctx(), plan, k, rows.data(), T, T);
     } else {
         for (size_t off = 0; off < T; off += stripe)
             k->apply_plan(plan->ops, plan->n_ops, rows.data() + off, T, std::min(stripe, T - off));
@@ -148,7 +170,7 @@ Block make_block(uint32_t K, size_t T, const std::vector<uint32_t> &isis, std::m
     for (size_t i = 0; i < size_t(K) * T; i++)
         src.known[i] = uint8_t(rng());
     rq_plan *plan = nullptr;
-    REQUIRE(rq_plan_build(&b.c, all.data(), uint32_t(all.size()), &plan) == RQ_OK);
+    REQUIRE(rq_plan_build(ctx(), &b.c, all.data(), uint32_t(all.size()), &plan) == RQ_OK);
     std::vector<uint8_t> C = replay(plan, rq_kernels_scalar(), src, 0);
     rq_plan_free(plan);
     check_constraints(src, C);
@@ -164,19 +186,13 @@ Block make_block(uint32_t K, size_t T, const std::vector<uint32_t> &isis, std::m
     return b;
 }
 
-// The kernel tables of every usable CPU backend (selected by name, then restored).
+// The kernel tables of every usable CPU backend.
 std::vector<const rq_kernels *> usable_backends()
 {
     std::vector<const rq_kernels *> v;
-    size_t n = 0;
-    rq_backend_count(&n);
-    for (size_t i = 0; i < n; i++) {
-        rq_backend_info info;
-        rq_backend_describe(i, &info);
-        if (info.usable && std::string(info.name) != "cuda" && rq_backend_select(info.name) == RQ_OK)
-            v.push_back(rq_kernels_active());
-    }
-    REQUIRE(rq_backend_select("auto") == RQ_OK);
+    for (rq_backend_id id : {RQ_BACKEND_SCALAR, RQ_BACKEND_NEON, RQ_BACKEND_AVX2, RQ_BACKEND_AVX512})
+        if (const rq_kernels *k = kernels_of(id))
+            v.push_back(k);
     REQUIRE(!v.empty());
     return v;
 }
@@ -207,8 +223,8 @@ void check_uncached(const Block &b, const std::vector<uint8_t> &C, std::mt19937_
         std::memcpy(s.known.data() + i * b.T, b.known.data() + perm[i] * b.T, b.T);
     }
     rq_plan *plan = nullptr;
-    REQUIRE(rq_plan_build(&s.c, s.isis.data(), uint32_t(s.isis.size()), &plan) == RQ_OK);
-    std::vector<uint8_t> C2 = replay(plan, rq_kernels_active(), s, 0);
+    REQUIRE(rq_plan_build(ctx(), &s.c, s.isis.data(), uint32_t(s.isis.size()), &plan) == RQ_OK);
+    std::vector<uint8_t> C2 = replay(plan, best_kernels(), s, 0);
     rq_plan_free(plan);
     REQUIRE(C2 == C);
 }
@@ -227,7 +243,7 @@ TEST_CASE("cached encoding plans replayed on fresh data match the constraints an
         for (uint32_t i = 0; i < c.K_prime; i++)
             isis[i] = i;
         const rq_plan *plan = nullptr;
-        REQUIRE(rq_plan_cache_acquire(c.K_prime, &plan) == RQ_OK);
+        REQUIRE(rq_plan_cache_acquire(ctx(), c.K_prime, &plan) == RQ_OK);
         // Its input rows are ordered by first use: a permutation of the inputs.
         REQUIRE(plan->input_row != nullptr);
         std::vector<uint32_t> seen(plan->input_row, plan->input_row + plan->n_inputs);
@@ -240,13 +256,15 @@ TEST_CASE("cached encoding plans replayed on fresh data match the constraints an
             check_uncached(b, C, rng);
         }
         // Evict it, acquire again: the rebuilt plan solves the same system.
-        rq_plan_cache_release(plan);
-        rq_plan_cache_set_limit(0);
-        rq_plan_cache_set_limit(size_t(64) << 20);
-        REQUIRE(rq_plan_cache_acquire(c.K_prime, &plan) == RQ_OK);
+        rq_plan_cache_release(ctx(), plan);
+        int64_t limit = 0;
+        REQUIRE(rq_context_get(ctx(), RQ_PARAM_CACHE_BYTES, &limit) == RQ_OK);
+        REQUIRE(rq_context_set(ctx(), RQ_PARAM_CACHE_BYTES, 0) == RQ_OK);
+        REQUIRE(rq_context_set(ctx(), RQ_PARAM_CACHE_BYTES, limit) == RQ_OK);
+        REQUIRE(rq_plan_cache_acquire(ctx(), c.K_prime, &plan) == RQ_OK);
         Block b = make_block(K, 64, isis, rng);
         check_uncached(b, replay_everywhere(plan, b), rng);
-        rq_plan_cache_release(plan);
+        rq_plan_cache_release(ctx(), plan);
     }
 }
 
@@ -267,7 +285,7 @@ TEST_CASE("rq_plan_apply on symbols wider than one stripe matches a whole-row re
         for (uint32_t i = 0; isis.size() < c.K_prime + 2; i++)
             isis.push_back(c.K_prime + 3 * i);
         rq_plan *plan = nullptr;
-        REQUIRE(rq_plan_build(&c, isis.data(), uint32_t(isis.size()), &plan) == RQ_OK);
+        REQUIRE(rq_plan_build(ctx(), &c, isis.data(), uint32_t(isis.size()), &plan) == RQ_OK);
         Block b = make_block(K, 20000, isis, rng);
         std::vector<uint8_t> ref = replay(plan, rq_kernels_scalar(), b, 1);
         check_constraints(b, ref);
@@ -307,10 +325,10 @@ TEST_CASE("decoding plans for random loss sets match the constraints and an unca
             std::shuffle(isis.begin(), isis.end(), rng);
             Block b = make_block(K, 80, isis, rng);
             rq_plan *plan = nullptr, *ruled = nullptr;
-            rq_status st = rq_plan_build(&b.c, b.isis.data(), uint32_t(b.isis.size()), &plan);
+            rq_status st = rq_plan_build(ctx(), &b.c, b.isis.data(), uint32_t(b.isis.size()), &plan);
             // The r = 2 component rule changes the elimination order only, never
             // which sets are solvable or what they solve to.
-            REQUIRE(rq_plan_build_thorough(&b.c, b.isis.data(), uint32_t(b.isis.size()), 1,
+            REQUIRE(rq_plan_build_thorough(ctx(), &b.c, b.isis.data(), uint32_t(b.isis.size()), 1,
                                            &ruled) == st);
             if (st == RQ_ERR_NEED_MORE_SYMBOLS)
                 continue; // a dependent set: rare, and not what this test is about
@@ -371,30 +389,24 @@ TEST_CASE("a plan's dense coefficients give the intermediate symbols its replay 
         const size_t T = 97;
         Block b = make_block(K, T, isis, rng);
         rq_plan *plan = nullptr;
-        REQUIRE(rq_plan_build(&b.c, b.isis.data(), uint32_t(b.isis.size()), &plan) == RQ_OK);
-        const std::vector<uint8_t> C = replay(plan, rq_kernels_active(), b, 1);
+        REQUIRE(rq_plan_build(ctx(), &b.c, b.isis.data(), uint32_t(b.isis.size()), &plan) == RQ_OK);
+        const std::vector<uint8_t> C = replay(plan, best_kernels(), b, 1);
         uint8_t *coef_rows = nullptr;
         size_t stride = 0;
-        REQUIRE(rq_plan_coefficients(plan, rq_kernels_active(), plan->n_inputs, &coef_rows, &stride) == RQ_OK);
+        REQUIRE(rq_plan_coefficients(ctx(), plan, best_kernels(), plan->n_inputs, &coef_rows, &stride) == RQ_OK);
         REQUIRE(stride >= plan->n_inputs);
         std::vector<uint8_t> coefs(size_t(c.L) * plan->n_inputs), got(size_t(c.L) * T);
         for (uint32_t j = 0; j < c.L; j++)
             std::memcpy(coefs.data() + size_t(j) * plan->n_inputs,
                         coef_rows + size_t(plan->intermediate[j]) * stride, plan->n_inputs);
         std::free(coef_rows);
-        REQUIRE(rq_dense_combine(rq_kernels_active(), coefs.data(), plan->n_inputs, c.L, plan->n_inputs,
+        REQUIRE(rq_dense_combine(best_kernels(), coefs.data(), plan->n_inputs, c.L, plan->n_inputs,
                                  b.known.data(), T, got.data(), T, T) == RQ_OK);
         INFO("K=" << K);
         CHECK(got == C);
         rq_plan_free(plan);
     }
 }
-
-// Resets the dense policy when a test ends, whatever happens in it.
-struct DensePolicy {
-    explicit DensePolicy(rq_dense_policy p) { rq_dense_set_policy(p); }
-    ~DensePolicy() { rq_dense_set_policy(RQ_DENSE_BY_COST); }
-};
 
 TEST_CASE("encoder and decoder give the same bytes the dense way and the plan's way")
 {
@@ -414,11 +426,17 @@ TEST_CASE("encoder and decoder give the same bytes the dense way and the plan's 
                 esis.push_back(K + r * 3);
             std::vector<std::vector<uint8_t>> symbols[3], decoded(3);
             for (int p = 0; p < 3; p++) {
-                DensePolicy policy(static_cast<rq_dense_policy>(p));
-                auto enc = rqt::make_encoder(K, T, source);
+                rqt::Context dense_ctx = rqt::make_context();
+                REQUIRE(rq_context_set(dense_ctx.get(), RQ_PARAM_DENSE, p) == RQ_OK);
+                rq_encoder *raw_enc = nullptr;
+                REQUIRE(rq_encoder_create_in(dense_ctx.get(), &raw_enc, K, T, source.data(),
+                                             source.size()) == RQ_OK);
+                rqt::Encoder enc(raw_enc);
                 for (uint32_t esi = 0; esi < K + 12; esi++)
                     symbols[p].push_back(rqt::encoder_symbol(enc.get(), esi, T));
-                auto dec = rqt::make_decoder(K, T);
+                rq_decoder *raw_dec = nullptr;
+                REQUIRE(rq_decoder_create_in(dense_ctx.get(), &raw_dec, K, T) == RQ_OK);
+                rqt::Decoder dec(raw_dec);
                 for (uint32_t esi : esis) {
                     const std::vector<uint8_t> sym = rqt::encoder_symbol(enc.get(), esi, T);
                     REQUIRE(rq_decoder_add_symbol(dec.get(), esi, sym.data(), T) == RQ_OK);

@@ -10,6 +10,7 @@
 extern "C" {
 #include "core/params.h"
 #include "core/plan.h"
+#include "core/plan_cache.h"
 }
 #include "runtime/budget.h"
 #include "runtime/job_memory.h"
@@ -282,10 +283,10 @@ TEST_CASE("the plan memory bound covers measured plans with room for the solver"
         rq_block_constants c;
         REQUIRE(rq_params_for(K, &c) == RQ_OK);
         const rq_plan *plan = nullptr;
-        REQUIRE(rq_plan_cache_acquire(c.K_prime, &plan) == RQ_OK);
+        REQUIRE(rq_plan_cache_acquire(rqt::default_context(), c.K_prime, &plan) == RQ_OK);
         CAPTURE(K, rq_plan_bytes(plan), rq_job_plan_bound(&c));
         CHECK(2 * rq_plan_bytes(plan) <= rq_job_plan_bound(&c));
-        rq_plan_cache_release(plan);
+        rq_plan_cache_release(rqt::default_context(), plan);
     }
 }
 

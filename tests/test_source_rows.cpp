@@ -50,22 +50,26 @@ bool matches(const rq_block_constants &c, const rq_source_rows *rows)
 
 TEST_CASE("shared source rows are the tuples and MT rows of their K', one table per K'")
 {
+    rqt::Context ctx = rqt::make_context(); // its own caches: nothing kept from other tests
+    rq_source_rows_cache *rows_cache = rq_context_source_rows(ctx.get());
     for (uint32_t K : {1u, 10u, 101u, 1000u}) {
         INFO("K = " << K);
         const rq_block_constants c = constants_for(K);
         const rq_source_rows *a = nullptr, *b = nullptr;
-        REQUIRE(rq_source_rows_acquire(&c, &a) == RQ_OK);
+        REQUIRE(rq_source_rows_acquire(rows_cache, &c, &a) == RQ_OK);
         REQUIRE(matches(c, a));
-        REQUIRE(rq_source_rows_acquire(&c, &b) == RQ_OK);
+        REQUIRE(rq_source_rows_acquire(rows_cache, &c, &b) == RQ_OK);
         CHECK(a == b); // kept: the second solve of a K' computes nothing
-        rq_source_rows_release(b);
-        rq_source_rows_release(a);
+        rq_source_rows_release(rows_cache, b);
+        rq_source_rows_release(rows_cache, a);
     }
-    CHECK(rq_source_rows_acquire(nullptr, nullptr) == RQ_ERR_INVALID_ARGUMENT);
+    CHECK(rq_source_rows_acquire(nullptr, nullptr, nullptr) == RQ_ERR_INVALID_ARGUMENT);
 }
 
 TEST_CASE("with every kept table in use, a new K' gets a table of its own, freed on release")
 {
+    rqt::Context ctx = rqt::make_context(); // its own caches: nothing kept from other tests
+    rq_source_rows_cache *rows_cache = rq_context_source_rows(ctx.get());
     // Hold RQ_SOURCE_ROWS_KEPT tables of distinct K' (new ones, so none is
     // unused and evictable), then ask for one more.
     std::vector<const rq_source_rows *> held;
@@ -73,32 +77,34 @@ TEST_CASE("with every kept table in use, a new K' gets a table of its own, freed
     for (uint32_t K = 2000; held.size() < RQ_SOURCE_ROWS_KEPT; K += 100) {
         cs.push_back(constants_for(K));
         const rq_source_rows *r = nullptr;
-        REQUIRE(rq_source_rows_acquire(&cs.back(), &r) == RQ_OK);
+        REQUIRE(rq_source_rows_acquire(rows_cache, &cs.back(), &r) == RQ_OK);
         held.push_back(r);
     }
     const rq_block_constants extra = constants_for(5000);
     const rq_source_rows *x = nullptr, *y = nullptr;
-    REQUIRE(rq_source_rows_acquire(&extra, &x) == RQ_OK);
-    REQUIRE(rq_source_rows_acquire(&extra, &y) == RQ_OK);
+    REQUIRE(rq_source_rows_acquire(rows_cache, &extra, &x) == RQ_OK);
+    REQUIRE(rq_source_rows_acquire(rows_cache, &extra, &y) == RQ_OK);
     CHECK(x != y); // neither could be kept
     CHECK(matches(extra, x));
     CHECK(matches(extra, y));
-    rq_source_rows_release(x); // freed (AddressSanitizer would see a leak or a double free)
-    rq_source_rows_release(y);
+    rq_source_rows_release(rows_cache, x); // freed (AddressSanitizer would see a leak or a double free)
+    rq_source_rows_release(rows_cache, y);
     for (size_t i = 0; i < held.size(); i++) {
         CHECK(matches(cs[i], held[i]));
-        rq_source_rows_release(held[i]);
+        rq_source_rows_release(rows_cache, held[i]);
     }
     // Now unused, the oldest kept table makes room for a new K'.
-    REQUIRE(rq_source_rows_acquire(&extra, &x) == RQ_OK);
-    REQUIRE(rq_source_rows_acquire(&extra, &y) == RQ_OK);
+    REQUIRE(rq_source_rows_acquire(rows_cache, &extra, &x) == RQ_OK);
+    REQUIRE(rq_source_rows_acquire(rows_cache, &extra, &y) == RQ_OK);
     CHECK(x == y);
-    rq_source_rows_release(x);
-    rq_source_rows_release(y);
+    rq_source_rows_release(rows_cache, x);
+    rq_source_rows_release(rows_cache, y);
 }
 
 TEST_CASE("threads acquiring and releasing shared source rows of several K' at once")
 {
+    rqt::Context ctx = rqt::make_context(); // its own caches: nothing kept from other tests
+    rq_source_rows_cache *rows_cache = rq_context_source_rows(ctx.get());
     const uint32_t Ks[] = {30, 300, 700, 1500, 3000, 6000};
     std::vector<rq_block_constants> cs;
     for (uint32_t K : Ks)
@@ -110,7 +116,7 @@ TEST_CASE("threads acquiring and releasing shared source rows of several K' at o
             for (int round = 0; round < 30; round++) {
                 const rq_block_constants &c = cs[(t * 7 + size_t(round)) % cs.size()];
                 const rq_source_rows *r = nullptr;
-                if (rq_source_rows_acquire(&c, &r) != RQ_OK) {
+                if (rq_source_rows_acquire(rows_cache, &c, &r) != RQ_OK) {
                     ok[t] = 0;
                     return;
                 }
@@ -120,7 +126,7 @@ TEST_CASE("threads acquiring and releasing shared source rows of several K' at o
                 if (r->k_prime != c.K_prime || r->start[isi + 1] - r->start[isi] != n ||
                     r->cols[r->start[isi]] != nb[0])
                     ok[t] = 0;
-                rq_source_rows_release(r);
+                rq_source_rows_release(rows_cache, r);
             }
         });
     }

@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define RQ_VERSION_MAJOR 0
-#define RQ_VERSION_MINOR 1
+#define RQ_VERSION_MINOR 2
 #define RQ_VERSION_PATCH 0
 
 /* Limits of RFC 6330. */
@@ -157,6 +157,109 @@ RQ_API rq_status rq_payload_id_write(uint32_t sbn, uint32_t esi, uint8_t *out, s
 RQ_API rq_status rq_payload_id_read(const uint8_t *in, size_t in_len, uint32_t *sbn, uint32_t *esi);
 
 /* ------------------------------------------------------------------------ */
+/* Contexts: kernels, caches and parameters                                  */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A context owns what coding needs besides the data: its kernel backend,
+ * the caches that make repeated coding fast (solved encoding plans per K',
+ * per-K' source-row tables, idle working-row buffers) and the budget those
+ * caches stay within, and its tuning parameters. Encoders and decoders are
+ * created in a context (the *_create_in functions) and use it until they
+ * are destroyed; the plain *_create functions use the process's default
+ * context. Contexts are independent: two threads can code at once in
+ * contexts with different backends. A context is thread-safe; parameters
+ * may be set at any time and apply to coders created afterwards (the
+ * backend) or to the next call (the others).
+ */
+typedef struct rq_context rq_context;
+
+/* Kernel backends, for RQ_PARAM_BACKEND. */
+typedef enum rq_backend_id {
+    RQ_BACKEND_AUTO = 0,   /* the best usable one (never CUDA: it pays for batches only) */
+    RQ_BACKEND_SCALAR = 1, /* portable, always there */
+    RQ_BACKEND_NEON = 2,
+    RQ_BACKEND_AVX2 = 3,
+    RQ_BACKEND_AVX512 = 4, /* AVX-512BW + GFNI */
+    RQ_BACKEND_CUDA = 5
+} rq_backend_id;
+
+/* How block coders combine symbols, for RQ_PARAM_DENSE. */
+typedef enum rq_dense_mode {
+    RQ_DENSE_BY_COST = 0, /* whichever moves fewer bytes (the results are the same bytes) */
+    RQ_DENSE_ALWAYS = 1,  /* dense combinations wherever possible */
+    RQ_DENSE_NEVER = 2    /* always replay the plan */
+} rq_dense_mode;
+
+/* What rq_context_set takes; every value is an int64_t. */
+typedef enum rq_param {
+    RQ_PARAM_BACKEND = 1,      /* an rq_backend_id; default RQ_BACKEND_AUTO */
+    RQ_PARAM_CACHE_BYTES = 2,  /* bytes the caches may hold together; default 128 MiB, 0 = none */
+    RQ_PARAM_STRIPE_BYTES = 3, /* working set a replay stripe aims at; default 1 MiB */
+    RQ_PARAM_DENSE = 4         /* an rq_dense_mode; default RQ_DENSE_BY_COST */
+} rq_param;
+
+/* A budget's state: its limit, what is held now, the most ever held. */
+typedef struct rq_memory_usage {
+    uint64_t limit;
+    uint64_t charged;
+    uint64_t peak;
+} rq_memory_usage;
+
+/* A new context with every parameter at its default (the best usable backend). */
+RQ_API rq_status rq_context_create(rq_context **out);
+/*
+ * RQ_ERR_BUSY while encoders or decoders created in it still exist (destroy
+ * them first), RQ_ERR_INVALID_ARGUMENT for the default context.
+ */
+RQ_API rq_status rq_context_destroy(rq_context *ctx);
+/* The process's default context, which the plain *_create functions use. */
+RQ_API rq_status rq_context_default(rq_context **out);
+/*
+ * Sets one parameter, checked now: an unknown parameter or a value outside
+ * rq_param_bounds gives RQ_ERR_CONFIG, a backend this machine cannot run
+ * RQ_ERR_BACKEND_UNAVAILABLE; either way the old value stays and
+ * rq_context_last_error names the parameter. Lowering RQ_PARAM_CACHE_BYTES
+ * lets go of unused cached entries until the caches fit.
+ */
+RQ_API rq_status rq_context_set(rq_context *ctx, rq_param param, int64_t value);
+RQ_API rq_status rq_context_get(const rq_context *ctx, rq_param param, int64_t *value);
+/* The range a parameter takes and its default; RQ_ERR_CONFIG for an unknown one. */
+RQ_API rq_status rq_param_bounds(rq_param param, int64_t *min, int64_t *max, int64_t *def);
+/* The parameter's name ("RQ_PARAM_BACKEND"); RQ_ERR_CONFIG for an unknown one. */
+RQ_API rq_status rq_param_name(rq_param param, const char **name);
+/*
+ * Copies the message of the context's last failed call ("" if none failed)
+ * into buf (always terminated when len > 0).
+ */
+RQ_API rq_status rq_context_last_error(const rq_context *ctx, char *buf, size_t len);
+/*
+ * Name of the backend the context codes with ("avx2"); RQ_ERR_BACKEND_UNAVAILABLE
+ * when rq_context_from_env asked for one that cannot run here.
+ */
+RQ_API rq_status rq_context_backend(const rq_context *ctx, const char **name);
+/*
+ * Bytes the context's caches hold now (charged), the most they held (peak)
+ * and the limit (RQ_PARAM_CACHE_BYTES). The caches never hold more than the
+ * limit: when it is reached they let go of their least recently used unused
+ * entries, and what still does not fit is used once and freed.
+ */
+RQ_API rq_status rq_context_memory(const rq_context *ctx, rq_memory_usage *out);
+/*
+ * Sets parameters from the environment, the variables the rq command reads:
+ * RQ_BACKEND (a backend name or "auto"), RQ_CACHE_BYTES, RQ_STRIPE_BYTES
+ * (integers) and RQ_DENSE (cost, always or never). The library never reads
+ * the environment otherwise. A bad value is refused like rq_context_set's
+ * (the message names the variable) and the rest still apply; a backend
+ * that cannot run here also leaves the context unable to code (every coding
+ * call in it fails with RQ_ERR_BACKEND_UNAVAILABLE) rather than quietly
+ * coding with another. Returns RQ_ERR_BACKEND_UNAVAILABLE if the backend
+ * failed, else the first failure; the message is the last failure's (the
+ * backend's, if it failed).
+ */
+RQ_API rq_status rq_context_from_env(rq_context *ctx);
+
+/* ------------------------------------------------------------------------ */
 /* One source block                                                          */
 /* ------------------------------------------------------------------------ */
 
@@ -167,6 +270,10 @@ typedef struct rq_encoder rq_encoder;
  * (source_len == K*T). The source bytes are consumed here; the encoder does
  * not keep a pointer to them.
  */
+RQ_API rq_status rq_encoder_create_in(rq_context *ctx, rq_encoder **out, uint32_t source_symbols,
+                                      size_t symbol_size, const uint8_t *source,
+                                      size_t source_len);
+/* rq_encoder_create_in in the default context. */
 RQ_API rq_status rq_encoder_create(rq_encoder **out, uint32_t source_symbols, size_t symbol_size,
                             const uint8_t *source, size_t source_len);
 /* Writes the encoding symbol with this ESI (0..2^24-1) into out (out_len == T). */
@@ -175,6 +282,9 @@ RQ_API rq_status rq_encoder_destroy(rq_encoder *encoder);
 
 typedef struct rq_decoder rq_decoder;
 
+RQ_API rq_status rq_decoder_create_in(rq_context *ctx, rq_decoder **out, uint32_t source_symbols,
+                                      size_t symbol_size);
+/* rq_decoder_create_in in the default context. */
 RQ_API rq_status rq_decoder_create(rq_decoder **out, uint32_t source_symbols, size_t symbol_size);
 /*
  * A block decoder keeps at most K + RQ_DECODER_MAX_EXTRA symbols (so that a
@@ -216,6 +326,10 @@ typedef struct rq_object_encoder rq_object_encoder;
  * not copied: it must stay valid and unchanged until the encoder is destroyed.
  * One source block's intermediate symbols are kept at a time.
  */
+RQ_API rq_status rq_object_encoder_create_in(rq_context *ctx, rq_object_encoder **out,
+                                             const rq_oti *oti, const uint8_t *data,
+                                             size_t data_len);
+/* rq_object_encoder_create_in in the default context. */
 RQ_API rq_status rq_object_encoder_create(rq_object_encoder **out, const rq_oti *oti,
                                    const uint8_t *data, size_t data_len);
 /* Writes the packet (payload ID + T bytes; packet_len == 4 + T) of (sbn, esi). */
@@ -232,6 +346,9 @@ typedef struct rq_block_status {
     int decoded;             /* 1 once the block is decoded */
 } rq_block_status;
 
+RQ_API rq_status rq_object_decoder_create_in(rq_context *ctx, rq_object_decoder **out,
+                                             const rq_oti *oti);
+/* rq_object_decoder_create_in in the default context. */
 RQ_API rq_status rq_object_decoder_create(rq_object_decoder **out, const rq_oti *oti);
 /*
  * Hands over one packet (4 + T bytes). A block is decoded as soon as it holds
@@ -254,29 +371,24 @@ RQ_API rq_status rq_object_decoder_destroy(rq_object_decoder *decoder);
 
 /*
  * The byte loops run on one of several backends: "scalar" (portable, always
- * there), "avx2", "avx512" (AVX-512BW + GFNI), "neon". The best one the
- * build has and the CPU runs is chosen at first use, after a self-test
- * against scalar. The environment variable RQ_BACKEND=name overrides the
- * choice; if that backend cannot run here, every coding call fails with
- * RQ_ERR_BACKEND_UNAVAILABLE (rq_backend_error says why) instead of quietly
- * using another.
+ * there), "avx2", "avx512" (AVX-512BW + GFNI), "neon", "cuda". Each is
+ * checked against the CPU and self-tested against scalar before any
+ * context may use it. A context codes with the one RQ_PARAM_BACKEND names
+ * (by default the best usable).
  */
 typedef struct rq_backend_info {
     const char *name;
     int compiled;       /* built into this library */
     int usable;         /* compiled, supported by this CPU, passed its self-test */
-    int active;         /* the one in use */
+    int active;         /* the one the default context codes with */
     const char *reason; /* why not usable; "" when usable */
 } rq_backend_info;
 
-/* Name of the backend in use; RQ_ERR_BACKEND_UNAVAILABLE if RQ_BACKEND named an unusable one. */
-RQ_API rq_status rq_backend_active(const char **name);
-/* Why the RQ_BACKEND override failed, naming the backends available; "" if it did not. */
-RQ_API rq_status rq_backend_error(const char **message);
 RQ_API rq_status rq_backend_count(size_t *count);
+/* Backend index (0..count-1) is its rq_backend_id minus 1. */
 RQ_API rq_status rq_backend_describe(size_t index, rq_backend_info *out);
-/* Switches backend for the whole process ("auto" = best usable). RQ_ERR_BACKEND_UNAVAILABLE if it cannot run here. */
-RQ_API rq_status rq_backend_select(const char *name);
+/* The rq_backend_id of a name ("avx2"; "auto" is RQ_BACKEND_AUTO); RQ_ERR_INVALID_ARGUMENT if none. */
+RQ_API rq_status rq_backend_lookup(const char *name, rq_backend_id *out);
 /* CPU features seen, space-separated (e.g. "ssse3 avx avx2 gfni"). */
 RQ_API rq_status rq_cpu_features(const char **out);
 

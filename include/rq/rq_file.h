@@ -69,12 +69,7 @@ typedef struct rq_session rq_session;
 
 #define RQ_MIN_MEMORY_BUDGET (8ull * 1024 * 1024)
 
-/* A memory budget's state: its limit, what running jobs hold, the most they ever held. */
-typedef struct rq_memory_usage {
-    uint64_t limit;
-    uint64_t charged;
-    uint64_t peak;
-} rq_memory_usage;
+/* Memory budgets report an rq_memory_usage (rq.h): limit, what running jobs hold, their peak. */
 
 /*
  * The process-wide memory budget every job of every session charges besides

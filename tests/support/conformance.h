@@ -22,7 +22,7 @@ constexpr uint64_t kFastCaseMaxBytes = 4000000;
  * compares its payload hash (and, where the case has a .packets file, the
  * whole packet) with the vector.
  */
-inline void check_vector_case(const VectorCase &c)
+inline void check_vector_case(const VectorCase &c, rq_context *ctx = nullptr)
 {
     const std::vector<uint8_t> data = splitmix_bytes(c.seed, static_cast<size_t>(c.F));
     const std::vector<uint8_t> wire = hex_decode(c.oti_hex);
@@ -34,7 +34,7 @@ inline void check_vector_case(const VectorCase &c)
     REQUIRE(oti.sub_blocks == c.N);
     REQUIRE(oti.alignment == c.Al);
 
-    ObjectEncoder encoder = make_object_encoder(oti, data);
+    ObjectEncoder encoder = make_object_encoder(oti, data, ctx);
     const size_t packet_len = RQ_PAYLOAD_ID_SIZE + c.T;
     std::vector<uint8_t> all_packets;
     std::vector<uint8_t> packet(packet_len);

@@ -37,42 +37,68 @@ struct ObjectEncoderDeleter {
 struct ObjectDecoderDeleter {
     void operator()(rq_object_decoder *p) const { rq_object_decoder_destroy(p); }
 };
+struct ContextDeleter {
+    void operator()(rq_context *p) const { rq_context_destroy(p); }
+};
+using Context = std::unique_ptr<rq_context, ContextDeleter>;
 using Encoder = std::unique_ptr<rq_encoder, EncoderDeleter>;
 using Decoder = std::unique_ptr<rq_decoder, DecoderDeleter>;
 using ObjectEncoder = std::unique_ptr<rq_object_encoder, ObjectEncoderDeleter>;
 using ObjectDecoder = std::unique_ptr<rq_object_decoder, ObjectDecoderDeleter>;
 
-inline Encoder make_encoder(uint32_t K, size_t T, const std::vector<uint8_t> &source)
+/* A fresh context (every parameter at its default). */
+inline Context make_context()
+{
+    rq_context *raw = nullptr;
+    REQUIRE(rq_context_create(&raw) == RQ_OK);
+    return Context(raw);
+}
+
+/* The process's default context. */
+inline rq_context *default_context()
+{
+    rq_context *ctx = nullptr;
+    REQUIRE(rq_context_default(&ctx) == RQ_OK);
+    return ctx;
+}
+
+/* The coders below are made in ctx, or in the default context when it is nullptr. */
+inline Encoder make_encoder(uint32_t K, size_t T, const std::vector<uint8_t> &source,
+                            rq_context *ctx = nullptr)
 {
     rq_encoder *raw = nullptr;
-    rq_status st = rq_encoder_create(&raw, K, T, source.data(), source.size());
+    rq_status st = ctx ? rq_encoder_create_in(ctx, &raw, K, T, source.data(), source.size())
+                       : rq_encoder_create(&raw, K, T, source.data(), source.size());
     REQUIRE(st == RQ_OK);
     REQUIRE(raw != nullptr);
     return Encoder(raw);
 }
 
-inline Decoder make_decoder(uint32_t K, size_t T)
+inline Decoder make_decoder(uint32_t K, size_t T, rq_context *ctx = nullptr)
 {
     rq_decoder *raw = nullptr;
-    rq_status st = rq_decoder_create(&raw, K, T);
+    rq_status st = ctx ? rq_decoder_create_in(ctx, &raw, K, T) : rq_decoder_create(&raw, K, T);
     REQUIRE(st == RQ_OK);
     REQUIRE(raw != nullptr);
     return Decoder(raw);
 }
 
-inline ObjectEncoder make_object_encoder(const rq_oti &oti, const std::vector<uint8_t> &data)
+inline ObjectEncoder make_object_encoder(const rq_oti &oti, const std::vector<uint8_t> &data,
+                                         rq_context *ctx = nullptr)
 {
     rq_object_encoder *raw = nullptr;
-    rq_status st = rq_object_encoder_create(&raw, &oti, data.data(), data.size());
+    rq_status st = ctx ? rq_object_encoder_create_in(ctx, &raw, &oti, data.data(), data.size())
+                       : rq_object_encoder_create(&raw, &oti, data.data(), data.size());
     REQUIRE(st == RQ_OK);
     REQUIRE(raw != nullptr);
     return ObjectEncoder(raw);
 }
 
-inline ObjectDecoder make_object_decoder(const rq_oti &oti)
+inline ObjectDecoder make_object_decoder(const rq_oti &oti, rq_context *ctx = nullptr)
 {
     rq_object_decoder *raw = nullptr;
-    rq_status st = rq_object_decoder_create(&raw, &oti);
+    rq_status st = ctx ? rq_object_decoder_create_in(ctx, &raw, &oti)
+                       : rq_object_decoder_create(&raw, &oti);
     REQUIRE(st == RQ_OK);
     REQUIRE(raw != nullptr);
     return ObjectDecoder(raw);

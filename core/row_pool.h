@@ -1,0 +1,56 @@
+/*
+ * Working-row buffers (and the operation lists of fresh plans), reused
+ * across blocks: fresh memory costs a page fault per 4 KiB, which at
+ * T = 1280 is as much as the replay itself. rq_rows_get hands out a 64-byte
+ * aligned buffer of at least bytes (contents undefined), from the pool when
+ * one fits; rq_rows_put gives it back to the pool it came from. A pool
+ * keeps at most RQ_ROW_POOL_SLOTS idle buffers, charged to its context's
+ * cache meter (a buffer that does not fit is freed); large buffers use
+ * transparent huge pages.
+ */
+#ifndef RQ_CORE_ROW_POOL_H
+#define RQ_CORE_ROW_POOL_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rq/rq.h"
+
+typedef struct rq_cache_meter rq_cache_meter; /* core/cache_meter.h */
+
+#define RQ_ROW_POOL_SLOTS 16
+
+typedef struct rq_row_pool rq_row_pool;
+
+typedef struct rq_rows_buf {
+    uint8_t *rows;
+    size_t cap;         /* usable bytes at rows */
+    void *base;         /* what was allocated */
+    size_t size;        /* its size, for munmap (0: from aligned_alloc) */
+    rq_row_pool *pool;  /* where rq_rows_put returns it; NULL: freed */
+} rq_rows_buf;
+
+struct rq_row_pool {
+    pthread_mutex_t lock;
+    rq_rows_buf idle[RQ_ROW_POOL_SLOTS]; /* oldest first */
+    size_t n_idle;
+    uint64_t idle_bytes;
+    rq_cache_meter *meter;
+};
+
+void rq_row_pool_init(rq_row_pool *pool, rq_cache_meter *meter);
+/* Frees every idle buffer (buffers handed out come back freed). */
+void rq_row_pool_destroy(rq_row_pool *pool);
+/* Frees idle buffers, oldest first, until at least bytes were given back or none is left. */
+void rq_row_pool_trim(rq_row_pool *pool, uint64_t bytes);
+uint64_t rq_row_pool_idle_bytes(rq_row_pool *pool);
+
+/* The context's pool (for code that cannot see struct rq_context: C++ tests). */
+rq_row_pool *rq_context_pool(rq_context *ctx);
+
+/* pool NULL: a buffer of its own, freed by rq_rows_put. */
+rq_status rq_rows_get(rq_row_pool *pool, rq_rows_buf *buf, size_t bytes);
+void rq_rows_put(rq_rows_buf *buf);
+
+#endif
