@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/cpu_replay.h"
 #include "core/context.h"
 
 void rq_plan_free(rq_plan *plan)

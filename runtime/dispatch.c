@@ -16,6 +16,7 @@
 #include "rq/rq.h"
 #include "runtime/cpu_features.h"
 #include "runtime/default_context.h"
+#include "runtime/kernel_self_test.h"
 
 #ifdef RQ_HAVE_CUDA
 #include "backends/cuda/cuda_backend.h"
@@ -27,6 +28,7 @@ typedef struct backend_slot {
     int automatic;                  /* may be chosen without being asked for */
     const char *reason;             /* why unusable; NULL when usable */
     const rq_kernels *kernels;
+    char failure[96];               /* reason, when the self-test failed */
 } backend_slot;
 
 /*
@@ -35,23 +37,23 @@ typedef struct backend_slot {
  * operation to the device and back would be slower than the CPU.
  */
 static backend_slot slots[] = {
-    {"scalar", rq_kernels_scalar, 1, NULL, NULL},
+    {.name = "scalar", .get = rq_kernels_scalar, .automatic = 1},
 #ifdef RQ_HAVE_NEON
-    {"neon", rq_kernels_neon, 1, NULL, NULL},
+    {.name = "neon", .get = rq_kernels_neon, .automatic = 1},
 #else
-    {"neon", NULL, 1, NULL, NULL},
+    {.name = "neon", .get = NULL, .automatic = 1},
 #endif
 #ifdef RQ_HAVE_AVX2
-    {"avx2", rq_kernels_avx2, 1, NULL, NULL},
-    {"avx512", rq_kernels_avx512, 1, NULL, NULL},
+    {.name = "avx2", .get = rq_kernels_avx2, .automatic = 1},
+    {.name = "avx512", .get = rq_kernels_avx512, .automatic = 1},
 #else
-    {"avx2", NULL, 1, NULL, NULL},
-    {"avx512", NULL, 1, NULL, NULL},
+    {.name = "avx2", .get = NULL, .automatic = 1},
+    {.name = "avx512", .get = NULL, .automatic = 1},
 #endif
 #ifdef RQ_HAVE_CUDA
-    {"cuda", rq_kernels_cuda, 0, NULL, NULL},
+    {.name = "cuda", .get = rq_kernels_cuda, .automatic = 0},
 #else
-    {"cuda", NULL, 0, NULL, NULL},
+    {.name = "cuda", .get = NULL, .automatic = 0},
 #endif
 };
 #define N_SLOTS (sizeof slots / sizeof slots[0])
@@ -76,36 +78,6 @@ static int machine_runs(const char *name, const rq_cpu_feature_set *f, const cha
     return 1;
 }
 
-/* Compares one backend with the scalar reference on awkward lengths and offsets. */
-static int self_test(const rq_kernels *k)
-{
-    const rq_kernels *ref = rq_kernels_scalar();
-    static const size_t lengths[] = {0, 1, 31, 33, 64, 100, 1029};
-    static const uint8_t coefs[] = {0, 1, 2, 0x53, 0x8e, 0xff};
-    uint8_t src[1040], a[1040], b[1040];
-    uint32_t x = 12345;
-    for (size_t i = 0; i < sizeof src; i++) {
-        x = x * 1103515245u + 12345u;
-        src[i] = (uint8_t)(x >> 16);
-    }
-    for (size_t li = 0; li < sizeof lengths / sizeof lengths[0]; li++) {
-        size_t len = lengths[li];
-        for (size_t ci = 0; ci < sizeof coefs; ci++) {
-            memcpy(a, src + 5, sizeof a - 5);
-            memcpy(b, src + 5, sizeof b - 5);
-            k->fma_into(a + 1, src + 3, coefs[ci], len);
-            ref->fma_into(b + 1, src + 3, coefs[ci], len);
-            k->scale(a + 2, coefs[ci], len);
-            ref->scale(b + 2, coefs[ci], len);
-            k->xor_into(a + 3, src + 7, len);
-            ref->xor_into(b + 3, src + 7, len);
-            if (memcmp(a, b, sizeof a - 5))
-                return 0;
-        }
-    }
-    return 1;
-}
-
 static void probe(void)
 {
     const rq_cpu_feature_set *f = rq_cpu_features_get();
@@ -117,13 +89,16 @@ static void probe(void)
             /* reason set */
         } else {
             const rq_kernels *k = s->get();
-            if (self_test(k)) {
+            const char *failed = rq_kernels_self_test(k, rq_kernels_scalar());
+            if (!failed) {
                 s->kernels = k;
                 s->reason = NULL;
                 if (s->automatic)
                     best = k;
             } else {
-                s->reason = "self-test against scalar failed";
+                snprintf(s->failure, sizeof s->failure, "self-test against scalar failed (%s)",
+                         failed);
+                s->reason = s->failure;
             }
         }
     }

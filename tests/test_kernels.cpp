@@ -7,8 +7,10 @@
 #include "test_data.h"
 
 extern "C" {
+#include "backends/cpu_replay.h"
 #include "backends/kernels.h"
 #include "runtime/dispatch.h"
+#include "runtime/kernel_self_test.h"
 }
 
 #include <algorithm>
@@ -532,4 +534,83 @@ TEST_CASE("RQ_BACKEND naming a missing backend makes coding calls fail and says 
     // Choosing a backend by parameter makes it code again.
     REQUIRE(rq_context_set(ctx.get(), RQ_PARAM_BACKEND, RQ_BACKEND_SCALAR) == RQ_OK);
     rqt::Encoder again = rqt::make_encoder(10, 10, source, ctx.get());
+}
+
+namespace broken {
+// Each runs the scalar kernel, then spoils one byte of what it wrote.
+const rq_kernels &ref() { return *rq_kernels_scalar(); }
+void spoil(uint8_t *p, size_t len) { if (len) p[len / 2] ^= 0x10; }
+void xor_into(uint8_t *d, const uint8_t *s, size_t len) { ref().xor_into(d, s, len); spoil(d, len); }
+void xor_many(uint8_t *d, const uint8_t *const *s, size_t n, size_t len) { ref().xor_many(d, s, n, len); spoil(d, len); }
+void xor_set(uint8_t *d, const uint8_t *const *s, size_t n, size_t len) { ref().xor_set(d, s, n, len); spoil(d, len); }
+void fma_into(uint8_t *d, const uint8_t *s, uint8_t c, size_t len) { ref().fma_into(d, s, c, len); spoil(d, len); }
+void scale(uint8_t *d, uint8_t c, size_t len) { ref().scale(d, c, len); spoil(d, len); }
+void fma_many(uint8_t *d, const uint8_t *const *s, const uint8_t *c, size_t n, size_t len)
+{
+    ref().fma_many(d, s, c, n, len);
+    spoil(d, len);
+}
+void apply_plan(const rq_op *ops, size_t n, uint8_t *rows, size_t stride, size_t len)
+{
+    ref().apply_plan(ops, n, rows, stride, len);
+    spoil(rows, len);
+}
+void apply_plan_batch(const rq_op *ops, size_t n, uint8_t *rows, size_t blocks, size_t bs, size_t stride,
+                      size_t len)
+{
+    ref().apply_plan_batch(ops, n, rows, blocks, bs, stride, len);
+    spoil(rows + bs, len);
+}
+void apply_plan_split(const rq_op *ops, size_t n, uint8_t *rows, size_t stride, uint8_t *scratch, size_t ss,
+                      uint32_t first, size_t len)
+{
+    ref().apply_plan_split(ops, n, rows, stride, scratch, ss, first, len);
+    spoil(rows, len);
+}
+void gf_matmul(const uint8_t *m, size_t r, size_t k, const uint8_t *in, size_t is, uint8_t *out, size_t os,
+               size_t len)
+{
+    ref().gf_matmul(m, r, k, in, is, out, os, len);
+    spoil(out + os, len);
+}
+void stream_rows(uint8_t *rows, size_t stride, const uint32_t *to, const uint8_t *src, size_t ss, size_t n,
+                 size_t len)
+{
+    ref().stream_rows(rows, stride, to, src, ss, n, len);
+    spoil(rows, len);
+}
+} // namespace broken
+
+TEST_CASE("the dispatcher's self-test catches a wrong result in any entry of a kernel table")
+{
+    REQUIRE(rq_kernels_self_test(rq_kernels_scalar(), rq_kernels_scalar()) == nullptr);
+    for (const std::string &name : usable_backends()) {
+        INFO(name);
+        CHECK(rq_kernels_self_test(select_kernels(name), rq_kernels_scalar()) == nullptr);
+    }
+    struct Case {
+        const char *entry;
+        void (*spoil)(rq_kernels &);
+    };
+    const Case cases[] = {
+        {"xor_into", [](rq_kernels &k) { k.xor_into = broken::xor_into; }},
+        {"xor_many", [](rq_kernels &k) { k.xor_many = broken::xor_many; }},
+        {"xor_set", [](rq_kernels &k) { k.xor_set = broken::xor_set; }},
+        {"fma_into", [](rq_kernels &k) { k.fma_into = broken::fma_into; }},
+        {"scale", [](rq_kernels &k) { k.scale = broken::scale; }},
+        {"fma_many", [](rq_kernels &k) { k.fma_many = broken::fma_many; }},
+        {"apply_plan", [](rq_kernels &k) { k.apply_plan = broken::apply_plan; }},
+        {"apply_plan_batch", [](rq_kernels &k) { k.apply_plan_batch = broken::apply_plan_batch; }},
+        {"apply_plan_split", [](rq_kernels &k) { k.apply_plan_split = broken::apply_plan_split; }},
+        {"gf_matmul", [](rq_kernels &k) { k.gf_matmul = broken::gf_matmul; }},
+        {"stream_rows", [](rq_kernels &k) { k.stream_rows = broken::stream_rows; }},
+    };
+    for (const Case &c : cases) {
+        INFO(c.entry);
+        rq_kernels k = *rq_kernels_scalar();
+        c.spoil(k);
+        const char *failed = rq_kernels_self_test(&k, rq_kernels_scalar());
+        REQUIRE(failed != nullptr);
+        CHECK(std::string(failed).find(c.entry) != std::string::npos);
+    }
 }

@@ -7,6 +7,8 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "backends/cpu_replay.h"
+#include "backends/cpu_matmul.h"
 #include "backends/kernels.h"
 #include "backends/nibble_tables.h"
 #include "core/gf256.h"
@@ -180,8 +182,18 @@ static void avx2_stream_rows(uint8_t *rows, size_t stride, const uint32_t *to, c
 }
 
 static const rq_kernels AVX2 = {
-    "avx2", avx2_xor_into, avx2_xor_many, avx2_fma_into, avx2_scale, avx2_apply_plan, avx2_apply_plan_batch, avx2_gf_matmul,
-    avx2_fma_many, avx2_xor_set, avx2_apply_plan_split, avx2_stream_rows,
+    .name = "avx2",
+    .xor_into = avx2_xor_into,
+    .xor_many = avx2_xor_many,
+    .fma_into = avx2_fma_into,
+    .scale = avx2_scale,
+    .apply_plan = avx2_apply_plan,
+    .apply_plan_batch = avx2_apply_plan_batch,
+    .gf_matmul = avx2_gf_matmul,
+    .fma_many = avx2_fma_many,
+    .xor_set = avx2_xor_set,
+    .apply_plan_split = avx2_apply_plan_split,
+    .stream_rows = avx2_stream_rows,
 };
 
 const rq_kernels *rq_kernels_avx2(void)

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "backends/cpu_replay.h"
 #include "backends/kernels.h"
 #include "core/gf256.h"
 
@@ -340,8 +341,18 @@ static void avx512_stream_rows(uint8_t *rows, size_t stride, const uint32_t *to,
 }
 
 static const rq_kernels AVX512 = {
-    "avx512", avx512_xor_into, avx512_xor_many, avx512_fma_into, avx512_scale, avx512_apply_plan_any, avx512_apply_plan_batch, avx512_gf_matmul,
-    avx512_fma_many, avx512_xor_set, avx512_apply_plan_split, avx512_stream_rows,
+    .name = "avx512",
+    .xor_into = avx512_xor_into,
+    .xor_many = avx512_xor_many,
+    .fma_into = avx512_fma_into,
+    .scale = avx512_scale,
+    .apply_plan = avx512_apply_plan_any,
+    .apply_plan_batch = avx512_apply_plan_batch,
+    .gf_matmul = avx512_gf_matmul,
+    .fma_many = avx512_fma_many,
+    .xor_set = avx512_xor_set,
+    .apply_plan_split = avx512_apply_plan_split,
+    .stream_rows = avx512_stream_rows,
 };
 
 const rq_kernels *rq_kernels_avx512(void)

@@ -5,6 +5,8 @@
 #include <arm_neon.h>
 #include <string.h>
 
+#include "backends/cpu_replay.h"
+#include "backends/cpu_matmul.h"
 #include "backends/kernels.h"
 #include "backends/nibble_tables.h"
 #include "core/gf256.h"
@@ -109,8 +111,18 @@ RQ_CPU_PLAN_KERNELS(neon)
 RQ_CPU_MATMUL(neon)
 
 static const rq_kernels NEON = {
-    "neon", neon_xor_into, neon_xor_many, neon_fma_into, neon_scale, neon_apply_plan, neon_apply_plan_batch, neon_gf_matmul,
-    neon_fma_many, neon_xor_set, neon_apply_plan_split, rq_stream_rows_memcpy,
+    .name = "neon",
+    .xor_into = neon_xor_into,
+    .xor_many = neon_xor_many,
+    .fma_into = neon_fma_into,
+    .scale = neon_scale,
+    .apply_plan = neon_apply_plan,
+    .apply_plan_batch = neon_apply_plan_batch,
+    .gf_matmul = neon_gf_matmul,
+    .fma_many = neon_fma_many,
+    .xor_set = neon_xor_set,
+    .apply_plan_split = neon_apply_plan_split,
+    .stream_rows = rq_stream_rows_memcpy,
 };
 
 const rq_kernels *rq_kernels_neon(void)

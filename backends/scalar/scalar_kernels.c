@@ -4,6 +4,8 @@
  */
 #include <string.h>
 
+#include "backends/cpu_replay.h"
+#include "backends/cpu_matmul.h"
 #include "backends/kernels.h"
 #include "core/gf256.h"
 
@@ -89,8 +91,18 @@ RQ_CPU_PLAN_KERNELS(scalar)
 RQ_CPU_MATMUL(scalar)
 
 static const rq_kernels SCALAR = {
-    "scalar", scalar_xor_into, scalar_xor_many, scalar_fma_into, scalar_scale, scalar_apply_plan, scalar_apply_plan_batch, scalar_gf_matmul,
-    scalar_fma_many, scalar_xor_set, scalar_apply_plan_split, rq_stream_rows_memcpy,
+    .name = "scalar",
+    .xor_into = scalar_xor_into,
+    .xor_many = scalar_xor_many,
+    .fma_into = scalar_fma_into,
+    .scale = scalar_scale,
+    .apply_plan = scalar_apply_plan,
+    .apply_plan_batch = scalar_apply_plan_batch,
+    .gf_matmul = scalar_gf_matmul,
+    .fma_many = scalar_fma_many,
+    .xor_set = scalar_xor_set,
+    .apply_plan_split = scalar_apply_plan_split,
+    .stream_rows = rq_stream_rows_memcpy,
 };
 
 const rq_kernels *rq_kernels_scalar(void)
