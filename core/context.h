@@ -21,7 +21,7 @@
 #include "rq/rq.h"
 
 #define RQ_PARAM_FIRST RQ_PARAM_BACKEND
-#define RQ_PARAM_LAST RQ_PARAM_DENSE
+#define RQ_PARAM_LAST RQ_PARAM_BLAKE3
 #define RQ_CONTEXT_ERROR_LEN 256
 
 struct rq_context {

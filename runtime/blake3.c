@@ -148,10 +148,16 @@ static void absorb_block(rq_blake3 *h, const uint8_t block[RQ_BLAKE3_BLOCK_LEN])
     }
 }
 
-void rq_blake3_init(rq_blake3 *h)
+void rq_blake3_init_with(rq_blake3 *h, const rq_blake3_impl *impl)
 {
     memset(h, 0, sizeof *h);
     memcpy(h->cv, IV, sizeof h->cv);
+    h->impl = impl ? impl : rq_blake3_impl_best();
+}
+
+void rq_blake3_init(rq_blake3 *h)
+{
+    rq_blake3_init_with(h, NULL);
 }
 
 /*
@@ -387,9 +393,10 @@ void rq_blake3_split_update(const rq_blake3 *h, size_t len, rq_blake3_split *out
     out->first_chunk = (pos + out->prefix) / RQ_BLAKE3_CHUNK_LEN;
 }
 
-void rq_blake3_subtree(const void *data, const rq_blake3_split *split, size_t i, uint32_t cv[8])
+void rq_blake3_subtree(const rq_blake3_impl *impl, const void *data, const rq_blake3_split *split,
+                       size_t i, uint32_t cv[8])
 {
-    const rq_blake3_impl *impl = rq_blake3_impl_active();
+    impl = impl ? impl : rq_blake3_impl_best();
     const uint8_t *in = (const uint8_t *)data + i * RQ_BLAKE3_SUBTREE_LEN;
     uint64_t counter = split->first_chunk + (uint64_t)i * RQ_BLAKE3_SUBTREE_CHUNKS;
     /* Windows of WINDOW_CHUNKS, merged on a small stack as the whole state does. */
@@ -425,7 +432,7 @@ void rq_blake3_push_subtrees(rq_blake3 *h, const rq_blake3_split *split, const u
 
 void rq_blake3_update(rq_blake3 *h, const void *data, size_t len)
 {
-    rq_blake3_update_impl(h, data, len, rq_blake3_impl_active());
+    rq_blake3_update_impl(h, data, len, h->impl);
 }
 
 /* A node whose compression is still to be done: the root gets the ROOT flag and output block counters. */
@@ -473,8 +480,14 @@ void rq_blake3_finalize(const rq_blake3 *h, uint8_t *out, size_t out_len)
 
 void rq_blake3_hash(const void *data, size_t len, uint8_t out[RQ_BLAKE3_OUT_LEN])
 {
+    rq_blake3_hash_with(NULL, data, len, out);
+}
+
+void rq_blake3_hash_with(const rq_blake3_impl *impl, const void *data, size_t len,
+                         uint8_t out[RQ_BLAKE3_OUT_LEN])
+{
     rq_blake3 h;
-    rq_blake3_init(&h);
+    rq_blake3_init_with(&h, impl);
     rq_blake3_update(&h, data, len);
     rq_blake3_finalize(&h, out, RQ_BLAKE3_OUT_LEN);
 }

@@ -21,6 +21,8 @@ extern "C" {
 /* 2^64 bytes are 2^54 chunks, so the tree is never more than 54 levels deep. */
 #define RQ_BLAKE3_MAX_DEPTH 54u
 
+typedef struct rq_blake3_impl rq_blake3_impl; /* runtime/blake3_impl.h */
+
 typedef struct rq_blake3 {
     uint32_t cv[8];                         /* chaining value of the chunk in progress */
     uint64_t chunk_counter;                 /* index of the chunk in progress */
@@ -29,14 +31,20 @@ typedef struct rq_blake3 {
     unsigned blocks_compressed;             /* blocks of the chunk in progress already compressed */
     unsigned stack_len;                     /* chaining values on the stack */
     uint32_t stack[RQ_BLAKE3_MAX_DEPTH][8]; /* roots of complete subtrees, left to right */
+    const rq_blake3_impl *impl;             /* which kernels hash whole chunks */
 } rq_blake3;
 
+/* A new state hashing with the best implementation this build and CPU have. */
 void rq_blake3_init(rq_blake3 *h);
+/* The same with a given implementation (a context's RQ_PARAM_BLAKE3); all give the same hash. */
+void rq_blake3_init_with(rq_blake3 *h, const rq_blake3_impl *impl);
 void rq_blake3_update(rq_blake3 *h, const void *data, size_t len);
 /* Writes out_len bytes of extendable output (the first 32 are the hash); h is unchanged. */
 void rq_blake3_finalize(const rq_blake3 *h, uint8_t *out, size_t out_len);
-/* The 32-byte hash of len bytes. */
+/* The 32-byte hash of len bytes (with impl; NULL: the best one). */
 void rq_blake3_hash(const void *data, size_t len, uint8_t out[RQ_BLAKE3_OUT_LEN]);
+void rq_blake3_hash_with(const rq_blake3_impl *impl, const void *data, size_t len,
+                         uint8_t out[RQ_BLAKE3_OUT_LEN]);
 
 /*
  * Hashing one long input on several threads: the tree's complete subtrees
@@ -56,7 +64,7 @@ typedef struct rq_blake3_split {
 } rq_blake3_split;
 void rq_blake3_split_update(const rq_blake3 *h, size_t len, rq_blake3_split *out);
 /* Chaining value of subtree i of a split: its RQ_BLAKE3_SUBTREE_LEN bytes at data. Any thread. */
-void rq_blake3_subtree(const void *data, const rq_blake3_split *split, size_t i, uint32_t cv[8]);
+void rq_blake3_subtree(const rq_blake3_impl *impl, const void *data, const rq_blake3_split *split, size_t i, uint32_t cv[8]);
 /* After the prefix was updated: pushes the subtrees' chaining values, in order. */
 void rq_blake3_push_subtrees(rq_blake3 *h, const rq_blake3_split *split, const uint32_t (*cvs)[8]);
 

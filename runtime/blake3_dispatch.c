@@ -1,14 +1,12 @@
 /*
- * Chooses the BLAKE3 implementation once: the widest SIMD kernel this build
- * has and this CPU runs, else portable C. RQ_BLAKE3=portable|avx2|avx512
- * names one instead (for tests and measurements); since every
- * implementation gives the same output, a name that is unknown or cannot
- * run here is ignored rather than an error.
+ * The BLAKE3 implementations this build has: the widest SIMD kernel this
+ * CPU runs is the default, else portable C; a context's RQ_PARAM_BLAKE3
+ * names one instead (rq_blake3_choice order: portable, avx2, avx512).
  */
 #include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "rq/rq.h"
 #include "runtime/blake3_impl.h"
 #include "runtime/cpu_features.h"
 
@@ -45,14 +43,27 @@ const rq_blake3_impl *rq_blake3_impl_find(const char *name)
 
 static void choose(void)
 {
-    active = rq_blake3_impl_find(getenv("RQ_BLAKE3"));
     for (size_t i = N_IMPLS; !active && i-- > 0;)
         if (cpu_runs(&impls[i]))
             active = &impls[i];
 }
 
-const rq_blake3_impl *rq_blake3_impl_active(void)
+const rq_blake3_impl *rq_blake3_impl_best(void)
 {
     pthread_once(&choose_once, choose);
     return active;
+}
+
+const char *rq_blake3_choice_name(int64_t choice)
+{
+    static const char *const names[] = {[RQ_BLAKE3_AUTO] = "auto", [RQ_BLAKE3_PORTABLE] = "portable",
+                                        [RQ_BLAKE3_AVX2] = "avx2", [RQ_BLAKE3_AVX512] = "avx512"};
+    return choice >= 0 && choice < (int64_t)(sizeof names / sizeof names[0]) ? names[choice] : NULL;
+}
+
+const rq_blake3_impl *rq_blake3_impl_for(int64_t choice)
+{
+    if (choice == RQ_BLAKE3_AUTO)
+        return rq_blake3_impl_best();
+    return rq_blake3_impl_find(rq_blake3_choice_name(choice));
 }

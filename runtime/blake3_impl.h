@@ -88,14 +88,16 @@ typedef struct rq_blake3_impl {
 } rq_blake3_impl;
 
 /*
- * The implementation in use, chosen once (runtime/blake3_dispatch.c): the
- * widest this build has and this CPU runs, or the one named by the
- * environment variable RQ_BLAKE3=portable|avx2|avx512. All give the same
- * output, so a name that is unknown or cannot run here is ignored.
+ * The widest implementation this build has and this CPU runs
+ * (runtime/blake3_dispatch.c); a context's RQ_PARAM_BLAKE3 may name another.
  */
-const rq_blake3_impl *rq_blake3_impl_active(void);
+const rq_blake3_impl *rq_blake3_impl_best(void);
 /* The implementation called name, or NULL when not built or this CPU cannot run it. */
 const rq_blake3_impl *rq_blake3_impl_find(const char *name);
+/* The implementation of an rq_blake3_choice (RQ_BLAKE3_AUTO: the best); NULL as above. */
+const rq_blake3_impl *rq_blake3_impl_for(int64_t choice);
+/* The rq_blake3_choice's name ("portable"); "auto" for RQ_BLAKE3_AUTO; NULL if none. */
+const char *rq_blake3_choice_name(int64_t choice);
 /* rq_blake3_update with the given implementation (tests and benchmarks compare them in one process). */
 void rq_blake3_update_impl(rq_blake3 *h, const void *data, size_t len, const rq_blake3_impl *impl);
 

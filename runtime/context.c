@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/context.h"
+#include "runtime/blake3_impl.h"
 #include "runtime/default_context.h"
 #include "runtime/dispatch.h"
 
@@ -48,12 +49,33 @@ static rq_status set_backend(rq_context *ctx, int64_t value)
     return RQ_OK;
 }
 
+/* Every implementation hashes alike, but one the CPU cannot run is refused like a backend. */
+static rq_status set_blake3(rq_context *ctx, int64_t value)
+{
+    rq_status st = rq_context_check(ctx, RQ_PARAM_BLAKE3, value);
+    if (st != RQ_OK)
+        return st;
+    if (!rq_blake3_impl_for(value)) {
+        rq_context_fail(ctx, "RQ_PARAM_BLAKE3: %s cannot run here (not built, or this CPU lacks "
+                        "the instructions); the best here is %s",
+                        rq_blake3_choice_name(value), rq_blake3_impl_best()->name);
+        return RQ_ERR_BACKEND_UNAVAILABLE;
+    }
+    return rq_context_set_core(ctx, RQ_PARAM_BLAKE3, value);
+}
+
 rq_status rq_context_set(rq_context *ctx, rq_param param, int64_t value)
 {
     if (!ctx)
         return RQ_ERR_INVALID_ARGUMENT;
-    return param == RQ_PARAM_BACKEND ? set_backend(ctx, value)
-                                     : rq_context_set_core(ctx, param, value);
+    switch (param) {
+    case RQ_PARAM_BACKEND:
+        return set_backend(ctx, value);
+    case RQ_PARAM_BLAKE3:
+        return set_blake3(ctx, value);
+    default:
+        return rq_context_set_core(ctx, param, value);
+    }
 }
 
 rq_status rq_context_backend(const rq_context *ctx, const char **name)
@@ -101,12 +123,18 @@ static rq_status integer_from_env(rq_context *ctx, const char *var, const char *
     return RQ_OK;
 }
 
-static rq_status dense_from_env(const char *value, int64_t *out)
+static const char *dense_name(int64_t mode)
 {
     static const char *const names[] = {[RQ_DENSE_BY_COST] = "cost", [RQ_DENSE_ALWAYS] = "always",
                                         [RQ_DENSE_NEVER] = "never"};
-    for (int64_t i = 0; i < 3; i++) {
-        if (!strcmp(value, names[i])) {
+    return mode >= 0 && mode < 3 ? names[mode] : NULL;
+}
+
+/* The value whose name(value) is text, among 0..; RQ_ERR_CONFIG if none. */
+static rq_status named_from_env(const char *text, const char *(*name)(int64_t), int64_t *out)
+{
+    for (int64_t i = 0; name(i); i++) {
+        if (!strcmp(text, name(i))) {
             *out = i;
             return RQ_OK;
         }
@@ -122,10 +150,12 @@ static rq_status param_from_env(rq_context *ctx, const char *var, rq_param param
         return RQ_OK;
     int64_t v;
     rq_status st;
-    if (param == RQ_PARAM_DENSE) {
-        st = dense_from_env(value, &v);
+    if (param == RQ_PARAM_DENSE || param == RQ_PARAM_BLAKE3) {
+        int dense = param == RQ_PARAM_DENSE;
+        st = named_from_env(value, dense ? dense_name : rq_blake3_choice_name, &v);
         if (st != RQ_OK)
-            rq_context_fail(ctx, "%s=%.32s: not one of cost, always, never", var, value);
+            rq_context_fail(ctx, "%s=%.32s: not one of %s", var, value,
+                            dense ? "cost, always, never" : "auto, portable, avx2, avx512");
     } else {
         st = integer_from_env(ctx, var, value, &v);
     }
@@ -133,6 +163,7 @@ static rq_status param_from_env(rq_context *ctx, const char *var, rq_param param
         char why[RQ_CONTEXT_ERROR_LEN];
         rq_context_last_error(ctx, why, sizeof why);
         rq_context_fail(ctx, "%s=%.32s: %s", var, value, why);
+        st = RQ_ERR_CONFIG; /* a tuning value: the rest of the context still codes */
     }
     return st;
 }
@@ -147,7 +178,8 @@ rq_status rq_context_from_env(rq_context *ctx)
         rq_param param;
     } vars[] = {{"RQ_CACHE_BYTES", RQ_PARAM_CACHE_BYTES},
                 {"RQ_STRIPE_BYTES", RQ_PARAM_STRIPE_BYTES},
-                {"RQ_DENSE", RQ_PARAM_DENSE}};
+                {"RQ_DENSE", RQ_PARAM_DENSE},
+                {"RQ_BLAKE3", RQ_PARAM_BLAKE3}};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         if ((st = param_from_env(ctx, vars[i].var, vars[i].param)) != RQ_OK && first == RQ_OK)
             first = st;

@@ -155,7 +155,8 @@ static void scan_worker(void *ctx, uint32_t w, uint32_t n)
         /* The first folder that has the name decides. */
         for (int d = 0; d < x->scan->n_dirs && c->chk == RQ_SYMBOL_MISSING; d++) {
             c->dir_fd = x->scan->dirs[d];
-            c->chk = rq_symbol_file_check(c->dir_fd, b->symbols[i], packet, len, &c->identity, &c->why);
+            c->chk = rq_symbol_file_check(x->job->job.blake3, c->dir_fd, b->symbols[i], packet, len,
+                                          &c->identity, &c->why);
         }
         if (c->chk == RQ_SYMBOL_GOOD) {
             rq_payload_id_read(packet, len, &c->sbn, &c->esi);
@@ -550,7 +551,7 @@ static rq_status process_chunk(decode_job *job, size_t index, const rq_layout_bl
     chunk_scan scan;
     rq_status st = scan_chunk(job, index, lb, &scan);
     rq_blake3 hash;
-    rq_blake3_init(&hash);
+    rq_blake3_init_with(&hash, job->job.blake3);
     report->decodable = 1;
     for (uint32_t sbn = 0; st == RQ_OK && sbn < lb->oti.source_blocks; sbn++)
         st = process_block(job, lb, sbn, decode, &scan, &hash, report);

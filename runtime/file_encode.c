@@ -104,13 +104,13 @@ static rq_status emit_packet(block_ctx *b, uint32_t esi, const uint8_t *symbol)
     char id[RQ_SYMBOL_ID_MAX];
     if (b->dir) {
         /* Without overwriting, a file already there is not this run's to remove later. */
-        int r = rq_symbol_file_write(b->dir, payload_id, symbol, T, id, b->job->job.cfg.overwrite);
+        int r = rq_symbol_file_write(b->job->job.blake3, b->dir, payload_id, symbol, T, id, b->job->job.cfg.overwrite);
         if (r == -1)
             return rq_session_fail(b->job->job.s, RQ_ERR_IO, "writing a symbol file in %s: %s",
                                    b->dir, strerror(errno));
         b->created[esi] = r == 0;
     } else {
-        rq_symbol_id_of_parts(payload_id, symbol, T, id);
+        rq_symbol_id_of_parts(b->job->job.blake3, payload_id, symbol, T, id);
     }
     b->ids[esi] = strdup(id);
     return b->ids[esi] ? RQ_OK : RQ_ERR_NO_MEMORY;
@@ -348,7 +348,7 @@ static rq_status encode_chunk(encode_job *job, uint32_t index, uint64_t offset, 
     if (!lb->symbols || !job->created[index])
         return RQ_ERR_NO_MEMORY;
     rq_blake3 chunk_hash;
-    rq_blake3_init(&chunk_hash);
+    rq_blake3_init_with(&chunk_hash, job->job.blake3);
     uint64_t repairs_left = repair_total;
     for (uint32_t sbn = 0; sbn < oti.source_blocks && st == RQ_OK; sbn++) {
         block_ctx b;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/context.h"
+#include "runtime/blake3_impl.h"
 #include "runtime/default_context.h"
 #include "runtime/session_internal.h"
 #include "runtime/workers.h"
@@ -58,6 +59,7 @@ rq_status rq_job_begin(rq_session *s, rq_job *job)
     job->threads = rq_workers_resolve(job->cfg.threads);
     job->ctx = rq_default_context();
     job->kernels = rq_context_kernels(job->ctx);
+    job->blake3 = rq_blake3_impl_for(rq_context_param(job->ctx, RQ_PARAM_BLAKE3));
     if (!job->kernels) {
         char why[RQ_CONTEXT_ERROR_LEN];
         rq_context_last_error(job->ctx, why, sizeof why);

@@ -7,6 +7,7 @@
 
 #include "backends/kernels.h"
 #include "rq/rq_file.h"
+#include "runtime/blake3.h"
 #include "runtime/budget.h"
 
 struct rq_session {
@@ -39,6 +40,7 @@ typedef struct rq_job {
     uint32_t threads;  /* workers, resolved from cfg.threads */
     rq_context *ctx;   /* kernels, caches and parameters */
     const rq_kernels *kernels;
+    const rq_blake3_impl *blake3; /* the context's RQ_PARAM_BLAKE3 */
 } rq_job;
 
 /*

@@ -13,30 +13,31 @@
 #include "runtime/fs_util.h"
 #include "runtime/temp_file.h"
 
-void rq_symbol_id_of(const uint8_t *packet, size_t len, char id[RQ_SYMBOL_ID_MAX])
+void rq_symbol_id_of(const rq_blake3_impl *impl, const uint8_t *packet, size_t len,
+                     char id[RQ_SYMBOL_ID_MAX])
 {
     uint8_t hash[RQ_BLAKE3_OUT_LEN];
-    rq_blake3_hash(packet, len, hash);
+    rq_blake3_hash_with(impl, packet, len, hash);
     rq_base58_encode(hash, sizeof hash, id, RQ_SYMBOL_ID_MAX);
 }
 
-void rq_symbol_id_of_parts(const uint8_t payload_id[4], const uint8_t *symbol, size_t T,
+void rq_symbol_id_of_parts(const rq_blake3_impl *impl, const uint8_t payload_id[4], const uint8_t *symbol, size_t T,
                            char id[RQ_SYMBOL_ID_MAX])
 {
     rq_blake3 h;
     uint8_t hash[RQ_BLAKE3_OUT_LEN];
-    rq_blake3_init(&h);
+    rq_blake3_init_with(&h, impl);
     rq_blake3_update(&h, payload_id, 4);
     rq_blake3_update(&h, symbol, T);
     rq_blake3_finalize(&h, hash, sizeof hash);
     rq_base58_encode(hash, sizeof hash, id, RQ_SYMBOL_ID_MAX);
 }
 
-int rq_symbol_file_write(const char *dir, const uint8_t payload_id[4], const uint8_t *symbol,
+int rq_symbol_file_write(const rq_blake3_impl *impl, const char *dir, const uint8_t payload_id[4], const uint8_t *symbol,
                          size_t T, char id[RQ_SYMBOL_ID_MAX], int replace)
 {
     char path[4096];
-    rq_symbol_id_of_parts(payload_id, symbol, T, id);
+    rq_symbol_id_of_parts(impl, payload_id, symbol, T, id);
     if (rq_path_join(path, sizeof path, dir, id) != 0) {
         errno = ENAMETOOLONG;
         return -1;
@@ -79,7 +80,7 @@ static const char *open_failure(int err)
     }
 }
 
-rq_symbol_check rq_symbol_file_check(int dir_fd, const char *id, uint8_t *buf, size_t expected_len,
+rq_symbol_check rq_symbol_file_check(const rq_blake3_impl *impl, int dir_fd, const char *id, uint8_t *buf, size_t expected_len,
                                      rq_file_identity *identity, const char **why)
 {
     int fd = rq_symbol_file_open(dir_fd, id, identity);
@@ -94,7 +95,7 @@ rq_symbol_check rq_symbol_file_check(int dir_fd, const char *id, uint8_t *buf, s
         *why = "read error";
     } else {
         char actual[RQ_SYMBOL_ID_MAX];
-        rq_symbol_id_of(buf, expected_len, actual);
+        rq_symbol_id_of(impl, buf, expected_len, actual);
         if (strcmp(actual, id) != 0) {
             *why = "content does not match its name";
         } else {

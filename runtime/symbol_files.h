@@ -5,16 +5,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "runtime/blake3.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 #define RQ_SYMBOL_ID_MAX 64 /* base58 of 32 bytes is at most 44 characters */
 
-/* The ID of a packet: base58 of its BLAKE3 hash. */
-void rq_symbol_id_of(const uint8_t *packet, size_t len, char id[RQ_SYMBOL_ID_MAX]);
+/*
+ * The ID of a packet: base58 of its BLAKE3 hash, computed with impl (NULL:
+ * the best here; every implementation gives the same ID). The functions
+ * below hash with theirs the same way.
+ */
+void rq_symbol_id_of(const rq_blake3_impl *impl, const uint8_t *packet, size_t len, char id[RQ_SYMBOL_ID_MAX]);
 /* The same for the packet made of a 4-byte payload ID and a T-byte symbol. */
-void rq_symbol_id_of_parts(const uint8_t payload_id[4], const uint8_t *symbol, size_t T,
+void rq_symbol_id_of_parts(const rq_blake3_impl *impl, const uint8_t payload_id[4], const uint8_t *symbol, size_t T,
                            char id[RQ_SYMBOL_ID_MAX]);
 
 /*
@@ -24,7 +30,7 @@ void rq_symbol_id_of_parts(const uint8_t payload_id[4], const uint8_t *symbol, s
  * left alone: then -2, so that the caller knows this run did not create it.
  * 0 when written, -1 with errno on failure.
  */
-int rq_symbol_file_write(const char *dir, const uint8_t payload_id[4], const uint8_t *symbol,
+int rq_symbol_file_write(const rq_blake3_impl *impl, const char *dir, const uint8_t payload_id[4], const uint8_t *symbol,
                          size_t T, char id[RQ_SYMBOL_ID_MAX], int replace);
 
 typedef enum rq_symbol_check {
@@ -56,7 +62,7 @@ int rq_symbol_file_open(int dir_fd, const char *name, rq_file_identity *identity
  * that its BLAKE3 matches id; identity gets what was checked. *why gets a
  * short reason for a corrupt or missing file.
  */
-rq_symbol_check rq_symbol_file_check(int dir_fd, const char *id, uint8_t *buf, size_t expected_len,
+rq_symbol_check rq_symbol_file_check(const rq_blake3_impl *impl, int dir_fd, const char *id, uint8_t *buf, size_t expected_len,
                                      rq_file_identity *identity, const char **why);
 
 /*

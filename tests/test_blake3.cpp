@@ -2,10 +2,9 @@
 // team, in one piece and streamed in awkward pieces, and the properties of
 // its extendable output; every implementation (portable, and the AVX2 and
 // AVX-512 kernels where built and runnable) against the portable one, and
-// the RQ_BLAKE3 override.
-#include <catch2/catch.hpp>
+// RQ_PARAM_BLAKE3 (a context's choice, RQ_BLAKE3 in the environment).
+#include "rq_test.h"
 
-#include "run_self.h"
 #include "runtime/blake3.h"
 #include "runtime/blake3_impl.h"
 #include "test_data.h"
@@ -35,11 +34,15 @@ std::string finalize_hex(const rq_blake3 &h, size_t out_len)
     return rqt::hex_encode(out.data(), out.size());
 }
 
-/* Feeds data to a fresh state in pieces of the given sizes, repeated until the data runs out. */
-rq_blake3 streamed(const std::vector<uint8_t> &data, const std::vector<size_t> &pieces)
+/*
+ * Feeds data to a fresh state (hashing with impl; nullptr: the best) in
+ * pieces of the given sizes, repeated until the data runs out.
+ */
+rq_blake3 streamed(const std::vector<uint8_t> &data, const std::vector<size_t> &pieces,
+                   const rq_blake3_impl *impl = nullptr)
 {
     rq_blake3 h;
-    rq_blake3_init(&h);
+    rq_blake3_init_with(&h, impl);
     size_t pos = 0;
     for (size_t i = 0; pos < data.size(); i++) {
         const size_t take = std::min(pieces[i % pieces.size()], data.size() - pos);
@@ -49,7 +52,7 @@ rq_blake3 streamed(const std::vector<uint8_t> &data, const std::vector<size_t> &
     return h;
 }
 
-/* The names RQ_BLAKE3 takes, worst first. */
+/* The implementations' names (RQ_BLAKE3, rq_blake3_choice), worst first. */
 const char *const kImplNames[] = {"portable", "avx2", "avx512"};
 
 /* The implementations this build has and this CPU runs, worst first. */
@@ -212,57 +215,73 @@ TEST_CASE("every blake3 implementation agrees with portable on random lengths an
     }
 }
 
-TEST_CASE("RQ_BLAKE3 chooses the implementation, and each gives the vector output")
+TEST_CASE("each blake3 implementation gives the vector output, streamed and one-shot")
 {
-    for (const char *name : kImplNames) {
-        CAPTURE(name);
-        CHECK(rqt::run_self("RQ_BLAKE3", name, "child: blake3 under RQ_BLAKE3") == 0);
+    const rq_blake3_impl *portable = rq_blake3_impl_find("portable");
+    REQUIRE(portable != nullptr);
+    for (const rq_blake3_impl *impl : usable_impls()) {
+        CAPTURE(impl->name);
+        for (const rqt::Blake3Vector &v : rqt::load_blake3_vectors()) {
+            const std::vector<uint8_t> data = vector_input(v.input_len);
+            for (size_t piece : {data.size() + 1, size_t{1}, size_t{1023}, size_t{1025}, size_t{8193}}) {
+                CAPTURE(v.input_len, piece);
+                CHECK(finalize_hex(streamed(data, {piece}, impl), v.hash.size() / 2) == v.hash);
+            }
+        }
+        for (size_t len : kLargeLengths) {
+            const std::vector<uint8_t> data = rqt::splitmix_bytes(len + 1, len);
+            uint8_t whole[RQ_BLAKE3_OUT_LEN];
+            rq_blake3_hash_with(impl, data.data(), data.size(), whole);
+            const std::string one_shot = rqt::hex_encode(whole, sizeof whole);
+            CAPTURE(len);
+            CHECK(one_shot == hash_with(portable, data, {len + 1}));
+            for (size_t piece : {1u, 1023u, 1025u, 8193u}) {
+                CAPTURE(piece);
+                CHECK(finalize_hex(streamed(data, {piece}, impl), RQ_BLAKE3_OUT_LEN) == one_shot);
+            }
+        }
     }
-    // Unknown: ignored, the best implementation is used.
-    CHECK(rqt::run_self("RQ_BLAKE3", "no-such-implementation", "child: blake3 under RQ_BLAKE3") == 0);
 }
 
-// Runs only in the processes started above ([.] hides it from ctest).
-TEST_CASE("child: blake3 under RQ_BLAKE3", "[.]")
+TEST_CASE("RQ_PARAM_BLAKE3 takes the implementations this CPU runs and refuses the others")
 {
-    const char *env = std::getenv("RQ_BLAKE3");
-    REQUIRE(env != nullptr);
-    const rq_blake3_impl *expected = rq_blake3_impl_find(env);
-    if (!expected) {
-        expected = usable_impls().back();
+    rqt::Context ctx = rqt::make_context();
+    const rq_blake3_choice choices[] = {RQ_BLAKE3_PORTABLE, RQ_BLAKE3_AVX2, RQ_BLAKE3_AVX512};
+    for (size_t i = 0; i < 3; i++) {
+        CAPTURE(kImplNames[i]);
+        const bool runs = rq_blake3_impl_find(kImplNames[i]) != nullptr;
+        REQUIRE(rq_context_set(ctx.get(), RQ_PARAM_BLAKE3, RQ_BLAKE3_AUTO) == RQ_OK);
+        CHECK(rq_context_set(ctx.get(), RQ_PARAM_BLAKE3, choices[i]) ==
+              (runs ? RQ_OK : RQ_ERR_BACKEND_UNAVAILABLE));
+        int64_t v = -1;
+        REQUIRE(rq_context_get(ctx.get(), RQ_PARAM_BLAKE3, &v) == RQ_OK);
+        CHECK(v == (runs ? choices[i] : RQ_BLAKE3_AUTO));
+        CHECK(rq_blake3_impl_for(choices[i]) == rq_blake3_impl_find(kImplNames[i]));
     }
-    REQUIRE(std::string(rq_blake3_impl_active()->name) == expected->name);
-
-    for (const rqt::Blake3Vector &v : rqt::load_blake3_vectors()) {
-        const std::vector<uint8_t> data = vector_input(v.input_len);
-        for (size_t piece : {data.size() + 1, size_t{1}, size_t{1023}, size_t{1025}, size_t{8193}}) {
-            CAPTURE(v.input_len, piece);
-            CHECK(finalize_hex(streamed(data, {piece}), v.hash.size() / 2) == v.hash);
-        }
-    }
-
-    const rq_blake3_impl *portable = rq_blake3_impl_find("portable");
-    for (size_t len : kLargeLengths) {
-        const std::vector<uint8_t> data = rqt::splitmix_bytes(len + 1, len);
-        uint8_t whole[RQ_BLAKE3_OUT_LEN];
-        rq_blake3_hash(data.data(), data.size(), whole);
-        const std::string one_shot = rqt::hex_encode(whole, sizeof whole);
-        CAPTURE(len);
-        CHECK(one_shot == hash_with(portable, data, {len + 1}));
-        for (size_t piece : {1u, 1023u, 1025u, 8193u}) {
-            CAPTURE(piece);
-            CHECK(finalize_hex(streamed(data, {piece}), RQ_BLAKE3_OUT_LEN) == one_shot);
-        }
-    }
+    CHECK(rq_context_set(ctx.get(), RQ_PARAM_BLAKE3, 4) == RQ_ERR_CONFIG);
+    CHECK(rq_blake3_impl_for(RQ_BLAKE3_AUTO) == usable_impls().back());
+    // From the environment: a name, or a warning-worthy refusal naming the variable.
+    REQUIRE(setenv("RQ_BLAKE3", "portable", 1) == 0);
+    CHECK(rq_context_from_env(ctx.get()) == RQ_OK);
+    int64_t v = -1;
+    REQUIRE(rq_context_get(ctx.get(), RQ_PARAM_BLAKE3, &v) == RQ_OK);
+    CHECK(v == RQ_BLAKE3_PORTABLE);
+    REQUIRE(setenv("RQ_BLAKE3", "no-such-implementation", 1) == 0);
+    CHECK(rq_context_from_env(ctx.get()) == RQ_ERR_CONFIG);
+    char why[256];
+    REQUIRE(rq_context_last_error(ctx.get(), why, sizeof why) == RQ_OK);
+    CHECK(std::string(why).find("RQ_BLAKE3=no-such-implementation") != std::string::npos);
+    unsetenv("RQ_BLAKE3");
 }
 
 namespace {
 
 /* Hash of data when bytes [start, start + len) go through a split update (subtrees hashed alone). */
-std::string hash_split(const std::vector<uint8_t> &data, size_t start, size_t len)
+std::string hash_split(const rq_blake3_impl *impl, const std::vector<uint8_t> &data, size_t start,
+                       size_t len)
 {
     rq_blake3 h;
-    rq_blake3_init(&h);
+    rq_blake3_init_with(&h, impl);
     rq_blake3_update(&h, data.data(), start);
     rq_blake3_split split;
     rq_blake3_split_update(&h, len, &split);
@@ -271,7 +290,7 @@ std::string hash_split(const std::vector<uint8_t> &data, size_t start, size_t le
     std::vector<uint32_t> cvs(8 * split.subtrees + 8);
     auto *cv = reinterpret_cast<uint32_t(*)[8]>(cvs.data());
     for (size_t i = split.subtrees; i-- > 0;) // any order: each subtree stands alone
-        rq_blake3_subtree(in + split.prefix, &split, i, cv[i]);
+        rq_blake3_subtree(impl, in + split.prefix, &split, i, cv[i]);
     rq_blake3_push_subtrees(&h, &split, cv);
     const size_t used = split.prefix + split.subtrees * RQ_BLAKE3_SUBTREE_LEN;
     REQUIRE(used <= len);
@@ -282,7 +301,7 @@ std::string hash_split(const std::vector<uint8_t> &data, size_t start, size_t le
     return finalize_hex(h, RQ_BLAKE3_OUT_LEN);
 }
 
-void check_split_hashing()
+void check_split_hashing(const rq_blake3_impl *impl)
 {
     const size_t M = RQ_BLAKE3_SUBTREE_LEN;
     const std::vector<uint8_t> data = rqt::splitmix_bytes(2026, 5 * M + 4099);
@@ -298,7 +317,7 @@ void check_split_hashing()
                 std::vector<uint8_t> piece(data.begin(), data.begin() + static_cast<long>(start + len + tail));
                 uint8_t whole[RQ_BLAKE3_OUT_LEN];
                 rq_blake3_hash(piece.data(), piece.size(), whole);
-                CHECK(hash_split(piece, start, len) == rqt::hex_encode(whole, sizeof whole));
+                CHECK(hash_split(impl, piece, start, len) == rqt::hex_encode(whole, sizeof whole));
             }
         }
     }
@@ -308,14 +327,8 @@ void check_split_hashing()
 
 TEST_CASE("blake3 split into subtrees hashed alone gives the streaming hash, every implementation")
 {
-    check_split_hashing();
-    for (const char *name : kImplNames) {
-        CAPTURE(name);
-        CHECK(rqt::run_self("RQ_BLAKE3", name, "child: blake3 split under RQ_BLAKE3") == 0);
+    for (const rq_blake3_impl *impl : usable_impls()) {
+        CAPTURE(impl->name);
+        check_split_hashing(impl);
     }
-}
-
-TEST_CASE("child: blake3 split under RQ_BLAKE3", "[.]")
-{
-    check_split_hashing();
 }

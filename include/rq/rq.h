@@ -191,12 +191,21 @@ typedef enum rq_dense_mode {
     RQ_DENSE_NEVER = 2    /* always replay the plan */
 } rq_dense_mode;
 
+/* BLAKE3 implementations (symbol file names), for RQ_PARAM_BLAKE3; all hash alike. */
+typedef enum rq_blake3_choice {
+    RQ_BLAKE3_AUTO = 0,     /* the widest this CPU runs */
+    RQ_BLAKE3_PORTABLE = 1, /* portable C */
+    RQ_BLAKE3_AVX2 = 2,     /* 8 chunks at once */
+    RQ_BLAKE3_AVX512 = 3    /* 16 chunks at once (AVX-512 F, BW, VL) */
+} rq_blake3_choice;
+
 /* What rq_context_set takes; every value is an int64_t. */
 typedef enum rq_param {
     RQ_PARAM_BACKEND = 1,      /* an rq_backend_id; default RQ_BACKEND_AUTO */
     RQ_PARAM_CACHE_BYTES = 2,  /* bytes the caches may hold together; default 128 MiB, 0 = none */
     RQ_PARAM_STRIPE_BYTES = 3, /* working set a replay stripe aims at; default 1 MiB */
-    RQ_PARAM_DENSE = 4         /* an rq_dense_mode; default RQ_DENSE_BY_COST */
+    RQ_PARAM_DENSE = 4,        /* an rq_dense_mode; default RQ_DENSE_BY_COST */
+    RQ_PARAM_BLAKE3 = 5        /* an rq_blake3_choice for the file jobs; default RQ_BLAKE3_AUTO */
 } rq_param;
 
 /* A budget's state: its limit, what is held now, the most ever held. */
@@ -217,8 +226,8 @@ RQ_API rq_status rq_context_destroy(rq_context *ctx);
 RQ_API rq_status rq_context_default(rq_context **out);
 /*
  * Sets one parameter, checked now: an unknown parameter or a value outside
- * rq_param_bounds gives RQ_ERR_CONFIG, a backend this machine cannot run
- * RQ_ERR_BACKEND_UNAVAILABLE; either way the old value stays and
+ * rq_param_bounds gives RQ_ERR_CONFIG, a backend (or BLAKE3
+ * implementation) this machine cannot run RQ_ERR_BACKEND_UNAVAILABLE; either way the old value stays and
  * rq_context_last_error names the parameter. Lowering RQ_PARAM_CACHE_BYTES
  * lets go of unused cached entries until the caches fit.
  */
@@ -248,7 +257,8 @@ RQ_API rq_status rq_context_memory(const rq_context *ctx, rq_memory_usage *out);
 /*
  * Sets parameters from the environment, the variables the rq command reads:
  * RQ_BACKEND (a backend name or "auto"), RQ_CACHE_BYTES, RQ_STRIPE_BYTES
- * (integers) and RQ_DENSE (cost, always or never). The library never reads
+ * (integers), RQ_DENSE (cost, always or never) and RQ_BLAKE3 (auto,
+ * portable, avx2 or avx512). The library never reads
  * the environment otherwise. A bad value is refused like rq_context_set's
  * (the message names the variable) and the rest still apply; a backend
  * that cannot run here also leaves the context unable to code (every coding
