@@ -113,27 +113,72 @@ static int parse_placement(const char *text, rq_placement *out)
     return CLI_EXIT_USAGE;
 }
 
+/* Records a setting; a repeated option's last value wins. */
+static void add_setting(cli_file_args *out, rq_session_param p, int64_t value, double real)
+{
+    size_t i = 0;
+    while (i < out->n_settings && out->settings[i].param != p)
+        i++;
+    if (i == out->n_settings)
+        out->n_settings++;
+    out->settings[i] = (cli_setting){p, p == RQ_SESSION_REDUNDANCY, value, real};
+}
+
+/* Sets what the options gave on the session, in their order; the first refusal. */
+static rq_status apply_settings(rq_session *s, const cli_file_args *args)
+{
+    rq_status st = RQ_OK;
+    for (size_t i = 0; st == RQ_OK && i < args->n_settings; i++) {
+        const cli_setting *c = &args->settings[i];
+        st = c->is_double ? rq_session_set_double(s, c->param, c->real)
+                          : rq_session_set(s, c->param, c->value);
+    }
+    return st;
+}
+
+/* A whole-number option into the setting p. */
+static int number_option(cli_file_args *out, rq_session_param p, const char *what,
+                         const char *value, uint64_t max, uint64_t unit)
+{
+    uint64_t v = 0;
+    int rc = cli_parse_u64(what, value, max, &v);
+    if (rc == CLI_EXIT_OK)
+        add_setting(out, p, v * unit > INT64_MAX ? INT64_MAX : (int64_t)(v * unit), 0);
+    return rc;
+}
+
 /* One session option into out; CLI_EXIT_OK or the error's exit code. */
 static int session_option(int opt, const char *value, cli_file_args *out)
 {
-    rq_session_config *c = &out->config;
-    uint64_t mib = 0;
     int rc = CLI_EXIT_OK;
+    double r = 0;
+    uint64_t size = 0;
+    rq_placement placement = RQ_PLACEMENT_COMPACT;
     switch (opt) {
-    case OPT_SYMBOL_SIZE: return cli_parse_u32("--symbol-size", value, UINT32_MAX, &c->symbol_size);
-    case OPT_REDUNDANCY: return parse_redundancy(value, &c->redundancy);
-    case OPT_MEMORY_BUDGET:
-        rc = cli_parse_u64("--memory-budget", value, UINT64_MAX / MIB, &mib);
-        c->memory_budget = mib * MIB;
+    case OPT_SYMBOL_SIZE:
+        return number_option(out, RQ_SESSION_SYMBOL_SIZE, "--symbol-size", value, UINT32_MAX, 1);
+    case OPT_REDUNDANCY:
+        if ((rc = parse_redundancy(value, &r)) == CLI_EXIT_OK)
+            add_setting(out, RQ_SESSION_REDUNDANCY, 0, r);
         return rc;
+    case OPT_MEMORY_BUDGET:
+        return number_option(out, RQ_SESSION_MEMORY_BUDGET, "--memory-budget", value,
+                             UINT64_MAX / MIB, MIB);
     case OPT_CONCURRENCY:
-        return cli_parse_u32("--concurrency", value, UINT32_MAX, &c->concurrency_limit);
-    case OPT_THREADS: return cli_parse_u32("--threads", value, UINT32_MAX, &c->threads);
-    case OPT_PLACEMENT: return parse_placement(value, &c->placement);
-    case OPT_FAIL_FAST: c->fail_fast = 1; return CLI_EXIT_OK;
-    case OPT_BLOCK_SIZE: return parse_size("--block-size", value, &c->block_size);
+        return number_option(out, RQ_SESSION_CONCURRENCY_LIMIT, "--concurrency", value, UINT32_MAX, 1);
+    case OPT_THREADS:
+        return number_option(out, RQ_SESSION_THREADS, "--threads", value, UINT32_MAX, 1);
+    case OPT_PLACEMENT:
+        if ((rc = parse_placement(value, &placement)) == CLI_EXIT_OK)
+            add_setting(out, RQ_SESSION_PLACEMENT, placement, 0);
+        return rc;
+    case OPT_FAIL_FAST: add_setting(out, RQ_SESSION_FAIL_FAST, 1, 0); return CLI_EXIT_OK;
+    case OPT_BLOCK_SIZE:
+        if ((rc = parse_size("--block-size", value, &size)) == CLI_EXIT_OK)
+            add_setting(out, RQ_SESSION_BLOCK_SIZE, size > INT64_MAX ? INT64_MAX : (int64_t)size, 0);
+        return rc;
     case OPT_BACKEND: out->backend = value; return CLI_EXIT_OK;
-    case OPT_FORCE: c->overwrite = 1; return CLI_EXIT_OK;
+    case OPT_FORCE: add_setting(out, RQ_SESSION_OVERWRITE, 1, 0); return CLI_EXIT_OK;
     case OPT_JSON: out->json = 1; return CLI_EXIT_OK;
     case OPT_QUIET: out->quiet = 1; return CLI_EXIT_OK;
     case OPT_LAYOUT: out->layout = value; return CLI_EXIT_OK;
@@ -144,7 +189,6 @@ static int session_option(int opt, const char *value, cli_file_args *out)
 int cli_file_args_parse(const cli_file_command *cmd, int argc, char **argv, cli_file_args *out)
 {
     memset(out, 0, sizeof *out);
-    rq_session_config_default(&out->config);
     cli_parser parser;
     cli_parser_init(&parser, cmd->name, argc, argv);
     size_t count = cmd->takes_layout ? OPT_LAYOUT + 1 : OPT_LAYOUT;
@@ -230,12 +274,12 @@ int cli_session_open(const cli_file_args *args, rq_session **out)
     }
     /* Created with defaults, then configured: only a session can say which setting is bad. */
     rq_session *session = NULL;
-    rq_status st = rq_session_create(NULL, &session);
+    rq_status st = rq_session_create(&session);
     if (st != RQ_OK) {
         cli_error("cannot create a session: %s", rq_strerror(st));
         return cli_exit_for_status(st);
     }
-    st = rq_session_configure(session, &args->config);
+    st = apply_settings(session, args);
     if (st != RQ_OK) {
         int rc = cli_session_fail(session, st, "invalid setting");
         rq_session_destroy(session);

@@ -57,8 +57,17 @@
     "  5  I/O error, or the output exists and --force was not given\n"                  \
     "  6  interrupted (Ctrl-C, SIGTERM) or busy\n"
 
+/* A session setting an option gives (applied in cli_session_open). */
+typedef struct cli_setting {
+    rq_session_param param;
+    int is_double; /* RQ_SESSION_REDUNDANCY */
+    int64_t value;
+    double real;
+} cli_setting;
+
 typedef struct cli_file_args {
-    rq_session_config config;
+    cli_setting settings[RQ_SESSION_OVERWRITE]; /* one per setting given, the last value */
+    size_t n_settings;
     const char *backend;       /* NULL: the library's choice */
     const char *layout;        /* --layout, NULL when not given */
     const char *positional[2];

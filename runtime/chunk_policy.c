@@ -10,7 +10,7 @@
 #define MIB (1024ull * 1024ull)
 #define WS_DEFAULT (10ull * MIB)
 
-rq_status rq_chunk_oti(const rq_session_config *cfg, uint64_t size, rq_oti *oti)
+rq_status rq_chunk_oti(const rq_session_settings *cfg, uint64_t size, rq_oti *oti)
 {
     /* The usual 10 MiB receiver working memory, less when the budget is small:
      * a sub-block then still fits one pass (rows + pass buffer ~ 2.1x). */
@@ -19,7 +19,7 @@ rq_status rq_chunk_oti(const rq_session_config *cfg, uint64_t size, rq_oti *oti)
     return rq_oti_derive(size, cfg->symbol_size, ws, al, al, oti);
 }
 
-uint64_t rq_chunk_repair_count(const rq_session_config *cfg, uint64_t size, uint32_t T)
+uint64_t rq_chunk_repair_count(const rq_session_settings *cfg, uint64_t size, uint32_t T)
 {
     /* The rule of existing deployments: R repair symbols for a one-symbol
      * block, else enough to carry (R-1) times the block. */
@@ -29,7 +29,7 @@ uint64_t rq_chunk_repair_count(const rq_session_config *cfg, uint64_t size, uint
 }
 
 /* Whether a chunk of `bytes` is coded (and decoded) in one pass per block within the budget. */
-static int chunk_fits(const rq_session_config *cfg, uint64_t bytes)
+static int chunk_fits(const rq_session_settings *cfg, uint64_t bytes)
 {
     rq_oti oti;
     if (rq_chunk_oti(cfg, bytes, &oti) != RQ_OK)
@@ -46,7 +46,7 @@ static int chunk_fits(const rq_session_config *cfg, uint64_t bytes)
     return need + MIB <= cfg->memory_budget;
 }
 
-uint64_t rq_chunk_recommended(const rq_session_config *cfg)
+uint64_t rq_chunk_recommended(const rq_session_settings *cfg)
 {
     uint64_t T = rq_session_symbol_size(cfg);
     uint64_t lo = 1, hi = (1ull << 30) / T;
@@ -62,7 +62,7 @@ uint64_t rq_chunk_recommended(const rq_session_config *cfg)
     return lo * T;
 }
 
-uint64_t rq_chunk_size_for(const rq_session_config *cfg, uint64_t file_size)
+uint64_t rq_chunk_size_for(const rq_session_settings *cfg, uint64_t file_size)
 {
     uint64_t chunk = rq_chunk_recommended(cfg);
     return file_size < chunk ? (file_size ? file_size : chunk) : chunk;
@@ -72,8 +72,8 @@ rq_status rq_recommended_block_size(const rq_session *s, uint64_t file_size, uin
 {
     if (!s || !out)
         return RQ_ERR_INVALID_ARGUMENT;
-    rq_session_config cfg;
-    rq_session_get_config(s, &cfg);
+    rq_session_settings cfg;
+    rq_session_settings_get(s, &cfg);
     *out = rq_chunk_size_for(&cfg, file_size);
     return RQ_OK;
 }

@@ -10,15 +10,16 @@
 #include <stdint.h>
 
 #include "rq/rq_file.h"
+#include "runtime/session_internal.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /* The OTI a chunk of `size` bytes is encoded with. */
-rq_status rq_chunk_oti(const rq_session_config *cfg, uint64_t size, rq_oti *oti);
+rq_status rq_chunk_oti(const rq_session_settings *cfg, uint64_t size, rq_oti *oti);
 /* Repair symbols for a chunk of `size` bytes of T-byte symbols (the deployments' rule). */
-uint64_t rq_chunk_repair_count(const rq_session_config *cfg, uint64_t size, uint32_t T);
+uint64_t rq_chunk_repair_count(const rq_session_settings *cfg, uint64_t size, uint32_t T);
 
 /*
  * The recommended chunk size: the largest multiple of T (up to 1 GiB) whose
@@ -28,9 +29,9 @@ uint64_t rq_chunk_repair_count(const rq_session_config *cfg, uint64_t size, uint
  * workers may take two passes for a block.
  */
 #define RQ_RECOMMEND_WORKERS 4u
-uint64_t rq_chunk_recommended(const rq_session_config *cfg);
+uint64_t rq_chunk_recommended(const rq_session_settings *cfg);
 /* The chunk size for a file of file_size bytes: the recommended one, or the file if smaller. */
-uint64_t rq_chunk_size_for(const rq_session_config *cfg, uint64_t file_size);
+uint64_t rq_chunk_size_for(const rq_session_settings *cfg, uint64_t file_size);
 
 #ifdef __cplusplus
 }

@@ -451,7 +451,7 @@ static rq_status encode_common(rq_session *s, const char *input, const char *out
     rq_status st = rq_job_begin(s, &job.job);
     if (st != RQ_OK)
         return st;
-    const rq_session_config *cfg = &job.job.cfg;
+    const rq_session_settings *cfg = &job.job.cfg;
     rq_layout layout;
     memset(&layout, 0, sizeof layout);
     char layout_file[4096];

@@ -8,7 +8,6 @@
 
 #include "core/context.h"
 #include "runtime/blake3_impl.h"
-#include "runtime/default_context.h"
 #include "runtime/session_internal.h"
 #include "runtime/workers.h"
 
@@ -57,7 +56,7 @@ rq_status rq_job_begin(rq_session *s, rq_job *job)
         return rq_session_fail(s, st, "cancelled (rq_session_cancel) while waiting for a job slot");
     rq_session_clear_error(s);
     job->threads = rq_workers_resolve(job->cfg.threads);
-    job->ctx = rq_default_context();
+    job->ctx = s->ctx;
     job->kernels = rq_context_kernels(job->ctx);
     job->blake3 = rq_blake3_impl_for(rq_context_param(job->ctx, RQ_PARAM_BLAKE3));
     if (!job->kernels) {

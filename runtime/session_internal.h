@@ -10,8 +10,22 @@
 #include "runtime/blake3.h"
 #include "runtime/budget.h"
 
+/* A session's settings (rq_file.h: rq_session_param says what each means). */
+typedef struct rq_session_settings {
+    uint32_t symbol_size;
+    double redundancy;
+    uint64_t memory_budget;
+    uint32_t concurrency_limit;
+    uint32_t threads;
+    rq_placement placement;
+    int fail_fast;
+    uint64_t block_size;
+    int overwrite;
+} rq_session_settings;
+
 struct rq_session {
-    rq_session_config config;
+    rq_session_settings config;
+    rq_context *ctx;        /* what its jobs code in */
     pthread_mutex_t lock;   /* guards config, progress, last_error and active_jobs */
     pthread_cond_t slot_freed;
     unsigned active_jobs;
@@ -26,6 +40,8 @@ struct rq_session {
 rq_status rq_session_fail(rq_session *s, rq_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void rq_session_clear_error(rq_session *s);
+/* A copy of the settings now. */
+void rq_session_settings_get(const rq_session *s, rq_session_settings *out);
 
 /*
  * One running file job: its slot under the concurrency limit, a snapshot of
@@ -34,7 +50,7 @@ void rq_session_clear_error(rq_session *s);
  */
 typedef struct rq_job {
     rq_session *s;
-    rq_session_config cfg;
+    rq_session_settings cfg;
     unsigned cancel_generation;
     uint64_t charged;  /* to both the session's and the process's budget */
     uint32_t threads;  /* workers, resolved from cfg.threads */
@@ -64,7 +80,7 @@ rq_status rq_job_check_cancel(rq_job *job);
 rq_status rq_job_report(rq_job *job, uint64_t done, uint64_t total);
 
 /* Symbol size T the session's P' gives, and the alignment that goes with it. */
-uint32_t rq_session_symbol_size(const rq_session_config *c);
-uint32_t rq_session_alignment(const rq_session_config *c);
+uint32_t rq_session_symbol_size(const rq_session_settings *c);
+uint32_t rq_session_alignment(const rq_session_settings *c);
 
 #endif

@@ -483,13 +483,11 @@ TEST_CASE("a symbol file that vanishes or changes while a decode uses it is drop
         // progress report after the first comes between the check and the next read.
         const std::vector<uint8_t> data = rqt::splitmix_bytes(21, 8u << 20);
         rqt::write_bytes(dir / "in.bin", data);
-        rq_session_config cfg;
-        rq_session_config_default(&cfg);
-        cfg.symbol_size = 8192;
-        cfg.memory_budget = 8u << 20;
-        cfg.block_size = 8u << 20;
         rq_session *s = nullptr;
-        REQUIRE(rq_session_create(&cfg, &s) == RQ_OK);
+        REQUIRE(rq_session_create(&s) == RQ_OK);
+        REQUIRE(rq_session_set(s, RQ_SESSION_SYMBOL_SIZE, 8192) == RQ_OK);
+        REQUIRE(rq_session_set(s, RQ_SESSION_MEMORY_BUDGET, 8 << 20) == RQ_OK);
+        REQUIRE(rq_session_set(s, RQ_SESSION_BLOCK_SIZE, 8 << 20) == RQ_OK);
         const fs::path sym = dir / "sym";
         REQUIRE(rq_encode_file(s, (dir / "in.bin").c_str(), sym.c_str(), nullptr) == RQ_OK);
         strip_hashes(sym / "_raptorq_layout.json");

@@ -44,18 +44,17 @@ using Session = std::unique_ptr<rq_session, SessionDeleter>;
 Session make_session(uint64_t budget_mib, uint32_t concurrency, uint32_t threads, int fail_fast,
                      uint32_t symbol_size = 4096, uint64_t block_size = 0)
 {
-    rq_session_config c;
-    rq_session_config_default(&c);
-    c.memory_budget = budget_mib * MiB;
-    c.concurrency_limit = concurrency;
-    c.threads = threads;
-    c.fail_fast = fail_fast;
-    c.symbol_size = symbol_size;
-    c.block_size = block_size;
-    c.redundancy = 1.25;
     rq_session *s = nullptr;
-    REQUIRE(rq_session_create(&c, &s) == RQ_OK);
-    return Session(s);
+    REQUIRE(rq_session_create(&s) == RQ_OK);
+    Session owned(s);
+    REQUIRE(rq_session_set(s, RQ_SESSION_MEMORY_BUDGET, int64_t(budget_mib * MiB)) == RQ_OK);
+    REQUIRE(rq_session_set(s, RQ_SESSION_CONCURRENCY_LIMIT, concurrency) == RQ_OK);
+    REQUIRE(rq_session_set(s, RQ_SESSION_THREADS, threads) == RQ_OK);
+    REQUIRE(rq_session_set(s, RQ_SESSION_FAIL_FAST, fail_fast) == RQ_OK);
+    REQUIRE(rq_session_set(s, RQ_SESSION_SYMBOL_SIZE, symbol_size) == RQ_OK);
+    REQUIRE(rq_session_set(s, RQ_SESSION_BLOCK_SIZE, int64_t(block_size)) == RQ_OK);
+    REQUIRE(rq_session_set_double(s, RQ_SESSION_REDUNDANCY, 1.25) == RQ_OK);
+    return owned;
 }
 
 std::string last_error(rq_session *s)
@@ -455,18 +454,75 @@ TEST_CASE("rq_session_cancel stops an encode and a decode, leaving nothing under
 
 TEST_CASE("placement and fail_fast are validated session settings", "[concurrency]")
 {
-    rq_session_config c;
-    rq_session_config_default(&c);
-    CHECK(c.placement == RQ_PLACEMENT_COMPACT);
-    CHECK(c.fail_fast == 0);
-    char msg[256];
-    c.placement = static_cast<rq_placement>(7);
-    CHECK(rq_session_config_check(&c, msg, sizeof msg) == RQ_ERR_CONFIG);
-    CHECK(std::string(msg).find("placement") != std::string::npos);
-    c.placement = RQ_PLACEMENT_SPREAD;
-    c.fail_fast = 2;
-    CHECK(rq_session_config_check(&c, msg, sizeof msg) == RQ_ERR_CONFIG);
-    CHECK(std::string(msg).find("fail_fast") != std::string::npos);
-    c.fail_fast = 1;
-    CHECK(rq_session_config_check(&c, msg, sizeof msg) == RQ_OK);
+    Session s = make_session(64, 1, 1, 0);
+    int64_t v = -1;
+    double def = -1;
+    REQUIRE(rq_session_param_bounds(RQ_SESSION_PLACEMENT, nullptr, nullptr, &def) == RQ_OK);
+    CHECK(def == RQ_PLACEMENT_COMPACT);
+    REQUIRE(rq_session_get(s.get(), RQ_SESSION_FAIL_FAST, &v) == RQ_OK);
+    CHECK(v == 0);
+    CHECK(rq_session_set(s.get(), RQ_SESSION_PLACEMENT, 7) == RQ_ERR_CONFIG);
+    CHECK(last_error(s.get()).find("placement") != std::string::npos);
+    REQUIRE(rq_session_get(s.get(), RQ_SESSION_PLACEMENT, &v) == RQ_OK);
+    CHECK(v == RQ_PLACEMENT_COMPACT); // the old value stays
+    REQUIRE(rq_session_set(s.get(), RQ_SESSION_PLACEMENT, RQ_PLACEMENT_SPREAD) == RQ_OK);
+    CHECK(rq_session_set(s.get(), RQ_SESSION_FAIL_FAST, 2) == RQ_ERR_CONFIG);
+    CHECK(last_error(s.get()).find("fail_fast") != std::string::npos);
+    CHECK(rq_session_set(s.get(), RQ_SESSION_FAIL_FAST, 1) == RQ_OK);
+    REQUIRE(rq_session_get(s.get(), RQ_SESSION_FAIL_FAST, &v) == RQ_OK);
+    CHECK(v == 1);
+}
+
+TEST_CASE("session settings: wrong type, unknown setting and out of range are refused by name",
+          "[concurrency]")
+{
+    Session s = make_session(64, 1, 1, 0);
+    CHECK(rq_session_set(s.get(), RQ_SESSION_REDUNDANCY, 2) == RQ_ERR_CONFIG);
+    CHECK(last_error(s.get()).find("redundancy takes a double") != std::string::npos);
+    CHECK(rq_session_set_double(s.get(), RQ_SESSION_THREADS, 2.0) == RQ_ERR_CONFIG);
+    CHECK(last_error(s.get()).find("threads takes a whole number") != std::string::npos);
+    CHECK(rq_session_set(s.get(), static_cast<rq_session_param>(42), 1) == RQ_ERR_CONFIG);
+    CHECK(last_error(s.get()).find("42") != std::string::npos);
+    CHECK(rq_session_set_double(s.get(), RQ_SESSION_REDUNDANCY, 0.5) == RQ_ERR_CONFIG);
+    CHECK(last_error(s.get()).find("redundancy") != std::string::npos);
+    double r = 0;
+    REQUIRE(rq_session_get_double(s.get(), RQ_SESSION_REDUNDANCY, &r) == RQ_OK);
+    CHECK(r == 1.25);
+    CHECK(rq_session_set(s.get(), RQ_SESSION_MEMORY_BUDGET, 1024) == RQ_ERR_CONFIG);
+    rq_memory_usage use{};
+    REQUIRE(rq_session_memory(s.get(), &use) == RQ_OK);
+    CHECK(use.limit == 64 * MiB);
+    REQUIRE(rq_session_set(s.get(), RQ_SESSION_MEMORY_BUDGET, int64_t(32 * MiB)) == RQ_OK);
+    REQUIRE(rq_session_memory(s.get(), &use) == RQ_OK);
+    CHECK(use.limit == 32 * MiB); // the budget follows the setting
+    const char *name = nullptr;
+    REQUIRE(rq_session_param_name(RQ_SESSION_CONCURRENCY_LIMIT, &name) == RQ_OK);
+    CHECK(std::string(name) == "concurrency_limit");
+    int64_t v = 0;
+    CHECK(rq_session_get(s.get(), RQ_SESSION_REDUNDANCY, &v) == RQ_ERR_CONFIG);
+    double lo = 0, hi = 0;
+    REQUIRE(rq_session_param_bounds(RQ_SESSION_SYMBOL_SIZE, &lo, &hi, nullptr) == RQ_OK);
+    CHECK(lo == 1);
+    CHECK(hi == 65535);
+}
+
+TEST_CASE("a session codes in the context it was created in", "[concurrency]")
+{
+    rqt::Context ctx = rqt::make_context();
+    REQUIRE(rq_context_set(ctx.get(), RQ_PARAM_BACKEND, RQ_BACKEND_SCALAR) == RQ_OK);
+    rq_session *raw = nullptr;
+    REQUIRE(rq_session_create_in(ctx.get(), &raw) == RQ_OK);
+    Session s(raw);
+    CHECK(rq_context_destroy(ctx.get()) == RQ_ERR_BUSY); // the session holds it
+    rq_memory_usage before{}, after{};
+    REQUIRE(rq_context_memory(ctx.get(), &before) == RQ_OK);
+    rqt::TempDir dir;
+    const std::vector<uint8_t> data = rqt::splitmix_bytes(5, 300000);
+    rqt::write_bytes(dir / "in", data);
+    REQUIRE(encode(s.get(), dir / "in", dir / "sym") == RQ_OK);
+    REQUIRE(decode(s.get(), dir / "sym", dir / "back") == RQ_OK);
+    CHECK(read_all(dir / "back") == data);
+    REQUIRE(rq_context_memory(ctx.get(), &after) == RQ_OK);
+    CHECK(after.peak > before.peak); // its plans were cached in this context
+    s.reset();
 }

@@ -38,32 +38,38 @@ typedef enum rq_placement {
     RQ_PLACEMENT_NONE = 2     /* leave workers unbound; the OS places them */
 } rq_placement;
 
-typedef struct rq_session_config {
+/*
+ * A session's settings, each set on its own through rq_session_set (whole
+ * numbers) or rq_session_set_double (RQ_SESSION_REDUNDANCY), checked when
+ * set; a refused value leaves the old one and rq_session_last_error names
+ * the setting. Jobs take a copy of the settings when they start.
+ */
+typedef enum rq_session_param {
     /* Largest symbol in bytes (P'); symbols are P' rounded down to a multiple
-     * of 8 (of 1 below 64). Default 65535, i.e. T = 65528. */
-    uint32_t symbol_size;
-    /* Redundancy factor R >= 1 (fractional allowed). Default 1.5. */
-    double redundancy;
+     * of 8 (of 1 below 64). 1..65535, default 65535, i.e. T = 65528. */
+    RQ_SESSION_SYMBOL_SIZE = 1,
+    /* Redundancy factor R (a double, fractional allowed). 1..1000, default 1.5. */
+    RQ_SESSION_REDUNDANCY = 2,
     /* Bytes of buffers, plans and matrices the session's running jobs may
      * hold together (each job also charges the process budget, see
-     * rq_process_set_memory_budget). >= RQ_MIN_MEMORY_BUDGET. Default 256 MiB. */
-    uint64_t memory_budget;
+     * rq_process_set_memory_budget). >= RQ_MIN_MEMORY_BUDGET, default 256 MiB. */
+    RQ_SESSION_MEMORY_BUDGET = 3,
     /* Jobs this session runs at once. 1..1024, default 4. */
-    uint32_t concurrency_limit;
-    /* Worker threads per job; 0 = one per core. Default 0. */
-    uint32_t threads;
-    /* Where workers run. Default RQ_PLACEMENT_COMPACT. */
-    rq_placement placement;
-    /* When a job finds no free slot (concurrency_limit) or not enough of the
+    RQ_SESSION_CONCURRENCY_LIMIT = 4,
+    /* Worker threads per job; 0 = one per core. 0..4096, default 0. */
+    RQ_SESSION_THREADS = 5,
+    /* Where workers run: an rq_placement. Default RQ_PLACEMENT_COMPACT. */
+    RQ_SESSION_PLACEMENT = 6,
+    /* When a job finds no free slot (concurrency limit) or not enough of the
      * memory budget (session's or process's): 0 = wait until another job
      * returns them, 1 = fail at once with RQ_ERR_BUSY / RQ_ERR_MEMORY_BUDGET.
      * A job that could never fit fails at once either way. Default 0. */
-    int fail_fast;
+    RQ_SESSION_FAIL_FAST = 7,
     /* Chunk size in bytes; 0 = rq_recommended_block_size(). Default 0. */
-    uint64_t block_size;
-    /* Replace existing outputs (symbol directory contents, output files). Default 0. */
-    int overwrite;
-} rq_session_config;
+    RQ_SESSION_BLOCK_SIZE = 8,
+    /* 1: replace existing outputs (symbol directory contents, output files). Default 0. */
+    RQ_SESSION_OVERWRITE = 9
+} rq_session_param;
 
 typedef struct rq_session rq_session;
 
@@ -88,16 +94,28 @@ RQ_API rq_status rq_process_memory(rq_memory_usage *out);
  */
 typedef int (*rq_progress_fn)(void *user, uint64_t done, uint64_t total);
 
-RQ_API rq_status rq_session_config_default(rq_session_config *out);
-/* RQ_OK, or RQ_ERR_CONFIG with a message naming the first bad field in msg. */
-RQ_API rq_status rq_session_config_check(const rq_session_config *config, char *msg, size_t msg_len);
-/* Checks every field; the error names the first bad one (rq_session_last_error). */
-RQ_API rq_status rq_session_create(const rq_session_config *config, rq_session **out);
-/* Replaces the configuration between jobs; a rejected one changes nothing. */
-RQ_API rq_status rq_session_configure(rq_session *session, const rq_session_config *config);
-RQ_API rq_status rq_session_get_config(const rq_session *session, rq_session_config *out);
+/* A session with every setting at its default, coding in the default context. */
+RQ_API rq_status rq_session_create(rq_session **out);
+/* The same in ctx (its backend, caches and parameters); ctx must outlive the session. */
+RQ_API rq_status rq_session_create_in(rq_context *ctx, rq_session **out);
+/*
+ * Sets one setting. RQ_ERR_CONFIG for an unknown one, a value out of range
+ * or the wrong type (RQ_SESSION_REDUNDANCY takes rq_session_set_double, the
+ * others rq_session_set); the old value stays and rq_session_last_error
+ * says which setting and why. Jobs already running keep their copy.
+ */
+RQ_API rq_status rq_session_set(rq_session *session, rq_session_param param, int64_t value);
+RQ_API rq_status rq_session_set_double(rq_session *session, rq_session_param param, double value);
+RQ_API rq_status rq_session_get(const rq_session *session, rq_session_param param, int64_t *value);
+RQ_API rq_status rq_session_get_double(const rq_session *session, rq_session_param param,
+                                       double *value);
+/* A setting's range and default (as doubles: every whole-number setting fits); RQ_ERR_CONFIG if unknown. */
+RQ_API rq_status rq_session_param_bounds(rq_session_param param, double *min, double *max,
+                                         double *def);
+/* The setting's name ("memory_budget", as messages call it); RQ_ERR_CONFIG if unknown. */
+RQ_API rq_status rq_session_param_name(rq_session_param param, const char **name);
 RQ_API rq_status rq_session_set_progress(rq_session *session, rq_progress_fn fn, void *user);
-/* The session's own budget (limit = config memory_budget). */
+/* The session's own budget (limit = RQ_SESSION_MEMORY_BUDGET). */
 RQ_API rq_status rq_session_memory(const rq_session *session, rq_memory_usage *out);
 /*
  * Cancels every job running on the session now, from any thread: each stops
@@ -130,7 +148,7 @@ typedef struct rq_file_result {
 
 RQ_API rq_status rq_file_result_free(rq_file_result *result);
 
-/* Chunk size used when block_size is 0, for this file size and the session's budget. */
+/* Chunk size used when RQ_SESSION_BLOCK_SIZE is 0, for this file size and the session's budget. */
 RQ_API rq_status rq_recommended_block_size(const rq_session *session, uint64_t file_size,
                                            uint64_t *out);
 /*
