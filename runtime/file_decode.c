@@ -35,6 +35,7 @@
 #include "runtime/fs_util.h"
 #include "runtime/job_memory.h"
 #include "runtime/job_stages.h"
+#include "runtime/pass_engine.h"
 #include "runtime/split_hash.h"
 #include "runtime/session_internal.h"
 #include "runtime/symbol_files.h"
@@ -312,165 +313,106 @@ static rq_status read_slice(decode_job *job, held_symbol *h, size_t w0, size_t w
     return RQ_OK;
 }
 
-/* One pass of one source block and what its workers share. */
-typedef struct pass_ctx {
-    rq_stage sc;
+/* One source block's decode and what its passes' items share. */
+typedef struct block_decode {
+    rq_pass_engine e;
     decode_job *job;
     const rq_layout_block *lb;
     const block_choice *ch;
-    const rq_pass *p;
-    uint8_t *rows, *buf, *slices; /* slices: one pass-width row per worker */
-    const uint32_t *missing;      /* source ESIs to rebuild */
-    size_t real;                  /* bytes of the pass inside the chunk */
-    uint64_t out_offset;
+    const uint32_t *missing; /* source ESIs to rebuild */
+    uint32_t n_missing;
     rq_blake3 *chunk_hash;
-    rq_split_hash hash; /* the chunk hash's share of the pass */
-} pass_ctx;
+} block_decode;
+
+static block_decode *decode_of(rq_pass_engine *e)
+{
+    return e->user;
+}
 
 /* Item k: the pass's slice of used symbol k, into its row (and the buffer if a source). */
-static void read_worker(void *ctx, uint32_t w, uint32_t n)
+static rq_status read_item(rq_pass_engine *e, uint32_t w, size_t k)
 {
-    (void)n;
-    pass_ctx *x = ctx;
+    block_decode *x = decode_of(e);
     const block_choice *ch = x->ch;
-    size_t W = x->p->width, k;
-    while (rq_stage_take(&x->sc, &k)) {
-        uint8_t *dst = ch->plan ? x->rows + (size_t)rq_plan_input_row(ch->plan, (uint32_t)k) * W
-                                : x->slices + (size_t)w * W;
-        rq_status st = read_slice(x->job, ch->use[k], x->p->w0, W, dst);
-        if (st != RQ_OK)
-            rq_stage_fail(&x->sc, st);
-        else if (ch->use[k]->esi < ch->c.K)
-            rq_row_to_pass(&x->lb->oti, x->p, ch->c.K, ch->use[k]->esi, dst, x->buf);
-    }
+    size_t W = e->pass->width;
+    uint8_t *dst = ch->plan ? e->rows + (size_t)rq_plan_input_row(ch->plan, (uint32_t)k) * W
+                            : e->scratch + (size_t)w * e->scratch_stride;
+    rq_status st = read_slice(x->job, ch->use[k], e->pass->w0, W, dst);
+    if (st == RQ_OK && ch->use[k]->esi < ch->c.K)
+        rq_row_to_pass(e->oti, e->pass, ch->c.K, ch->use[k]->esi, dst, e->buf);
+    return st;
 }
 
-static void replay_worker(void *ctx, uint32_t w, uint32_t n)
+/* Item m: missing source symbol missing[m], rebuilt from the intermediate symbols. */
+static rq_status rebuild_item(rq_pass_engine *e, uint32_t w, size_t m)
 {
-    pass_ctx *x = ctx;
-    size_t from, len;
-    rq_column_share(x->p->width, w, n, &from, &len);
-    if (len && rq_plan_apply(x->job->job.ctx, x->ch->plan, x->job->job.kernels, x->rows + from, x->p->width, len) !=
-                   RQ_OK)
-        rq_stage_fail(&x->sc, RQ_ERR_NO_MEMORY);
-}
-
-/* Item m: missing source symbol x->missing[m], rebuilt from the intermediate symbols. */
-static void rebuild_worker(void *ctx, uint32_t w, uint32_t n)
-{
-    (void)n;
-    pass_ctx *x = ctx;
-    const block_choice *ch = x->ch;
-    size_t W = x->p->width, m;
-    uint8_t *slice = x->slices + (size_t)w * W;
-    while (rq_stage_take(&x->sc, &m)) {
-        rq_encode_isi(&ch->c, x->job->job.kernels, x->rows, W, ch->plan->intermediate,
-                      x->missing[m], slice, W);
-        rq_row_to_pass(&x->lb->oti, x->p, ch->c.K, x->missing[m], slice, x->buf);
-    }
+    block_decode *x = decode_of(e);
+    size_t W = e->pass->width;
+    uint8_t *slice = e->scratch + (size_t)w * e->scratch_stride;
+    rq_encode_isi(e->c, e->job->kernels, e->rows, W, e->plan->intermediate, x->missing[m], slice, W);
+    rq_row_to_pass(e->oti, e->pass, e->c->K, x->missing[m], slice, e->buf);
+    return RQ_OK;
 }
 
 /*
- * Item 0 writes the pass's bytes, all of them: writes to one file are
+ * The one item writes the pass's bytes, all of them: writes to one file are
  * serialized by the kernel anyway, and two workers writing would only
- * contend for its lock. Items 1.. hash the chunk hash's subtrees meanwhile.
+ * contend for its lock. The chunk hash takes them meanwhile.
  */
-static void write_worker(void *ctx, uint32_t w, uint32_t n)
+static rq_status write_item(rq_pass_engine *e, uint32_t w, size_t item)
 {
     (void)w;
-    (void)n;
-    pass_ctx *x = ctx;
-    size_t item;
-    while (rq_stage_take(&x->sc, &item)) {
-        if (item > 0) {
-            rq_split_hash_item(&x->hash, item - 1);
-            continue;
-        }
-        if (x->real && rq_pwrite_full(x->job->out.fd, x->buf, x->real, x->out_offset) != 0)
-            rq_stage_fail(&x->sc, rq_session_fail(x->job->job.s, RQ_ERR_IO, "writing the output: %s",
-                                                  strerror(errno)));
-    }
+    (void)item;
+    block_decode *x = decode_of(e);
+    if (e->real && rq_pwrite_full(x->job->out.fd, e->buf, e->real,
+                                  x->lb->original_offset + e->start) != 0)
+        return rq_session_fail(x->job->job.s, RQ_ERR_IO, "writing the output: %s", strerror(errno));
+    return RQ_OK;
 }
 
-/* One pass of one source block: read the used slices, replay, rebuild, write. */
-static rq_status decode_pass(pass_ctx *x, const rq_block_layout *bl, uint32_t n_missing)
+static rq_status fill_pass(rq_pass_engine *e)
 {
-    const block_choice *ch = x->ch;
-    rq_job *job = &x->job->job;
-    uint32_t K = ch->c.K;
-    size_t W = x->p->width;
-    if (ch->plan) /* the padding symbols after the n_use read ones are zero inputs */
-        for (uint32_t i = ch->n_use; i < ch->plan->n_inputs; i++)
-            memset(x->rows + (size_t)rq_plan_input_row(ch->plan, i) * W, 0, W);
-    uint64_t start = bl->offset + (uint64_t)K * x->p->w0; /* within the chunk */
-    size_t want = (size_t)K * W;
-    x->real = start >= x->lb->size ? 0
-              : (size_t)(x->lb->size - start < want ? x->lb->size - start : want);
-    x->out_offset = x->lb->original_offset + start;
-    rq_status st = rq_stage_run(&x->sc, job, read_worker, x, ch->n_use);
-    if (st == RQ_OK && ch->plan) {
-        if ((st = rq_stage_run(&x->sc, job, replay_worker, x, job->threads)) == RQ_OK)
-            st = rq_stage_run(&x->sc, job, rebuild_worker, x, n_missing);
-    }
-    if (st == RQ_OK && (st = rq_split_hash_begin(&x->hash, x->chunk_hash, x->buf, x->real)) == RQ_OK) {
-        st = rq_stage_run(&x->sc, job, write_worker, x, 1 + rq_split_hash_items(&x->hash));
-        if (st == RQ_OK)
-            rq_split_hash_end(&x->hash);
-        else
-            rq_split_hash_abandon(&x->hash);
-    }
-    if (st != RQ_OK)
-        return st;
-    x->job->done += x->real;
-    return rq_job_report(job, x->job->done, x->job->total);
+    return rq_pass_stage(e, read_item, decode_of(e)->ch->n_use);
 }
+
+static rq_status take_pass(rq_pass_engine *e)
+{
+    block_decode *x = decode_of(e);
+    rq_status st = e->plan ? rq_pass_stage(e, rebuild_item, x->n_missing) : RQ_OK;
+    return st == RQ_OK ? rq_pass_stage_hashing(e, x->chunk_hash, write_item, 1, 1) : st;
+}
+
+static const rq_pass_ops decode_pass_ops = {.fill = fill_pass, .take = take_pass};
 
 static rq_status decode_block(decode_job *job, const rq_layout_block *lb, const rq_block_layout *bl,
                               const block_choice *ch, rq_blake3 *hash)
 {
     rq_job *rj = &job->job;
     uint32_t K = ch->c.K;
-    rq_pass *passes = malloc((size_t)lb->oti.sub_blocks * sizeof *passes);
     uint32_t *missing = malloc((size_t)K * sizeof *missing + 1);
-    if (!passes || !missing) {
-        free(passes);
-        free(missing);
+    if (!missing)
         return RQ_ERR_NO_MEMORY;
-    }
-    uint32_t n_missing = 0;
+    block_decode x = {.job = job, .lb = lb, .ch = ch, .missing = missing, .chunk_hash = hash};
     for (uint32_t i = 0; i < K; i++)
         if (!ch->have_source[i])
-            missing[n_missing++] = i;
+            missing[x.n_missing++] = i;
+    x.e = (rq_pass_engine){.job = rj, .oti = &lb->oti, .c = &ch->c, .plan = ch->plan,
+                           .n_filled = ch->n_use, .block_offset = bl->offset,
+                           .chunk_size = lb->size, .done = &job->done, .total = job->total,
+                           .user = &x};
+    /* Scratch as large as the next chunk's scan wants too (a packet per
+     * worker), so the buffers are not reallocated chunk after chunk. */
     uint64_t need = 0;
-    size_t n = rq_job_block_passes(rj, &lb->oti, ch->plan, K, room(job), passes, &need);
-    rq_status st = RQ_OK;
-    if (n == 0)
+    rq_status st = rq_pass_engine_prepare(&x.e, &job->mem, room(job), 0,
+                                          4u + lb->oti.symbol_size, &need);
+    if (st == RQ_ERR_MEMORY_BUDGET)
         st = rq_session_fail(rj->s, RQ_ERR_MEMORY_BUDGET,
                              "block %s: a sub-block needs %llu MiB; the memory budget is %llu MiB",
                              lb->block_id, (unsigned long long)(need / MIB + 1),
                              (unsigned long long)(rq_job_budget(rj) / MIB));
-    size_t wmax = 0;
-    for (size_t i = 0; i < n; i++)
-        wmax = passes[i].width > wmax ? passes[i].width : wmax;
-    pass_ctx x = {.job = job, .lb = lb, .ch = ch, .missing = missing, .chunk_hash = hash};
-    uint32_t rows_n = ch->plan ? ch->plan->rows : 0;
-    if (st == RQ_OK) {
-        /* Scratch as large as the next chunk's scan wants too (a packet per
-         * worker), so the buffers are not reallocated chunk after chunk. */
-        size_t packet = 4u + lb->oti.symbol_size;
-        st = rq_job_buffers_fit(&job->mem, (size_t)rows_n * wmax, (size_t)K * wmax,
-                                (size_t)rj->threads * (wmax > packet ? wmax : packet));
-        if (st == RQ_OK)
-            rq_job_buffers_place(rj, &job->mem, wmax);
-        x.rows = job->mem.rows;
-        x.buf = job->mem.buf;
-        x.slices = job->mem.scratch;
-    }
-    for (size_t i = 0; st == RQ_OK && i < n; i++) {
-        x.p = &passes[i];
-        st = decode_pass(&x, bl, n_missing);
-    }
-    free(passes);
+    if (st == RQ_OK)
+        st = rq_pass_engine_run(&x.e, &decode_pass_ops);
+    rq_pass_engine_release(&x.e);
     free(missing);
     return st;
 }

@@ -42,6 +42,7 @@
 #include "runtime/job_stages.h"
 #include "runtime/split_hash.h"
 #include "runtime/layout.h"
+#include "runtime/pass_engine.h"
 #include "runtime/session_internal.h"
 #include "runtime/symbol_files.h"
 #include "runtime/temp_file.h"
@@ -63,48 +64,41 @@ typedef struct encode_job {
 } encode_job;
 
 typedef struct block_ctx {
+    rq_pass_engine e; /* its plan, rows, buffers and the pass running */
     encode_job *job;
-    const rq_oti *oti;
-    rq_block_constants c;
     rq_block_layout bl;
-    uint64_t chunk_offset, chunk_size;
+    uint64_t chunk_offset;
     uint32_t sbn, repairs;
-    const rq_plan *plan;
-    const char *dir; /* where symbol files go; NULL: IDs only */
-    char **ids;      /* K + repairs entries */
+    const char *dir;  /* where symbol files go; NULL: IDs only */
+    char **ids;       /* K + repairs entries */
     uint8_t *created; /* as ids: set for each file this run wrote */
-    int single;      /* one pass: symbol files straight away, no staging */
-    uint8_t *rows, *pass_buf; /* pass_buf: the pass's source bytes in file order */
-    uint8_t *scratch; /* per worker: a slice (pass width) and a whole symbol (T) */
-    size_t scratch_stride, wmax;
+    int single;       /* one pass: symbol files straight away, no staging */
     rq_temp_file staging;
-    /* The pass being run and what its workers share. */
-    const rq_pass *pass;
-    size_t real;      /* source bytes of the pass inside the chunk */
-    rq_split_hash hash; /* the chunk hash's share of the pass */
-    rq_stage stage;
+    rq_blake3 *chunk_hash;
 } block_ctx;
 
-static uint8_t *worker_slice(const block_ctx *b, uint32_t w)
+static block_ctx *block_of(rq_pass_engine *e)
 {
-    return b->scratch + (size_t)w * b->scratch_stride;
+    return e->user;
 }
 
-static uint8_t *worker_symbol(const block_ctx *b, uint32_t w)
+/* Worker w's scratch: a slice (pass width) and then a whole symbol (T). */
+static uint8_t *worker_slice(const rq_pass_engine *e, uint32_t w)
 {
-    return worker_slice(b, w) + b->wmax;
+    return e->scratch + (size_t)w * e->scratch_stride;
 }
 
 /* Emits one finished packet: writes its file (or only names it) and keeps its ID. */
 static rq_status emit_packet(block_ctx *b, uint32_t esi, const uint8_t *symbol)
 {
-    uint32_t T = b->oti->symbol_size;
+    uint32_t T = b->e.oti->symbol_size;
     uint8_t payload_id[4];
     rq_payload_id_write(b->sbn, esi, payload_id, 4);
     char id[RQ_SYMBOL_ID_MAX];
     if (b->dir) {
         /* Without overwriting, a file already there is not this run's to remove later. */
-        int r = rq_symbol_file_write(b->job->job.blake3, b->dir, payload_id, symbol, T, id, b->job->job.cfg.overwrite);
+        int r = rq_symbol_file_write(b->job->job.blake3, b->dir, payload_id, symbol, T, id,
+                                     b->job->job.cfg.overwrite);
         if (r == -1)
             return rq_session_fail(b->job->job.s, RQ_ERR_IO, "writing a symbol file in %s: %s",
                                    b->dir, strerror(errno));
@@ -119,141 +113,83 @@ static rq_status emit_packet(block_ctx *b, uint32_t esi, const uint8_t *symbol)
 /* Hands one symbol's slice on: straight into its file (one pass) or into staging. */
 static rq_status put_slice(block_ctx *b, uint32_t esi, const uint8_t *slice)
 {
-    uint32_t T = b->oti->symbol_size;
+    const rq_pass *p = b->e.pass;
     if (b->single)
         return emit_packet(b, esi, slice);
-    if (rq_pwrite_full(b->staging.fd, slice, b->pass->width, (uint64_t)esi * T + b->pass->w0) != 0)
+    if (rq_pwrite_full(b->staging.fd, slice, p->width,
+                       (uint64_t)esi * b->e.oti->symbol_size + p->w0) != 0)
         return rq_session_fail(b->job->job.s, RQ_ERR_IO, "writing the staging file in %s: %s",
                                b->job->stage_dir, strerror(errno));
     return RQ_OK;
 }
 
-/* Workers read the pass's contiguous source range in 1 MiB pieces. */
-static void read_worker(void *ctx, uint32_t w, uint32_t n)
+/* Item: one 1 MiB piece of the pass's contiguous source range. */
+static rq_status read_item(rq_pass_engine *e, uint32_t w, size_t piece)
 {
     (void)w;
-    (void)n;
-    block_ctx *b = ctx;
-    uint64_t start = b->chunk_offset + b->bl.offset + (uint64_t)b->c.K * b->pass->w0;
-    size_t piece;
-    while (rq_stage_take(&b->stage, &piece)) {
-        size_t from = piece * RQ_READ_PIECE;
-        size_t len = b->real - from < RQ_READ_PIECE ? b->real - from : RQ_READ_PIECE;
-        if (rq_pread_full(b->job->in_fd, b->pass_buf + from, len, start + from) != 0)
-            rq_stage_fail(&b->stage, rq_session_fail(b->job->job.s, RQ_ERR_IO, "reading the input at byte %llu: %s",
-                                         (unsigned long long)(start + from), strerror(errno)));
-    }
+    block_ctx *b = block_of(e);
+    uint64_t start = b->chunk_offset + e->start;
+    size_t from = piece * RQ_READ_PIECE;
+    size_t len = e->real - from < RQ_READ_PIECE ? e->real - from : RQ_READ_PIECE;
+    if (rq_pread_full(b->job->in_fd, e->buf + from, len, start + from) != 0)
+        return rq_session_fail(b->job->job.s, RQ_ERR_IO, "reading the input at byte %llu: %s",
+                               (unsigned long long)(start + from), strerror(errno));
+    return RQ_OK;
+}
+
+/* Item i: source symbol i into its row, and its slice handed on. */
+static rq_status source_item(rq_pass_engine *e, uint32_t w, size_t i)
+{
+    (void)w;
+    uint8_t *row = e->rows + (size_t)rq_plan_input_row(e->plan, (uint32_t)i) * e->pass->width;
+    rq_pass_to_row(e->oti, e->pass, e->c->K, (uint32_t)i, e->buf, row);
+    return put_slice(block_of(e), (uint32_t)i, row);
+}
+
+/* Item r: repair symbol K + r from the intermediate symbols. */
+static rq_status repair_item(rq_pass_engine *e, uint32_t w, size_t r)
+{
+    const rq_block_constants *c = e->c;
+    uint32_t esi = c->K + (uint32_t)r;
+    size_t W = e->pass->width;
+    uint8_t *slice = worker_slice(e, w);
+    rq_encode_isi(c, e->job->kernels, e->rows, W, e->plan->intermediate,
+                  esi + (c->K_prime - c->K), slice, W);
+    return put_slice(block_of(e), esi, slice);
 }
 
 /*
- * Items below the chunk hash's item count hash its subtrees (runtime/split_hash.h);
- * each item after that puts one source symbol into its row and hands its slice on.
+ * Read in file order, then each source symbol into its row (the cached
+ * plan numbers its input rows in the order it uses them: plan.h) while the
+ * chunk hash takes the pass's bytes. Source symbols go before the replay,
+ * which overwrites their rows.
  */
-static void source_worker(void *ctx, uint32_t w, uint32_t n)
+static rq_status fill_pass(rq_pass_engine *e)
 {
-    (void)w;
-    (void)n;
-    block_ctx *b = ctx;
-    size_t W = b->pass->width, item, hashing = rq_split_hash_items(&b->hash);
-    while (rq_stage_take(&b->stage, &item)) {
-        if (item < hashing) {
-            rq_split_hash_item(&b->hash, item);
-            continue;
-        }
-        uint32_t i = (uint32_t)(item - hashing);
-        uint8_t *row = b->rows + (size_t)rq_plan_input_row(b->plan, i) * W;
-        rq_pass_to_row(b->oti, b->pass, b->c.K, i, b->pass_buf, row);
-        rq_status st = put_slice(b, i, row);
-        if (st != RQ_OK)
-            rq_stage_fail(&b->stage, st);
-    }
-}
-
-static void replay_worker(void *ctx, uint32_t w, uint32_t n)
-{
-    block_ctx *b = ctx;
-    size_t from, len;
-    rq_column_share(b->pass->width, w, n, &from, &len);
-    if (len && rq_plan_apply(b->job->job.ctx, b->plan, b->job->job.kernels, b->rows + from, b->pass->width, len) !=
-                   RQ_OK)
-        rq_stage_fail(&b->stage, RQ_ERR_NO_MEMORY);
-}
-
-static void repair_worker(void *ctx, uint32_t w, uint32_t n)
-{
-    (void)n;
-    block_ctx *b = ctx;
-    size_t W = b->pass->width, e;
-    uint8_t *slice = worker_slice(b, w);
-    while (rq_stage_take(&b->stage, &e)) {
-        uint32_t esi = b->c.K + (uint32_t)e;
-        rq_encode_isi(&b->c, b->job->job.kernels, b->rows, W, b->plan->intermediate,
-                      esi + (b->c.K_prime - b->c.K), slice, W);
-        rq_status st = put_slice(b, esi, slice);
-        if (st != RQ_OK)
-            rq_stage_fail(&b->stage, st);
-    }
-}
-
-/* Runs one stage of a pass on every worker. */
-static rq_status stage(block_ctx *b, rq_worker_fn fn, size_t items)
-{
-    return rq_stage_run(&b->stage, &b->job->job, fn, b, items);
-}
-
-static rq_status run_pass(block_ctx *b, const rq_pass *p, rq_blake3 *chunk_hash)
-{
-    encode_job *job = b->job;
-    uint32_t K = b->c.K;
-    size_t W = p->width;
-    uint64_t start = b->bl.offset + (uint64_t)K * p->w0; /* within the chunk */
-    size_t want = (size_t)K * W;
-    b->pass = p;
-    b->real = start >= b->chunk_size ? 0
-              : (size_t)(b->chunk_size - start < want ? b->chunk_size - start : want);
-    /* Read in file order, then each source symbol into its row: the cached
-     * plan numbers its input rows in the order it uses them (plan.h). */
-    rq_status st = stage(b, read_worker, (b->real + RQ_READ_PIECE - 1) / RQ_READ_PIECE);
+    rq_status st = rq_pass_stage(e, read_item, (e->real + RQ_READ_PIECE - 1) / RQ_READ_PIECE);
     if (st != RQ_OK)
         return st;
-    memset(b->pass_buf + b->real, 0, want - b->real);
-    job->done += b->real;
-    /* The padding symbols K..K'-1 are inputs too, all zero; the plan clears its other rows. */
-    for (uint32_t i = K; i < b->plan->n_inputs; i++)
-        memset(b->rows + (size_t)rq_plan_input_row(b->plan, i) * W, 0, W);
-    /* Source symbols first: the replay overwrites their rows. */
-    if ((st = rq_split_hash_begin(&b->hash, chunk_hash, b->pass_buf, b->real)) != RQ_OK)
-        return st;
-    st = stage(b, source_worker, rq_split_hash_items(&b->hash) + K);
-    if (st != RQ_OK) {
-        rq_split_hash_abandon(&b->hash);
-        return st;
-    }
-    rq_split_hash_end(&b->hash);
-    if ((st = stage(b, replay_worker, job->job.threads)) != RQ_OK ||
-        (st = stage(b, repair_worker, b->repairs)) != RQ_OK)
-        return st;
-    return rq_job_report(&job->job, job->done, job->file_size);
+    memset(e->buf + e->real, 0, (size_t)e->c->K * e->pass->width - e->real);
+    return rq_pass_stage_hashing(e, block_of(e)->chunk_hash, source_item, e->c->K, 0);
 }
 
-/* After a multi-pass block: cut every symbol file out of the staging file. */
-static void cut_worker(void *ctx, uint32_t w, uint32_t n)
+static rq_status take_pass(rq_pass_engine *e)
 {
-    (void)n;
-    block_ctx *b = ctx;
-    uint32_t T = b->oti->symbol_size;
-    uint8_t *symbol = worker_symbol(b, w);
-    size_t esi;
-    while (rq_stage_take(&b->stage, &esi)) {
-        rq_status st = RQ_OK;
-        if (rq_pread_full(b->staging.fd, symbol, T, (uint64_t)esi * T) != 0)
-            st = rq_session_fail(b->job->job.s, RQ_ERR_IO, "reading the staging file in %s: %s",
-                                 b->job->stage_dir, strerror(errno));
-        else
-            st = emit_packet(b, (uint32_t)esi, symbol);
-        if (st != RQ_OK)
-            rq_stage_fail(&b->stage, st);
-    }
+    return rq_pass_stage(e, repair_item, block_of(e)->repairs);
+}
+
+static const rq_pass_ops encode_pass_ops = {.fill = fill_pass, .take = take_pass};
+
+/* Item esi, after a multi-pass block: one symbol file cut out of the staging file. */
+static rq_status cut_item(rq_pass_engine *e, uint32_t w, size_t esi)
+{
+    block_ctx *b = block_of(e);
+    uint32_t T = e->oti->symbol_size;
+    uint8_t *symbol = worker_slice(e, w) + e->wmax;
+    if (rq_pread_full(b->staging.fd, symbol, T, (uint64_t)esi * T) != 0)
+        return rq_session_fail(b->job->job.s, RQ_ERR_IO, "reading the staging file in %s: %s",
+                               b->job->stage_dir, strerror(errno));
+    return emit_packet(b, (uint32_t)esi, symbol);
 }
 
 /* A scratch file that is never published: unnamed, so a killed run leaves nothing. */
@@ -265,53 +201,46 @@ static rq_status open_staging(block_ctx *b)
     return RQ_OK;
 }
 
-static rq_status encode_block(block_ctx *b, rq_blake3 *chunk_hash)
+/* Plans the passes and fits the buffers: each worker a slice and a whole symbol. */
+static rq_status prepare_block(block_ctx *b)
 {
     rq_job *job = &b->job->job;
-    rq_job_buffers *mem = &b->job->mem;
-    uint32_t N = b->oti->sub_blocks, K = b->c.K, T = b->oti->symbol_size;
-    rq_status st = rq_job_buffers_reserve(job, mem,
-                                          rq_job_block_reservation(job, &b->c, T, b->c.K_prime));
+    uint64_t need = 0;
+    rq_status st = rq_pass_engine_prepare(&b->e, &b->job->mem, b->job->mem.reserved,
+                                          b->e.oti->symbol_size, 0, &need);
+    if (st == RQ_ERR_MEMORY_BUDGET)
+        return rq_session_fail(job->s, st,
+                               "a sub-block of %u symbols needs %llu MiB; the memory budget is %llu MiB",
+                               b->e.c->K, (unsigned long long)(need / MIB + 1),
+                               (unsigned long long)(rq_job_budget(job) / MIB));
+    return st;
+}
+
+static rq_status encode_block(block_ctx *b)
+{
+    rq_job *job = &b->job->job;
+    rq_pass_engine *e = &b->e;
+    uint32_t K = e->c->K;
+    rq_status st = rq_job_buffers_reserve(job, &b->job->mem,
+                                          rq_job_block_reservation(job, e->c, e->oti->symbol_size,
+                                                                   e->c->K_prime));
     if (st != RQ_OK)
         return st;
-    st = rq_plan_cache_acquire(b->job->job.ctx, b->c.K_prime, &b->plan);
+    st = rq_plan_cache_acquire(job->ctx, e->c->K_prime, &e->plan);
     if (st != RQ_OK)
         return rq_session_fail(job->s, st, "solving the encoding plan for K'=%u: %s",
-                               b->c.K_prime, rq_strerror(st));
-    rq_pass *passes = malloc((size_t)N * sizeof *passes);
-    uint64_t need = 0;
-    size_t n_passes = passes ? rq_job_block_passes(job, b->oti, b->plan, K, mem->reserved, passes,
-                                                   &need)
-                             : 0;
-    if (!passes) {
-        st = RQ_ERR_NO_MEMORY;
-    } else if (n_passes == 0) {
-        st = rq_session_fail(job->s, RQ_ERR_MEMORY_BUDGET,
-                             "a sub-block of %u symbols needs %llu MiB; the memory budget is %llu MiB",
-                             K, (unsigned long long)(need / MIB + 1),
-                             (unsigned long long)(rq_job_budget(job) / MIB));
-    } else {
-        for (size_t i = 0; i < n_passes; i++)
-            b->wmax = passes[i].width > b->wmax ? passes[i].width : b->wmax;
-        b->scratch_stride = b->wmax + T;
-        st = rq_job_buffers_fit(mem, (size_t)b->plan->rows * b->wmax, (size_t)K * b->wmax,
-                                b->scratch_stride * job->threads);
-        if (st == RQ_OK)
-            rq_job_buffers_place(job, mem, b->wmax);
-        b->rows = mem->rows;
-        b->pass_buf = mem->buf;
-        b->scratch = mem->scratch;
-    }
-    b->single = n_passes == 1;
+                               e->c->K_prime, rq_strerror(st));
+    st = prepare_block(b);
+    b->single = e->n_passes == 1;
     if (st == RQ_OK && !b->single)
         st = open_staging(b);
-    for (size_t i = 0; st == RQ_OK && i < n_passes; i++)
-        st = run_pass(b, &passes[i], chunk_hash);
+    if (st == RQ_OK)
+        st = rq_pass_engine_run(e, &encode_pass_ops);
     if (st == RQ_OK && !b->single)
-        st = stage(b, cut_worker, (size_t)K + b->repairs);
+        st = rq_pass_stage(e, cut_item, (size_t)K + b->repairs);
     rq_temp_file_discard(&b->staging);
-    free(passes);
-    rq_plan_cache_release(b->job->job.ctx, b->plan);
+    rq_pass_engine_release(e);
+    rq_plan_cache_release(job->ctx, e->plan);
     return st;
 }
 
@@ -352,29 +281,32 @@ static rq_status encode_chunk(encode_job *job, uint32_t index, uint64_t offset, 
     uint64_t repairs_left = repair_total;
     for (uint32_t sbn = 0; sbn < oti.source_blocks && st == RQ_OK; sbn++) {
         block_ctx b;
+        rq_block_constants c;
         memset(&b, 0, sizeof b);
         b.job = job;
         b.staging.fd = -1;
-        b.oti = &oti;
         b.sbn = sbn;
         b.chunk_offset = offset;
-        b.chunk_size = size;
+        b.chunk_hash = &chunk_hash;
         rq_oti_block_layout(&oti, sbn, &b.bl);
-        rq_params_for(b.bl.source_symbols, &b.c);
+        rq_params_for(b.bl.source_symbols, &c);
+        b.e = (rq_pass_engine){.job = &job->job, .oti = &oti, .c = &c, .n_filled = c.K,
+                               .block_offset = b.bl.offset, .chunk_size = size,
+                               .done = &job->done, .total = job->file_size, .user = &b};
         /* Repairs shared out in proportion to K; the last block takes the rest. */
         uint64_t share = sbn + 1 == oti.source_blocks
                              ? repairs_left
-                             : (repair_total * b.c.K + ol.symbols - 1) / ol.symbols;
+                             : (repair_total * c.K + ol.symbols - 1) / ol.symbols;
         share = share < repairs_left ? share : repairs_left;
         repairs_left -= share;
         b.repairs = (uint32_t)share;
         if (sbn == 0)
-            lb->source_symbols = b.c.K;
+            lb->source_symbols = c.K;
         b.dir = job->out_dir ? dir : NULL;
         b.ids = lb->symbols + lb->n_symbols;
         b.created = job->created[index] + lb->n_symbols;
-        st = encode_block(&b, &chunk_hash);
-        lb->n_symbols += b.c.K + b.repairs;
+        st = encode_block(&b);
+        lb->n_symbols += c.K + b.repairs;
     }
     uint8_t digest[RQ_BLAKE3_OUT_LEN];
     rq_blake3_finalize(&chunk_hash, digest, sizeof digest);

@@ -1,0 +1,130 @@
+/* The pass engine (see pass_engine.h). */
+#include "runtime/pass_engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/workers.h"
+
+rq_status rq_pass_engine_prepare(rq_pass_engine *e, rq_job_buffers *mem, uint64_t room,
+                                 size_t scratch_extra, size_t scratch_min, uint64_t *need)
+{
+    uint32_t K = e->c->K;
+    e->passes = malloc((size_t)e->oti->sub_blocks * sizeof *e->passes);
+    if (!e->passes)
+        return RQ_ERR_NO_MEMORY;
+    *need = 0;
+    e->n_passes = rq_job_block_passes(e->job, e->oti, e->plan, K, room, e->passes, need);
+    if (e->n_passes == 0)
+        return RQ_ERR_MEMORY_BUDGET;
+    e->wmax = 0;
+    for (size_t i = 0; i < e->n_passes; i++)
+        e->wmax = e->passes[i].width > e->wmax ? e->passes[i].width : e->wmax;
+    e->scratch_stride = e->wmax + scratch_extra > scratch_min ? e->wmax + scratch_extra : scratch_min;
+    size_t rows = e->plan ? (size_t)e->plan->rows * e->wmax : 0;
+    rq_status st = rq_job_buffers_fit(mem, rows, (size_t)K * e->wmax,
+                                      e->scratch_stride * e->job->threads);
+    if (st != RQ_OK)
+        return st;
+    rq_job_buffers_place(e->job, mem, e->wmax);
+    e->rows = mem->rows;
+    e->buf = mem->buf;
+    e->scratch = mem->scratch;
+    return RQ_OK;
+}
+
+void rq_pass_engine_release(rq_pass_engine *e)
+{
+    free(e->passes);
+    e->passes = NULL;
+    e->n_passes = 0;
+}
+
+/* Items below hash_items (after the own ones when own_first) hash the chunk hash's subtrees. */
+static void item_worker(void *ctx, uint32_t w, uint32_t n)
+{
+    (void)n;
+    rq_pass_engine *e = ctx;
+    size_t item, own_end = e->own_items;
+    while (rq_stage_take(&e->stage, &item)) {
+        rq_status st = RQ_OK;
+        if (e->own_first ? item >= own_end : item < e->hash_items)
+            rq_split_hash_item(&e->hash, e->own_first ? item - own_end : item);
+        else
+            st = e->item(e, w, e->own_first ? item : item - e->hash_items);
+        if (st != RQ_OK)
+            rq_stage_fail(&e->stage, st);
+    }
+}
+
+rq_status rq_pass_stage(rq_pass_engine *e, rq_pass_item_fn fn, size_t items)
+{
+    e->item = fn;
+    e->own_items = items;
+    e->hash_items = 0;
+    e->own_first = 0;
+    return rq_stage_run(&e->stage, e->job, item_worker, e, items);
+}
+
+rq_status rq_pass_stage_hashing(rq_pass_engine *e, rq_blake3 *chunk_hash, rq_pass_item_fn fn,
+                                size_t items, int own_first)
+{
+    rq_status st = rq_split_hash_begin(&e->hash, chunk_hash, e->buf, e->real);
+    if (st != RQ_OK)
+        return st;
+    e->item = fn;
+    e->own_items = items;
+    e->hash_items = rq_split_hash_items(&e->hash);
+    e->own_first = (size_t)own_first;
+    st = rq_stage_run(&e->stage, e->job, item_worker, e, items + e->hash_items);
+    e->hash_items = 0;
+    if (st != RQ_OK) {
+        rq_split_hash_abandon(&e->hash);
+        return st;
+    }
+    rq_split_hash_end(&e->hash);
+    return RQ_OK;
+}
+
+/* Each worker replays the plan over its column share of the pass's rows. */
+static void replay_worker(void *ctx, uint32_t w, uint32_t n)
+{
+    rq_pass_engine *e = ctx;
+    size_t from, len;
+    rq_column_share(e->pass->width, w, n, &from, &len);
+    if (len && rq_plan_apply(e->job->ctx, e->plan, e->job->kernels, e->rows + from,
+                             e->pass->width, len) != RQ_OK)
+        rq_stage_fail(&e->stage, RQ_ERR_NO_MEMORY);
+}
+
+/* Where the pass lies in the chunk; the padding inputs' rows zeroed. */
+static void begin_pass(rq_pass_engine *e, const rq_pass *p)
+{
+    uint32_t K = e->c->K;
+    size_t W = p->width, want = (size_t)K * W;
+    e->pass = p;
+    e->start = e->block_offset + (uint64_t)K * p->w0;
+    e->real = e->start >= e->chunk_size ? 0
+              : (size_t)(e->chunk_size - e->start < want ? e->chunk_size - e->start : want);
+    if (e->plan)
+        for (uint32_t i = e->n_filled; i < e->plan->n_inputs; i++)
+            memset(e->rows + (size_t)rq_plan_input_row(e->plan, i) * W, 0, W);
+}
+
+rq_status rq_pass_engine_run(rq_pass_engine *e, const rq_pass_ops *ops)
+{
+    rq_status st = RQ_OK;
+    for (size_t i = 0; st == RQ_OK && i < e->n_passes; i++) {
+        begin_pass(e, &e->passes[i]);
+        st = ops->fill(e);
+        if (st == RQ_OK && e->plan)
+            st = rq_stage_run(&e->stage, e->job, replay_worker, e, e->job->threads);
+        if (st == RQ_OK)
+            st = ops->take(e);
+        if (st == RQ_OK) {
+            *e->done += e->real;
+            st = rq_job_report(e->job, *e->done, e->total);
+        }
+    }
+    return st;
+}
