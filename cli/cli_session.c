@@ -22,6 +22,7 @@ enum {
     OPT_PLACEMENT,
     OPT_FAIL_FAST,
     OPT_BLOCK_SIZE,
+    OPT_FORMAT,
     OPT_BACKEND,
     OPT_FORCE,
     OPT_JSON,
@@ -39,6 +40,7 @@ static const cli_option options[] = {
     [OPT_PLACEMENT] = {"--placement", NULL, 1},
     [OPT_FAIL_FAST] = {"--fail-fast", NULL, 0},
     [OPT_BLOCK_SIZE] = {"--block-size", NULL, 1},
+    [OPT_FORMAT] = {"--format", NULL, 1},
     [OPT_BACKEND] = {"--backend", NULL, 1},
     [OPT_FORCE] = {"--force", NULL, 0},
     [OPT_JSON] = {"--json", NULL, 0},
@@ -100,16 +102,20 @@ static int parse_size(const char *what, const char *text, uint64_t *out)
     return rc;
 }
 
-static int parse_placement(const char *text, rq_placement *out)
+/* One of a few names, as its index; the message lists them all. */
+static int parse_choice(const char *option, const char *text, const char *const *names, int n,
+                        int *out)
 {
-    static const char *const names[] = {"compact", "spread", "none"};
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < n; i++) {
         if (strcmp(text, names[i]) == 0) {
-            *out = (rq_placement)i;
+            *out = i;
             return CLI_EXIT_OK;
         }
     }
-    cli_error("--placement: '%s' is not one of compact, spread, none", text);
+    char list[128] = "";
+    for (int i = 0; i < n; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", names[i]);
+    cli_error("%s: '%s' is not one of %s", option, text, list);
     return CLI_EXIT_USAGE;
 }
 
@@ -153,7 +159,10 @@ static int session_option(int opt, const char *value, cli_file_args *out)
     int rc = CLI_EXIT_OK;
     double r = 0;
     uint64_t size = 0;
-    rq_placement placement = RQ_PLACEMENT_COMPACT;
+    /* In enum order: the index is the setting's value. */
+    static const char *const placements[] = {"compact", "spread", "none"};
+    static const char *const formats[] = {"librq", "rq-library"};
+    int choice = 0;
     switch (opt) {
     case OPT_SYMBOL_SIZE:
         return number_option(out, RQ_SESSION_SYMBOL_SIZE, "--symbol-size", value, UINT32_MAX, 1);
@@ -169,8 +178,12 @@ static int session_option(int opt, const char *value, cli_file_args *out)
     case OPT_THREADS:
         return number_option(out, RQ_SESSION_THREADS, "--threads", value, UINT32_MAX, 1);
     case OPT_PLACEMENT:
-        if ((rc = parse_placement(value, &placement)) == CLI_EXIT_OK)
-            add_setting(out, RQ_SESSION_PLACEMENT, placement, 0);
+        if ((rc = parse_choice("--placement", value, placements, 3, &choice)) == CLI_EXIT_OK)
+            add_setting(out, RQ_SESSION_PLACEMENT, choice, 0);
+        return rc;
+    case OPT_FORMAT:
+        if ((rc = parse_choice("--format", value, formats, 2, &choice)) == CLI_EXIT_OK)
+            add_setting(out, RQ_SESSION_FORMAT, choice, 0);
         return rc;
     case OPT_FAIL_FAST: add_setting(out, RQ_SESSION_FAIL_FAST, 1, 0); return CLI_EXIT_OK;
     case OPT_BLOCK_SIZE:

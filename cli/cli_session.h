@@ -45,6 +45,12 @@
     "A progress bar (bytes, percent, MB/s, ETA) is drawn on stderr when it is a\n"     \
     "terminal. Ctrl-C stops a job cleanly: nothing half-written keeps a final name.\n"
 
+/* The --format option of encode and metadata, for their --help. */
+#define CLI_FORMAT_OPTION_HELP                                                        \
+    "  --format NAME         whose rules to follow: librq (default) or rq-library\n"  \
+    "                        (byte for byte what rq-library writes for the same\n"   \
+    "                        settings: symbol files, layout form, chunk sizes)\n"
+
 /* Exit codes of the file commands, for their --help. */
 #define CLI_FILE_EXIT_CODES_HELP                                                          \
     "Exit codes:\n"                                                                      \
@@ -66,7 +72,7 @@ typedef struct cli_setting {
 } cli_setting;
 
 typedef struct cli_file_args {
-    cli_setting settings[RQ_SESSION_OVERWRITE]; /* one per setting given, the last value */
+    cli_setting settings[RQ_SESSION_FORMAT]; /* one per setting given, the last value */
     size_t n_settings;
     const char *backend;       /* NULL: the library's choice */
     const char *layout;        /* --layout, NULL when not given */

@@ -29,7 +29,7 @@ const char cmd_encode_help[] =
     "layout file comes last, so a directory without it is an unfinished\n"
     "encode. While it writes, the encode holds OUT_DIR/.rq-lock: a second\n"
     "encode into the same directory fails at once (exit 6).\n"
-    "\n" CLI_SESSION_OPTIONS_HELP
+    "\n" CLI_SESSION_OPTIONS_HELP CLI_FORMAT_OPTION_HELP
     "\n"
     "Prints: file size, chunks, source and repair symbols, output directory,\n"
     "time and speed (--json: the result object).\n"

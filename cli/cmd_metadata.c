@@ -20,10 +20,10 @@ const char cmd_metadata_help[] =
     "\n"
     "LAYOUT is written under a temporary name and renamed when complete; an\n"
     "existing LAYOUT is replaced only with --force. The IDs depend on\n"
-    "--symbol-size, --redundancy, --block-size and --memory-budget (which\n"
+    "--symbol-size, --redundancy, --block-size, --format and --memory-budget (which\n"
     "chooses the recommended block size and the sub-blocking), so give the\n"
     "same ones as to encode.\n"
-    "\n" CLI_SESSION_OPTIONS_HELP
+    "\n" CLI_SESSION_OPTIONS_HELP CLI_FORMAT_OPTION_HELP
     "\n"
     "Examples:\n"
     "  rq metadata photo.jpg photo.layout.json\n"

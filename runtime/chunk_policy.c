@@ -12,6 +12,8 @@
 
 rq_status rq_chunk_oti(const rq_session_settings *cfg, uint64_t size, rq_oti *oti)
 {
+    if (cfg->format == RQ_FORMAT_RQ_LIBRARY)
+        return rq_oti_with_defaults(size, cfg->symbol_size, oti);
     /* The usual 10 MiB receiver working memory, less when the budget is small:
      * a sub-block then still fits one pass (rows + pass buffer ~ 2.1x). */
     uint64_t ws = cfg->memory_budget / 3 < WS_DEFAULT ? cfg->memory_budget / 3 : WS_DEFAULT;
@@ -19,8 +21,19 @@ rq_status rq_chunk_oti(const rq_session_settings *cfg, uint64_t size, rq_oti *ot
     return rq_oti_derive(size, cfg->symbol_size, ws, al, al, oti);
 }
 
+/* rq-library's rule, in its own arithmetic (doubles, then ceil), so every count agrees. */
+static uint64_t rq_library_repairs(const rq_session_settings *cfg, uint64_t size)
+{
+    if (size <= cfg->symbol_size)
+        return (uint64_t)ceil(cfg->redundancy);
+    double n = ceil((double)size * (cfg->redundancy - 1.0) / (double)cfg->symbol_size);
+    return n > 0 ? (uint64_t)n : 0;
+}
+
 uint64_t rq_chunk_repair_count(const rq_session_settings *cfg, uint64_t size, uint32_t T)
 {
+    if (cfg->format == RQ_FORMAT_RQ_LIBRARY)
+        return rq_library_repairs(cfg, size);
     /* The rule of existing deployments: R repair symbols for a one-symbol
      * block, else enough to carry (R-1) times the block. */
     if (size <= T)
@@ -62,8 +75,20 @@ uint64_t rq_chunk_recommended(const rq_session_settings *cfg)
     return lo * T;
 }
 
+/* rq-library's rule: the whole file below budget / 1.5, else a quarter of that in whole symbols. */
+static uint64_t rq_library_chunk_size(const rq_session_settings *cfg, uint64_t file_size)
+{
+    uint64_t safe = (uint64_t)((double)cfg->memory_budget / 1.5);
+    if (file_size < safe)
+        return file_size ? file_size : 1;
+    uint64_t symbols = safe / 4 / cfg->symbol_size;
+    return (symbols ? symbols : 1) * cfg->symbol_size;
+}
+
 uint64_t rq_chunk_size_for(const rq_session_settings *cfg, uint64_t file_size)
 {
+    if (cfg->format == RQ_FORMAT_RQ_LIBRARY)
+        return rq_library_chunk_size(cfg, file_size);
     uint64_t chunk = rq_chunk_recommended(cfg);
     return file_size < chunk ? (file_size ? file_size : chunk) : chunk;
 }

@@ -244,6 +244,24 @@ static rq_status encode_block(block_ctx *b)
     return st;
 }
 
+/*
+ * Repair symbols of source block sbn. librq shares the chunk's count out in
+ * proportion to K (the last block takes the rest); rq-library gives every
+ * source block the whole count.
+ */
+static uint64_t block_repairs(const rq_session_settings *cfg, uint32_t sbn, const rq_oti *oti,
+                              const rq_object_layout *ol, uint32_t K, uint64_t repair_total,
+                              uint64_t *repairs_left)
+{
+    if (cfg->format == RQ_FORMAT_RQ_LIBRARY)
+        return repair_total;
+    uint64_t share = sbn + 1 == oti->source_blocks ? *repairs_left
+                                                   : (repair_total * K + ol->symbols - 1) / ol->symbols;
+    share = share < *repairs_left ? share : *repairs_left;
+    *repairs_left -= share;
+    return share;
+}
+
 static rq_status encode_chunk(encode_job *job, uint32_t index, uint64_t offset, uint64_t size,
                               rq_layout_block *lb)
 {
@@ -253,9 +271,11 @@ static rq_status encode_chunk(encode_job *job, uint32_t index, uint64_t offset, 
     if (st != RQ_OK)
         return rq_session_fail(s, st, "no RaptorQ parameters for a %llu-byte chunk: %s",
                                (unsigned long long)size, rq_strerror(st));
-    char name[32], dir[4096];
+    char name[32], id[16], dir[4096];
     snprintf(name, sizeof name, "block_%u", index);
-    lb->block_id = strdup(name);
+    snprintf(id, sizeof id, "%u", index);
+    /* rq-library's layouts name chunk n by the number n, its folder block_<n>. */
+    lb->block_id = strdup(job->job.cfg.format == RQ_FORMAT_RQ_LIBRARY ? id : name);
     lb->dir = strdup(name);
     lb->original_offset = offset;
     lb->size = size;
@@ -271,7 +291,14 @@ static rq_status encode_chunk(encode_job *job, uint32_t index, uint64_t offset, 
     uint64_t repair_total = rq_chunk_repair_count(&job->job.cfg, size, oti.symbol_size);
     rq_object_layout ol;
     rq_oti_object_layout(&oti, &ol);
-    size_t total = (size_t)ol.symbols + (size_t)repair_total + oti.source_blocks;
+    uint64_t repairs_all = job->job.cfg.format == RQ_FORMAT_RQ_LIBRARY
+                               ? repair_total * oti.source_blocks
+                               : repair_total;
+    if (repairs_all > (uint64_t)RQ_MAX_ESI * oti.source_blocks) /* some block's ESIs would run out */
+        return rq_session_fail(s, RQ_ERR_ESI, "chunk %u: %llu repair symbols pass the last ESI "
+                               "(2^24 - 1); lower the redundancy", index,
+                               (unsigned long long)repairs_all);
+    size_t total = (size_t)ol.symbols + (size_t)repairs_all;
     lb->symbols = calloc(total, sizeof *lb->symbols);
     job->created[index] = calloc(total, 1);
     if (!lb->symbols || !job->created[index])
@@ -293,13 +320,15 @@ static rq_status encode_chunk(encode_job *job, uint32_t index, uint64_t offset, 
         b.e = (rq_pass_engine){.job = &job->job, .oti = &oti, .c = &c, .n_filled = c.K,
                                .block_offset = b.bl.offset, .chunk_size = size,
                                .done = &job->done, .total = job->file_size, .user = &b};
-        /* Repairs shared out in proportion to K; the last block takes the rest. */
-        uint64_t share = sbn + 1 == oti.source_blocks
-                             ? repairs_left
-                             : (repair_total * c.K + ol.symbols - 1) / ol.symbols;
-        share = share < repairs_left ? share : repairs_left;
-        repairs_left -= share;
-        b.repairs = (uint32_t)share;
+        uint64_t repairs = block_repairs(&job->job.cfg, sbn, &oti, &ol, c.K, repair_total,
+                                         &repairs_left);
+        if (c.K + repairs > RQ_MAX_ESI + 1ull) {
+            st = rq_session_fail(s, RQ_ERR_ESI, "chunk %u: %llu repair symbols after %u source "
+                                 "symbols pass the last ESI (2^24 - 1); lower the redundancy",
+                                 index, (unsigned long long)repairs, c.K);
+            break;
+        }
+        b.repairs = (uint32_t)repairs;
         if (sbn == 0)
             lb->source_symbols = c.K;
         b.dir = job->out_dir ? dir : NULL;
@@ -367,14 +396,118 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* Shared by rq_encode_file and rq_create_metadata. */
-static rq_status encode_common(rq_session *s, const char *input, const char *out_dir,
-                               const char *layout_path, rq_file_result *result)
+/*
+ * Where the outputs go: out_dir (claimed and locked, its layout file named),
+ * a layout file of its own, or nowhere (the layout text is handed back).
+ * Sets layout_file ("" for nowhere) and the staging directory.
+ */
+static rq_status prepare_outputs(encode_job *job, const rq_encode_request *req, rq_dir_lock *lock,
+                                 int *created_dir, char *layout_file, size_t cap)
 {
-    if (!s || !input || (!out_dir && !layout_path))
+    rq_session *s = job->job.s;
+    static __thread char stage[4096];
+    layout_file[0] = '\0';
+    if (req->out_dir) {
+        job->out_dir = req->out_dir;
+        job->stage_dir = req->out_dir;
+        rq_status st = claim_out_dir(job, req->out_dir, lock, created_dir);
+        if (st != RQ_OK)
+            return st;
+        if (rq_path_join(layout_file, cap, req->out_dir, RQ_LAYOUT_FILE_NAME) != 0)
+            return rq_session_fail(s, RQ_ERR_IO, "path too long: %s", req->out_dir);
+        return RQ_OK;
+    }
+    if (!req->layout_path) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(stage, sizeof stage, "%s", tmp && *tmp ? tmp : "/tmp");
+        job->stage_dir = stage;
+        return RQ_OK;
+    }
+    snprintf(layout_file, cap, "%s", req->layout_path);
+    rq_output_state os = rq_output_check(layout_file, job->job.cfg.overwrite);
+    if (os == RQ_OUTPUT_EXISTS)
+        return rq_session_fail(s, RQ_ERR_EXISTS, "%s exists (allow overwriting to replace it)",
+                               layout_file);
+    if (os == RQ_OUTPUT_NOT_REGULAR)
+        return rq_session_fail(s, RQ_ERR_IO, "%s exists and is not a regular file; not replacing it",
+                               layout_file);
+    const char *slash = strrchr(req->layout_path, '/');
+    snprintf(stage, sizeof stage, "%.*s", slash ? (int)(slash - req->layout_path) : 1,
+             slash ? req->layout_path : ".");
+    job->stage_dir = stage;
+    return RQ_OK;
+}
+
+static rq_status open_input(encode_job *job, const char *input)
+{
+    rq_session *s = job->job.s;
+    struct stat sb;
+    job->in_fd = open(input, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (job->in_fd < 0 || fstat(job->in_fd, &sb) != 0)
+        return rq_session_fail(s, RQ_ERR_IO, "cannot open input %s: %s", input, strerror(errno));
+    if (!S_ISREG(sb.st_mode))
+        return rq_session_fail(s, RQ_ERR_IO, "input %s is not a regular file", input);
+    job->file_size = (uint64_t)sb.st_size;
+    return RQ_OK;
+}
+
+/* Cuts the file into chunks of the request's or the settings' size and encodes each. */
+static rq_status encode_chunks(encode_job *job, const rq_encode_request *req, rq_layout *layout)
+{
+    /* The job's copy of the settings, not the session's (which may change meanwhile). */
+    const rq_session_settings *cfg = &job->job.cfg;
+    uint64_t chunk = req->block_size    ? req->block_size
+                     : cfg->block_size ? cfg->block_size
+                                       : rq_chunk_size_for(cfg, job->file_size);
+    size_t n_chunks = job->file_size == 0 ? 0 : (size_t)((job->file_size + chunk - 1) / chunk);
+    layout->chunked = n_chunks != 1 || cfg->format == RQ_FORMAT_RQ_LIBRARY;
+    layout->file_size = job->file_size;
+    layout->blocks = calloc(n_chunks + 1, sizeof *layout->blocks);
+    job->created = calloc(n_chunks + 1, sizeof *job->created);
+    if (!layout->blocks || !job->created)
+        return RQ_ERR_NO_MEMORY;
+    rq_status st = RQ_OK;
+    for (size_t c = 0; c < n_chunks && st == RQ_OK; c++) {
+        uint64_t off = (uint64_t)c * chunk;
+        uint64_t size = job->file_size - off < chunk ? job->file_size - off : chunk;
+        layout->n_blocks++;
+        st = encode_chunk(job, (uint32_t)c, off, size, &layout->blocks[c]);
+    }
+    return st;
+}
+
+/* Renders the layout in the job's format and writes it where it goes (or hands it back). */
+static rq_status publish_layout(encode_job *job, const rq_encode_request *req,
+                                const rq_layout *layout, const char *layout_file)
+{
+    rq_session *s = job->job.s;
+    char *json = NULL;
+    rq_status st = job->job.cfg.format == RQ_FORMAT_RQ_LIBRARY
+                       ? rq_layout_to_json_rq_library(layout, &json)
+                       : rq_layout_to_json(layout, &json);
+    if (st == RQ_OK && layout_file[0]) {
+        int w = rq_write_file_atomic(layout_file, json, strlen(json), job->job.cfg.overwrite);
+        if (w == -2)
+            st = rq_session_fail(s, RQ_ERR_EXISTS, "%s exists", layout_file);
+        else if (w != 0)
+            st = rq_session_fail(s, RQ_ERR_IO, "writing %s: %s", layout_file, strerror(errno));
+    }
+    if (st == RQ_OK && req->layout_json) {
+        *req->layout_json = json;
+        json = NULL;
+    }
+    free(json);
+    return st;
+}
+
+rq_status rq_encode_run(rq_session *s, const rq_encode_request *req, rq_file_result *result)
+{
+    if (!s || !req || !req->input || (!req->out_dir && !req->layout_path && !req->layout_json))
         return RQ_ERR_INVALID_ARGUMENT;
     if (result)
         memset(result, 0, sizeof *result);
+    if (req->layout_json)
+        *req->layout_json = NULL;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     encode_job job;
@@ -383,96 +516,40 @@ static rq_status encode_common(rq_session *s, const char *input, const char *out
     rq_status st = rq_job_begin(s, &job.job);
     if (st != RQ_OK)
         return st;
-    const rq_session_settings *cfg = &job.job.cfg;
     rq_layout layout;
     memset(&layout, 0, sizeof layout);
     char layout_file[4096];
     rq_dir_lock lock = {.fd = -1};
     int created_dir = 0;
-    job.in_fd = open(input, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    struct stat sb;
-    if (job.in_fd < 0 || fstat(job.in_fd, &sb) != 0) {
-        st = rq_session_fail(s, RQ_ERR_IO, "cannot open input %s: %s", input, strerror(errno));
-        goto out;
-    }
-    if (!S_ISREG(sb.st_mode)) {
-        st = rq_session_fail(s, RQ_ERR_IO, "input %s is not a regular file", input);
-        goto out;
-    }
-    job.file_size = (uint64_t)sb.st_size;
-    if (out_dir) {
-        job.out_dir = out_dir;
-        job.stage_dir = out_dir;
-        if ((st = claim_out_dir(&job, out_dir, &lock, &created_dir)) != RQ_OK)
-            goto out;
-        if (rq_path_join(layout_file, sizeof layout_file, out_dir, RQ_LAYOUT_FILE_NAME) != 0) {
-            st = rq_session_fail(s, RQ_ERR_IO, "path too long: %s", out_dir);
-            goto out;
-        }
-    } else {
-        snprintf(layout_file, sizeof layout_file, "%s", layout_path);
-        rq_output_state os = rq_output_check(layout_file, cfg->overwrite);
-        if (os == RQ_OUTPUT_EXISTS || os == RQ_OUTPUT_NOT_REGULAR) {
-            st = os == RQ_OUTPUT_EXISTS
-                     ? rq_session_fail(s, RQ_ERR_EXISTS, "%s exists (allow overwriting to replace it)",
-                                       layout_file)
-                     : rq_session_fail(s, RQ_ERR_IO, "%s exists and is not a regular file; not "
-                                                     "replacing it", layout_file);
-            goto out;
-        }
-        const char *slash = strrchr(layout_path, '/');
-        static __thread char stage[4096];
-        snprintf(stage, sizeof stage, "%.*s", slash ? (int)(slash - layout_path) : 1,
-                 slash ? layout_path : ".");
-        job.stage_dir = stage;
-    }
-    /* The job's copy of the settings, not the session's (which may change meanwhile). */
-    uint64_t chunk = cfg->block_size ? cfg->block_size : rq_chunk_size_for(cfg, job.file_size);
-    size_t n_chunks = job.file_size == 0 ? 0 : (size_t)((job.file_size + chunk - 1) / chunk);
-    layout.chunked = n_chunks != 1;
-    layout.file_size = job.file_size;
-    layout.blocks = calloc(n_chunks + 1, sizeof *layout.blocks);
-    job.created = calloc(n_chunks + 1, sizeof *job.created);
-    if (!layout.blocks || !job.created) {
-        st = RQ_ERR_NO_MEMORY;
-        goto out;
-    }
-    for (size_t c = 0; c < n_chunks && st == RQ_OK; c++) {
-        uint64_t off = (uint64_t)c * chunk;
-        uint64_t size = job.file_size - off < chunk ? job.file_size - off : chunk;
-        layout.n_blocks++;
-        st = encode_chunk(&job, (uint32_t)c, off, size, &layout.blocks[c]);
-    }
-    if (st == RQ_OK) {
-        char *json = NULL;
-        st = rq_layout_to_json(&layout, &json);
-        if (st == RQ_OK) {
-            int w = rq_write_file_atomic(layout_file, json, strlen(json), cfg->overwrite);
-            if (w == -2)
-                st = rq_session_fail(s, RQ_ERR_EXISTS, "%s exists", layout_file);
-            else if (w != 0)
-                st = rq_session_fail(s, RQ_ERR_IO, "writing %s: %s", layout_file, strerror(errno));
-        }
-        free(json);
-    }
+    if ((st = open_input(&job, req->input)) == RQ_OK &&
+        (st = prepare_outputs(&job, req, &lock, &created_dir, layout_file, sizeof layout_file)) == RQ_OK &&
+        (st = encode_chunks(&job, req, &layout)) == RQ_OK)
+        st = publish_layout(&job, req, &layout, layout_file);
     if (st == RQ_OK && result)
-        st = rq_job_result(&layout, "encode", out_dir, layout_file, seconds_since(&t0), result);
-out:
-    if (st != RQ_OK && job.created && !cfg->overwrite)
+        st = rq_job_result(&layout, "encode", req->out_dir, layout_file[0] ? layout_file : NULL,
+                           seconds_since(&t0), result);
+    if (st != RQ_OK && job.created && !job.job.cfg.overwrite)
         remove_written(&job, &layout);
     rq_dir_lock_drop(&lock);
     if (st != RQ_OK && created_dir)
-        rmdir(out_dir); /* fails, harmlessly, unless it is empty */
+        rmdir(req->out_dir); /* fails, harmlessly, unless it is empty */
     if (st != RQ_OK && st != RQ_ERR_NO_MEMORY) {
         const char *msg;
         rq_session_last_error(s, &msg);
         if (!*msg)
             rq_session_fail(s, st, "%s", rq_strerror(st));
     }
+    if (st != RQ_OK && req->layout_json) {
+        free(*req->layout_json);
+        *req->layout_json = NULL;
+    }
     for (size_t c = 0; job.created && c < layout.n_blocks; c++)
         free(job.created[c]);
     free(job.created);
-    rq_layout_free(&layout);
+    if (st == RQ_OK && req->layout)
+        *req->layout = layout;
+    else
+        rq_layout_free(&layout);
     rq_job_buffers_free(&job.job, &job.mem);
     if (job.in_fd >= 0)
         close(job.in_fd);
@@ -485,7 +562,8 @@ rq_status rq_encode_file(rq_session *s, const char *input, const char *out_dir,
 {
     if (!out_dir)
         return RQ_ERR_INVALID_ARGUMENT;
-    return encode_common(s, input, out_dir, NULL, result);
+    rq_encode_request req = {.input = input, .out_dir = out_dir};
+    return rq_encode_run(s, &req, result);
 }
 
 rq_status rq_create_metadata(rq_session *s, const char *input, const char *layout_path,
@@ -493,5 +571,6 @@ rq_status rq_create_metadata(rq_session *s, const char *input, const char *layou
 {
     if (!layout_path)
         return RQ_ERR_INVALID_ARGUMENT;
-    return encode_common(s, input, NULL, layout_path, result);
+    rq_encode_request req = {.input = input, .layout_path = layout_path};
+    return rq_encode_run(s, &req, result);
 }

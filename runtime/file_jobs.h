@@ -8,6 +8,10 @@
 #include "rq/rq_file.h"
 #include "runtime/layout.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Per-chunk figures a decode or verify gathers, for the result JSON. */
 typedef struct rq_chunk_report {
     uint64_t good, corrupt, missing;
@@ -25,5 +29,27 @@ rq_status rq_job_result_with_reports(const rq_layout *layout, const char *kind,
                                      const char *symbols_dir, const char *layout_path,
                                      double seconds, const rq_chunk_report *reports,
                                      rq_file_result *result);
+
+/* One encode as the public calls and the rq-library ABI ask for it. */
+typedef struct rq_encode_request {
+    const char *input;
+    const char *out_dir;     /* symbol files and the layout go here; NULL: symbol IDs only */
+    const char *layout_path; /* without out_dir: where the layout goes; NULL: only to layout_json */
+    uint64_t block_size;     /* chunk size; 0: the job's settings decide */
+    char **layout_json;      /* not NULL: receives the layout text (malloc'ed, NUL-terminated) */
+    rq_layout *layout;       /* not NULL: receives the model on success (rq_layout_free) */
+} rq_encode_request;
+
+/*
+ * rq_encode_file and rq_create_metadata, and what the rq-library ABI needs
+ * besides: a chunk size per call and the layout handed back instead of (or
+ * as well as) written. The result's layout_file_path is left out when no
+ * layout file was written.
+ */
+rq_status rq_encode_run(rq_session *s, const rq_encode_request *req, rq_file_result *result);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

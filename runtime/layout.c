@@ -852,6 +852,54 @@ rq_status rq_layout_to_json(const rq_layout *layout, char **json)
     return *json != NULL ? RQ_OK : RQ_ERR_NO_MEMORY;
 }
 
+/* rq-library's fields, in its order: block_id (a number, checked before) first, hash last. */
+static cJSON *rq_library_block_item(const rq_layout_block *block)
+{
+    cJSON *obj = cJSON_CreateObject();
+    int ok = obj != NULL && add(obj, "block_id", block_id_item(block)) &&
+             add(obj, "encoder_parameters", oti_item(&block->oti)) &&
+             add(obj, "original_offset", u64_item(block->original_offset)) &&
+             add(obj, "size", u64_item(block->size)) && add(obj, "symbols", symbols_item(block)) &&
+             add(obj, "hash", cJSON_CreateString(block->hash));
+    if (!ok) {
+        cJSON_Delete(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+rq_status rq_layout_to_json_rq_library(const rq_layout *layout, char **json)
+{
+    if (layout == NULL || json == NULL)
+        return RQ_ERR_INVALID_ARGUMENT;
+    *json = NULL;
+    rq_status st = check_model(layout);
+    if (st != RQ_OK)
+        return st;
+    for (size_t i = 0; i < layout->n_blocks; i++) {
+        cJSON *id = block_id_item(&layout->blocks[i]); /* a number is written raw */
+        int numeric = id != NULL && cJSON_IsRaw(id);
+        cJSON_Delete(id);
+        if (!numeric)
+            return RQ_ERR_INVALID_ARGUMENT;
+    }
+    cJSON *root = cJSON_CreateObject();
+    cJSON *blocks = cJSON_CreateArray();
+    int ok = root != NULL && add(root, "blocks", blocks);
+    if (root == NULL)
+        cJSON_Delete(blocks);
+    for (size_t i = 0; ok && i < layout->n_blocks; i++) {
+        cJSON *block = rq_library_block_item(&layout->blocks[i]);
+        ok = block != NULL && cJSON_AddItemToArray(blocks, block);
+        if (!ok)
+            cJSON_Delete(block);
+    }
+    if (ok)
+        *json = cJSON_Print(root);
+    cJSON_Delete(root);
+    return *json != NULL ? RQ_OK : RQ_ERR_NO_MEMORY;
+}
+
 void rq_layout_free(rq_layout *layout)
 {
     if (layout == NULL)

@@ -101,6 +101,13 @@ rq_status rq_layout_read(const char *path, rq_layout *out, char *err, size_t err
  * must be valid (else its rq_oti_validate status). parse(to_json(x)) == x.
  */
 rq_status rq_layout_to_json(const rq_layout *layout, char **json);
+/*
+ * Renders rq-library's form: {"blocks": [{"block_id": n, "encoder_parameters",
+ * "original_offset", "size", "symbols", "hash"}]}, whatever model->chunked
+ * says. Every block must be named by its number n (block_id "n", dir
+ * "block_n"), else RQ_ERR_INVALID_ARGUMENT.
+ */
+rq_status rq_layout_to_json_rq_library(const rq_layout *layout, char **json);
 /* Frees what the model holds and zeroes it; NULL and a zeroed model are fine. */
 void rq_layout_free(rq_layout *layout);
 

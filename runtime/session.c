@@ -26,6 +26,7 @@ static void settings_default(rq_session_settings *out)
     out->fail_fast = 0;
     out->block_size = 0;
     out->overwrite = 0;
+    out->format = RQ_FORMAT_LIBRQ;
 }
 
 typedef struct setting_spec {
@@ -34,7 +35,7 @@ typedef struct setting_spec {
     int is_double;
 } setting_spec;
 
-#define LAST_SETTING RQ_SESSION_OVERWRITE
+#define LAST_SETTING RQ_SESSION_FORMAT
 
 static const setting_spec specs[LAST_SETTING + 1] = {
     [RQ_SESSION_SYMBOL_SIZE] = {"symbol_size", 1, RQ_MAX_SYMBOL_SIZE, 0},
@@ -46,6 +47,7 @@ static const setting_spec specs[LAST_SETTING + 1] = {
     [RQ_SESSION_FAIL_FAST] = {"fail_fast", 0, 1, 0},
     [RQ_SESSION_BLOCK_SIZE] = {"block_size", 0, (double)RQ_MAX_TRANSFER_LENGTH, 0},
     [RQ_SESSION_OVERWRITE] = {"overwrite", 0, 1, 0},
+    [RQ_SESSION_FORMAT] = {"format", RQ_FORMAT_LIBRQ, RQ_FORMAT_RQ_LIBRARY, 0},
 };
 
 static int known(rq_session_param p)
@@ -65,6 +67,7 @@ static double setting_value(const rq_session_settings *c, rq_session_param p)
     case RQ_SESSION_PLACEMENT: return c->placement;
     case RQ_SESSION_FAIL_FAST: return c->fail_fast;
     case RQ_SESSION_BLOCK_SIZE: return (double)c->block_size;
+    case RQ_SESSION_FORMAT: return c->format;
     default: return c->overwrite;
     }
 }
@@ -81,6 +84,7 @@ static void store(rq_session_settings *c, rq_session_param p, int64_t i, double 
     case RQ_SESSION_PLACEMENT: c->placement = (rq_placement)i; break;
     case RQ_SESSION_FAIL_FAST: c->fail_fast = (int)i; break;
     case RQ_SESSION_BLOCK_SIZE: c->block_size = (uint64_t)i; break;
+    case RQ_SESSION_FORMAT: c->format = (rq_format)i; break;
     default: c->overwrite = (int)i; break;
     }
 }
@@ -115,6 +119,9 @@ static const char *range_error(rq_session_param p, int64_t i, double d, char *ms
         snprintf(msg, len, "block_size %lld is outside 0..%llu (the RaptorQ object limit)",
                  (long long)i, (unsigned long long)RQ_MAX_TRANSFER_LENGTH);
         return i < 0 || (uint64_t)i > RQ_MAX_TRANSFER_LENGTH ? msg : NULL;
+    case RQ_SESSION_FORMAT:
+        snprintf(msg, len, "format %lld is not one of librq (0), rq-library (1)", (long long)i);
+        return i != RQ_FORMAT_LIBRQ && i != RQ_FORMAT_RQ_LIBRARY ? msg : NULL;
     default:
         snprintf(msg, len, "overwrite %lld is neither 0 nor 1", (long long)i);
         return i != 0 && i != 1 ? msg : NULL;

@@ -21,6 +21,7 @@ typedef struct rq_session_settings {
     int fail_fast;
     uint64_t block_size;
     int overwrite;
+    rq_format format;
 } rq_session_settings;
 
 struct rq_session {

@@ -519,6 +519,50 @@ TEST_CASE("rq decode rebuilds the rq-library samples, also with a fifth of each 
     }
 }
 
+/* Every file under dir, by its path relative to dir, with its bytes. */
+std::map<std::string, std::vector<uint8_t>> tree_of(const fs::path &dir)
+{
+    std::map<std::string, std::vector<uint8_t>> files;
+    for (const fs::directory_entry &entry : fs::recursive_directory_iterator(dir)) {
+        if (entry.is_regular_file()) {
+            files[fs::relative(entry.path(), dir).string()] = rqt::read_file(entry.path().string());
+        }
+    }
+    return files;
+}
+
+TEST_CASE("rq encode --format rq-library writes what rq-library wrote, byte for byte")
+{
+    for (const char *name : {"small_1k", "single_64k", "chunked_4k"}) {
+        CAPTURE(name);
+        TempDir dir;
+        const rqt::RqLibrarySample sample = rqt::load_rq_library_sample(name);
+        const fs::path input = dir / "in.bin";
+        make_input(input, sample.seed, sample.size);
+        const fs::path symbols = dir / "symbols";
+        // rq-library's max_memory_mb 1024 is our budget; block_size 0 keeps its chunk rule.
+        const CliResult e = encode(dir, input, symbols,
+                                   {"--format", "rq-library", "--memory-budget", "1024", "--symbol-size",
+                                    std::to_string(sample.symbol_size), "--redundancy",
+                                    std::to_string(sample.redundancy_factor), "--block-size",
+                                    std::to_string(sample.block_size)});
+        REQUIRE(e.exit_code == kExitOk);
+        const fs::path expected_dir = rqt::data_path(std::string("rq-library/") + name + "/symbols");
+        std::map<std::string, std::vector<uint8_t>> ours = tree_of(symbols), theirs = tree_of(expected_dir);
+        const std::string layout = "_raptorq_layout.json";
+        REQUIRE(ours.count(layout) == 1);
+        // The layout is the same JSON value (formatting may differ), the symbol files the same bytes.
+        const std::vector<uint8_t> a = ours[layout], b = theirs[layout];
+        Json ours_layout = parse_json(std::string(a.begin(), a.end()));
+        Json theirs_layout = parse_json(std::string(b.begin(), b.end()));
+        CHECK(cJSON_Compare(ours_layout.get(), theirs_layout.get(), 1));
+        ours.erase(layout);
+        theirs.erase(layout);
+        CHECK(ours.size() == theirs.size());
+        CHECK(ours == theirs);
+    }
+}
+
 TEST_CASE("rq file commands replace existing outputs only with --force")
 {
     TempDir dir;

@@ -68,8 +68,28 @@ typedef enum rq_session_param {
     /* Chunk size in bytes; 0 = rq_recommended_block_size(). Default 0. */
     RQ_SESSION_BLOCK_SIZE = 8,
     /* 1: replace existing outputs (symbol directory contents, output files). Default 0. */
-    RQ_SESSION_OVERWRITE = 9
+    RQ_SESSION_OVERWRITE = 9,
+    /* Whose rules an encode follows: an rq_format. Default RQ_FORMAT_LIBRQ. */
+    RQ_SESSION_FORMAT = 10
 } rq_session_param;
+
+/*
+ * What an encode writes and how it cuts the file. Decoding reads both.
+ * RQ_FORMAT_RQ_LIBRARY gives exactly what rq-library (the library librq
+ * replaces) writes for the same settings, byte for byte in every symbol
+ * file: its OTI rule (the RFC's derivation with 10 MiB of receiver working
+ * memory whatever the budget), its repair count (R symbols for a chunk of
+ * at most symbol_size bytes, else ceil(size * (R-1) / symbol_size), with
+ * symbol_size as set, not T; every source block of a chunk gets that many),
+ * its chunk size when RQ_SESSION_BLOCK_SIZE is 0 (the whole file when it
+ * is smaller than budget / 1.5, else floor(budget / 1.5 / 4 / symbol_size)
+ * symbols of symbol_size bytes), and its layout form ({"blocks": [...]}
+ * only, numeric block_id, even for one chunk).
+ */
+typedef enum rq_format {
+    RQ_FORMAT_LIBRQ = 0,
+    RQ_FORMAT_RQ_LIBRARY = 1
+} rq_format;
 
 typedef struct rq_session rq_session;
 

@@ -292,6 +292,9 @@ RqLibrarySample load_rq_library_sample(const std::string &name)
     JsonPtr input = load_json(input_file);
     sample.seed = integer(input.get(), "seed", input_file);
     sample.size = integer(input.get(), "size", input_file);
+    sample.symbol_size = integer32(input.get(), "symbol_size", input_file);
+    sample.redundancy_factor = integer32(input.get(), "redundancy_factor", input_file);
+    sample.block_size = integer(input.get(), "block_size", input_file);
 
     const std::string result_file = "rq-library/" + name + "/result.json";
     JsonPtr result = load_json(result_file);

@@ -90,6 +90,9 @@ struct RqLibrarySample {
     std::string name; /* folder under rq-library/ */
     uint64_t seed;    /* the input is the first size bytes of splitmix64-le for seed */
     uint64_t size;
+    uint32_t symbol_size;  /* the call's settings */
+    uint32_t redundancy_factor;
+    uint64_t block_size;
     std::vector<RqLibraryBlock> blocks;
 };
 
