@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite:
-#   1. Release build in build/ (the benchmarks built, not run) and every test;
+#   1. Release build in build/ (the benchmarks built, not run; the
+#      self-contained librq_library.a, from static cJSON and hwloc built by
+#      scripts/build-static-deps.sh, linked by Go) and every test;
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/ and
 #      every test not labelled "slow";
 #   3. ThreadSanitizer build in build-tsan/ of the tests labelled
@@ -69,8 +71,17 @@ run_tests() {
   fi
 }
 
+# Static PIC cJSON and hwloc from Debian's sources, for the self-contained
+# librq_library.a (built and linked from Go in the Release tree).
+static_deps=$(bash scripts/build-static-deps.sh) || {
+  echo "== scripts/build-static-deps.sh FAILED"
+  failed=$((failed + 1))
+  static_deps=""
+}
+
 # The benchmarks are built too (not run): they use internal interfaces.
-if build build -DCMAKE_BUILD_TYPE=Release -DRQ_SANITIZE=OFF -DRQ_BUILD_BENCH=ON; then
+if build build -DCMAKE_BUILD_TYPE=Release -DRQ_SANITIZE=OFF -DRQ_BUILD_BENCH=ON \
+  -DRQ_STATIC_DEPS="$static_deps"; then
   run_tests build
 fi
 # No CUDA here: the CUDA runtime and AddressSanitizer's shadow memory do not mix.

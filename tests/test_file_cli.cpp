@@ -6,6 +6,8 @@
 #include "runtime/blake3.h"
 #include "splitmix64.h"
 #include "test_data.h"
+#include "rq_library_sample.h"
+#include "test_json.h"
 
 #include <cjson/cJSON.h>
 #include <fcntl.h>
@@ -27,6 +29,8 @@
 namespace fs = std::filesystem;
 
 using rqt::CliResult;
+using rqt::Json;
+using rqt::parse_json;
 using rqt::kExitInput;
 using rqt::kExitIo;
 using rqt::kExitNeedMore;
@@ -36,18 +40,6 @@ using rqt::run_rq;
 using rqt::TempDir;
 
 namespace {
-
-struct JsonDeleter {
-    void operator()(cJSON *json) const { cJSON_Delete(json); }
-};
-using Json = std::unique_ptr<cJSON, JsonDeleter>;
-
-Json parse_json(const std::string &text)
-{
-    Json json(cJSON_Parse(text.c_str()));
-    REQUIRE(json != nullptr);
-    return json;
-}
 
 std::string print_json(const cJSON *json)
 {
@@ -70,13 +62,6 @@ const cJSON *block_of(const cJSON *result, int index)
     const cJSON *block = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(result, "blocks"), index);
     REQUIRE(block != nullptr);
     return block;
-}
-
-std::vector<uint8_t> make_input(const fs::path &path, uint64_t seed, size_t size)
-{
-    std::vector<uint8_t> data = rqt::splitmix_bytes(seed, size);
-    rqt::write_bytes(path, data);
-    return data;
 }
 
 /* The symbol files of each block_* folder of dir, sorted by name (temporary '.' files left out). */
@@ -256,7 +241,7 @@ TEST_CASE("rq encode and rq decode round trip empty, tiny, exact and odd sizes u
         CAPTURE(size);
         const std::string tag = std::to_string(size);
         const fs::path input = dir / ("in" + tag);
-        const std::vector<uint8_t> data = make_input(input, 100 + size, size);
+        const std::vector<uint8_t> data = rqt::write_input(input, 100 + size, size);
         const fs::path symbols = dir / ("sym" + tag);
         const CliResult e = encode(dir, input, symbols, kSmallSymbols);
         REQUIRE(e.exit_code == kExitOk);
@@ -285,7 +270,7 @@ TEST_CASE("rq encode with --block-size below the file size writes one folder per
 {
     TempDir dir;
     const fs::path input = dir / "in.bin";
-    const std::vector<uint8_t> data = make_input(input, 7, 100000);
+    const std::vector<uint8_t> data = rqt::write_input(input, 7, 100000);
     const fs::path symbols = dir / "sym";
     // 100000 bytes in 32 KiB chunks: three full chunks and one of 1696 bytes.
     const CliResult e = run_rq(dir, with({"encode", "--json", "--block-size", "32K", input.string(), symbols.string()},
@@ -321,7 +306,7 @@ TEST_CASE("rq decode succeeds after a quarter of each block's symbol files are d
 {
     TempDir dir;
     const fs::path input = dir / "in.bin";
-    const std::vector<uint8_t> data = make_input(input, 8, 300000);
+    const std::vector<uint8_t> data = rqt::write_input(input, 8, 300000);
     const fs::path symbols = dir / "sym";
     // R = 1.5: a third of each chunk's symbols are repair symbols, so losing a quarter is fine.
     REQUIRE(encode(dir, input, symbols, with({"--block-size", "64K", "--redundancy", "1.5"}, kSmallSymbols))
@@ -347,7 +332,7 @@ TEST_CASE("rq decode with too few symbols exits 4 naming the block and writes no
 {
     TempDir dir;
     const fs::path input = dir / "in.bin";
-    make_input(input, 9, 300000);
+    rqt::write_input(input, 9, 300000);
     const fs::path symbols = dir / "sym";
     REQUIRE(encode(dir, input, symbols, with({"--block-size", "64K"}, kSmallSymbols)).exit_code == kExitOk);
     // block_2 holds K = 64 source + 32 repair symbols; keep 61 of them.
@@ -381,7 +366,7 @@ TEST_CASE("rq decode skips flipped, truncated and foreign symbol files and count
 {
     TempDir dir;
     const fs::path input = dir / "in.bin";
-    const std::vector<uint8_t> data = make_input(input, 10, 150000);
+    const std::vector<uint8_t> data = rqt::write_input(input, 10, 150000);
     const fs::path symbols = dir / "sym";
     REQUIRE(encode(dir, input, symbols, with({"--block-size", "64K"}, kSmallSymbols)).exit_code == kExitOk);
     const std::map<std::string, std::vector<fs::path>> files = symbol_files(symbols);
@@ -430,7 +415,7 @@ TEST_CASE("rq decode and rq verify reject each unsafe or malformed layout, namin
 {
     TempDir dir;
     const fs::path input = dir / "in.bin";
-    make_input(input, 11, 100000);
+    rqt::write_input(input, 11, 100000);
     const fs::path chunked = dir / "chunked";
     const fs::path single = dir / "single";
     REQUIRE(encode(dir, input, chunked, with({"--block-size", "32K"}, kSmallSymbols)).exit_code == kExitOk);
@@ -519,26 +504,13 @@ TEST_CASE("rq decode rebuilds the rq-library samples, also with a fifth of each 
     }
 }
 
-/* Every file under dir, by its path relative to dir, with its bytes. */
-std::map<std::string, std::vector<uint8_t>> tree_of(const fs::path &dir)
-{
-    std::map<std::string, std::vector<uint8_t>> files;
-    for (const fs::directory_entry &entry : fs::recursive_directory_iterator(dir)) {
-        if (entry.is_regular_file()) {
-            files[fs::relative(entry.path(), dir).string()] = rqt::read_file(entry.path().string());
-        }
-    }
-    return files;
-}
-
 TEST_CASE("rq encode --format rq-library writes what rq-library wrote, byte for byte")
 {
     for (const char *name : {"small_1k", "single_64k", "chunked_4k"}) {
         CAPTURE(name);
         TempDir dir;
-        const rqt::RqLibrarySample sample = rqt::load_rq_library_sample(name);
         const fs::path input = dir / "in.bin";
-        make_input(input, sample.seed, sample.size);
+        const rqt::RqLibrarySample sample = rqt::write_rq_library_input(name, input);
         const fs::path symbols = dir / "symbols";
         // rq-library's max_memory_mb 1024 is our budget; block_size 0 keeps its chunk rule.
         const CliResult e = encode(dir, input, symbols,
@@ -547,19 +519,7 @@ TEST_CASE("rq encode --format rq-library writes what rq-library wrote, byte for 
                                     std::to_string(sample.redundancy_factor), "--block-size",
                                     std::to_string(sample.block_size)});
         REQUIRE(e.exit_code == kExitOk);
-        const fs::path expected_dir = rqt::data_path(std::string("rq-library/") + name + "/symbols");
-        std::map<std::string, std::vector<uint8_t>> ours = tree_of(symbols), theirs = tree_of(expected_dir);
-        const std::string layout = "_raptorq_layout.json";
-        REQUIRE(ours.count(layout) == 1);
-        // The layout is the same JSON value (formatting may differ), the symbol files the same bytes.
-        const std::vector<uint8_t> a = ours[layout], b = theirs[layout];
-        Json ours_layout = parse_json(std::string(a.begin(), a.end()));
-        Json theirs_layout = parse_json(std::string(b.begin(), b.end()));
-        CHECK(cJSON_Compare(ours_layout.get(), theirs_layout.get(), 1));
-        ours.erase(layout);
-        theirs.erase(layout);
-        CHECK(ours.size() == theirs.size());
-        CHECK(ours == theirs);
+        rqt::check_matches_rq_library_sample(symbols, name);
     }
 }
 
@@ -567,7 +527,7 @@ TEST_CASE("rq file commands replace existing outputs only with --force")
 {
     TempDir dir;
     const fs::path input = dir / "in.bin";
-    const std::vector<uint8_t> data = make_input(input, 12, 20000);
+    const std::vector<uint8_t> data = rqt::write_input(input, 12, 20000);
     const fs::path symbols = dir / "sym";
     REQUIRE(encode(dir, input, symbols, kSmallSymbols).exit_code == kExitOk);
 
@@ -601,7 +561,7 @@ TEST_CASE("rq metadata writes the layout rq encode writes, and no symbol files")
 {
     TempDir dir;
     const fs::path input = dir / "in.bin";
-    make_input(input, 13, 100000);
+    rqt::write_input(input, 13, 100000);
     for (const std::vector<std::string> &options :
          {with({"--block-size", "32K"}, kSmallSymbols), with({"--redundancy", "2.25"}, kSmallSymbols)}) {
         const fs::path symbols = dir / "sym";
@@ -625,7 +585,7 @@ TEST_CASE("a killed rq encode leaves no partial file under a final name")
 {
     TempDir dir;
     const fs::path input = dir / "in.bin";
-    make_input(input, 14, 64u << 20);
+    rqt::write_input(input, 14, 64u << 20);
     struct Run {
         const char *what;
         std::vector<std::string> options;
@@ -666,7 +626,7 @@ TEST_CASE("a killed rq decode leaves no output file")
 {
     TempDir dir;
     const fs::path input = dir / "in.bin";
-    make_input(input, 15, 16u << 20);
+    rqt::write_input(input, 15, 16u << 20);
     const fs::path symbols = dir / "sym";
     REQUIRE(encode(dir, input, symbols, {"--memory-budget", "16"}).exit_code == kExitOk);
     delete_from_each_block(symbols, 0.2, 77); // decoding then has repair work to do
@@ -686,7 +646,7 @@ TEST_CASE("rq file commands check their options strictly")
 {
     TempDir dir;
     const fs::path input = dir / "in.bin";
-    make_input(input, 16, 1000);
+    rqt::write_input(input, 16, 1000);
     const std::string in = input.string();
     const std::string out = (dir / "sym").string();
     struct BadOption {
@@ -748,7 +708,7 @@ TEST_CASE("rq encode draws a progress bar only when stderr is a terminal")
 {
     TempDir dir;
     const fs::path input = dir / "in.bin";
-    make_input(input, 17, 1u << 20);
+    rqt::write_input(input, 17, 1u << 20);
     const std::string bar = run_rq_on_terminal(dir, {"encode", input.string(), (dir / "a").string()});
     CHECK(bar.find('\r') != std::string::npos);
     CHECK(bar.find("100%") != std::string::npos);

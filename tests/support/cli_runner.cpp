@@ -51,6 +51,24 @@ void write_text(const fs::path &path, const std::string &text)
     write_bytes(path, std::vector<uint8_t>(text.begin(), text.end()));
 }
 
+std::vector<uint8_t> write_input(const std::filesystem::path &path, uint64_t seed, size_t size)
+{
+    std::vector<uint8_t> data = splitmix_bytes(seed, size);
+    write_bytes(path, data);
+    return data;
+}
+
+std::map<std::string, std::vector<uint8_t>> files_under(const std::filesystem::path &dir)
+{
+    std::map<std::string, std::vector<uint8_t>> files;
+    for (const std::filesystem::directory_entry &entry : std::filesystem::recursive_directory_iterator(dir)) {
+        if (entry.is_regular_file()) {
+            files[std::filesystem::relative(entry.path(), dir).string()] = read_file(entry.path().string());
+        }
+    }
+    return files;
+}
+
 std::string trim(const std::string &s)
 {
     size_t end = s.find_last_not_of(" \n\r\t");

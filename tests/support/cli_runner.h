@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ constexpr int kExitInterrupted = 6;
 std::string read_text(const std::filesystem::path &path);
 void write_bytes(const std::filesystem::path &path, const std::vector<uint8_t> &bytes);
 void write_text(const std::filesystem::path &path, const std::string &text);
+/* Writes the first size bytes of splitmix64-le for seed to path and returns them. */
+std::vector<uint8_t> write_input(const std::filesystem::path &path, uint64_t seed, size_t size);
+/* Every regular file under dir, by its path relative to dir, with its bytes. */
+std::map<std::string, std::vector<uint8_t>> files_under(const std::filesystem::path &dir);
 /* s without trailing white space. */
 std::string trim(const std::string &s);
 

@@ -1,0 +1,3 @@
+module librq.test/rqlink
+
+go 1.19
