@@ -43,8 +43,10 @@ cd "$work"
 log "fetching the source packages cjson ($cjson_version) and hwloc ($hwloc_version)"
 apt-get source -qq --download-only "cjson=$cjson_version" "hwloc=$hwloc_version" >&2 2>/dev/null ||
   apt-get source -qq --download-only cjson hwloc >&2
-dpkg-source -x -q cjson_*.dsc cjson >/dev/null
-dpkg-source -x -q hwloc_*.dsc hwloc >/dev/null
+# (dpkg-source cannot check the maintainers' signatures without their keys;
+# apt already checked the files against the signed Sources index.)
+dpkg-source -x -q cjson_*.dsc cjson >/dev/null 2>&1
+dpkg-source -x -q hwloc_*.dsc hwloc >/dev/null 2>&1
 
 mkdir -p "$prefix/lib"
 log "building cJSON"
@@ -52,10 +54,15 @@ gcc -O2 -fPIC -fvisibility=hidden -c cjson/cJSON.c -o cJSON.o
 ar rcs "$prefix/lib/libcjson.a" cJSON.o
 
 log "building hwloc (about a minute)"
-(cd hwloc && ./configure -q --enable-static --disable-shared --with-pic \
+# Quiet unless it fails: then the whole log.
+if ! (cd hwloc && ./configure --enable-static --disable-shared --with-pic \
   --disable-io --disable-libudev --disable-libxml2 --disable-cairo \
   --disable-plugin-dlopen --disable-plugin-ltdl --disable-readme --disable-doxygen \
-  CFLAGS="-O2 -fPIC -fvisibility=hidden" >&2 && make -s -j"$(nproc)" -C hwloc >/dev/null)
+  CFLAGS="-O2 -fPIC -fvisibility=hidden" && make -j"$(nproc)" -C hwloc) >"$work/hwloc.log" 2>&1; then
+  cat "$work/hwloc.log" >&2
+  log "building hwloc FAILED"
+  exit 1
+fi
 cp hwloc/hwloc/.libs/libhwloc.a "$prefix/lib/libhwloc.a.tmp"
 mv "$prefix/lib/libhwloc.a.tmp" "$prefix/lib/libhwloc.a"
 echo "$prefix"
