@@ -9,6 +9,7 @@
 
 #include "runtime/base58.h"
 #include "runtime/fs_util.h"
+#include "runtime/json_pretty.h"
 
 #include <cjson/cJSON.h>
 
@@ -895,7 +896,7 @@ rq_status rq_layout_to_json_rq_library(const rq_layout *layout, char **json)
             cJSON_Delete(block);
     }
     if (ok)
-        *json = cJSON_Print(root);
+        *json = rq_json_print_serde_pretty(root);
     cJSON_Delete(root);
     return *json != NULL ? RQ_OK : RQ_ERR_NO_MEMORY;
 }
