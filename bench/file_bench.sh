@@ -20,8 +20,7 @@ loss=${LOSS_PERCENT:-10}
 reps=${REPS:-3}
 read -r -a threads <<<"${THREADS:-1 2}"
 work=${WORK:-/tmp/rq-file-bench}
-timebin=/usr/bin/time
-[[ -x $timebin ]] || { echo "needs GNU time (Debian package 'time')" >&2; exit 2; }
+source "$(dirname "$0")/timed_run.sh"
 [[ -x $rq ]] || { echo "no rq binary at $rq (build first)" >&2; exit 2; }
 
 rm -rf "$work"
@@ -30,21 +29,6 @@ input=$work/input.bin
 head -c $((size_mib * 1024 * 1024)) /dev/urandom >"$input"
 cat "$input" >/dev/null
 
-# run NAME CMD...: one timed run; appends "seconds rss_kib" to $work/NAME.times.
-# Wall time from the clock in ns (GNU time rounds to 10 ms), peak RSS from time -v.
-run() {
-  local name=$1
-  shift
-  local t0 t1 wall rss
-  t0=$(date +%s.%N)
-  "$timebin" -v -o "$work/$name.tv" "$@" >/dev/null
-  t1=$(date +%s.%N)
-  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}')
-  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/$name.tv")
-  echo "$wall $rss" >>"$work/$name.times"
-}
-
-median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 for ((r = 1; r <= reps; r++)); do
   rm -rf "$work/copy.bin"

@@ -15,8 +15,7 @@ loss=${LOSS_PERCENT:-10}
 reps=${REPS:-3}
 memory_mb=${MEMORY_MB:-16384}
 work=${WORK:-/dev/shm/rq-library-bench}
-timebin=/usr/bin/time
-[[ -x $timebin ]] || { echo "needs GNU time (Debian package 'time')" >&2; exit 2; }
+source "$(dirname "$0")/timed_run.sh"
 [[ -x $prog ]] || { echo "no $prog (build with -DRQ_BUILD_BENCH=ON)" >&2; exit 2; }
 
 rm -rf "$work"
@@ -24,18 +23,6 @@ mkdir -p "$work"
 input=$work/input.bin
 head -c $((size_mib * 1024 * 1024)) /dev/urandom >"$input"
 
-# run NAME CMD...: appends "seconds rss_kib" to $work/NAME.times.
-run() {
-  local name=$1
-  shift
-  local t0 t1
-  t0=$(date +%s.%N)
-  "$timebin" -v -o "$work/$name.tv" "$@" >/dev/null
-  t1=$(date +%s.%N)
-  echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}')" \
-    "$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/$name.tv")" >>"$work/$name.times"
-}
-median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 for ((r = 1; r <= reps; r++)); do
   rm -f "$work/copy.bin"

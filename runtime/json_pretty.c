@@ -73,7 +73,9 @@ static void put_string(text_buffer *b, const char *s)
 static void put_number(text_buffer *b, double v)
 {
     char num[32];
-    if (v == (double)(long long)v)
+    /* Whole numbers as integers, as serde_json writes its integers; the
+     * range check first, since casting a larger double is undefined. */
+    if (v > -9.2e18 && v < 9.2e18 && v == (double)(long long)v)
         snprintf(num, sizeof num, "%lld", (long long)v);
     else
         snprintf(num, sizeof num, "%.17g", v);
