@@ -108,6 +108,13 @@ typedef struct rq_kernels {
      */
     void (*stream_rows)(uint8_t *rows, size_t stride, const uint32_t *to, const uint8_t *src,
                         size_t src_stride, size_t n, size_t len);
+    /*
+     * gf_matmul over rows anywhere: out[i] = sum_j matrix[i*k + j] * in[j],
+     * each row len bytes (the k+m coders' units, each in its caller's buffer;
+     * an output never overlaps an input).
+     */
+    void (*gf_matmul_ptrs)(const uint8_t *matrix, size_t m, size_t k, const uint8_t *const *in,
+                           uint8_t *const *out, size_t len);
 } rq_kernels;
 
 /*

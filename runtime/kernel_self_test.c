@@ -118,6 +118,18 @@ static int matmul_and_stream(bench *t, const rq_kernels *k, const rq_kernels *re
     ref->gf_matmul(matrix, 3, 5, t->src + 11, stride, t->b + 1, stride, len);
     ok &= same(t);
     reset(t);
+    const uint8_t *in[5];
+    uint8_t *out_a[3], *out_b[3];
+    for (size_t j = 0; j < 5; j++)
+        in[j] = t->src + 3 + (4 - j) * stride;
+    for (size_t i = 0; i < 3; i++) {
+        out_a[i] = t->a + 5 + (2 - i) * stride;
+        out_b[i] = t->b + 5 + (2 - i) * stride;
+    }
+    k->gf_matmul_ptrs(matrix, 3, 5, in, out_a, len);
+    ref->gf_matmul_ptrs(matrix, 3, 5, in, out_b, len);
+    ok &= same(t);
+    reset(t);
     k->stream_rows(t->a, stride, to, t->src + 13, len + 5, 4, len);
     ref->stream_rows(t->b, stride, to, t->src + 13, len + 5, 4, len);
     k->stream_rows(t->a + 7 * stride, stride, NULL, t->src + 1, len, 1, len);
@@ -139,7 +151,7 @@ static const char *test_length(bench *t, const rq_kernels *k, const rq_kernels *
     if (!plan_entries(t, k, ref, len))
         return "apply_plan, apply_plan_batch or apply_plan_split";
     if (!matmul_and_stream(t, k, ref, len))
-        return "gf_matmul or stream_rows";
+        return "gf_matmul, gf_matmul_ptrs or stream_rows";
     return NULL;
 }
 

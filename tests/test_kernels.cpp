@@ -81,7 +81,7 @@ struct ReferenceKernels {
 const rq_kernels kReference = {"reference", ReferenceKernels::xor_into, ReferenceKernels::xor_many,
                                ReferenceKernels::fma_into,
                                ReferenceKernels::scale, nullptr, nullptr, nullptr, ReferenceKernels::fma_many,
-                               ReferenceKernels::xor_set, nullptr, rq_stream_rows_memcpy};
+                               ReferenceKernels::xor_set, nullptr, rq_stream_rows_memcpy, nullptr};
 
 const size_t kLengths[] = {0, 1, 2, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 256, 1000, 4095, 4099, 65537};
 
@@ -426,6 +426,21 @@ TEST_CASE("every usable backend's dense GF(256) matrix product matches a bytewis
                         expected[i * out_stride + x] = acc;
                     }
                 CHECK(out == expected); // the bytes between rows are left alone too
+
+                // The same product over row pointers, rows in reverse order.
+                std::vector<const uint8_t *> in_rows(k);
+                std::vector<uint8_t *> out_rows(m);
+                for (size_t j = 0; j < k; j++)
+                    in_rows[j] = in.data() + (k - 1 - j) * in_stride;
+                for (size_t i = 0; i < m; i++)
+                    out_rows[i] = out.data() + (m - 1 - i) * out_stride;
+                std::vector<uint8_t> reversed(m * k);
+                for (size_t i = 0; i < m; i++)
+                    for (size_t j = 0; j < k; j++)
+                        reversed[(m - 1 - i) * k + (k - 1 - j)] = matrix[i * k + j];
+                std::fill(out.begin(), out.end(), 0xEE);
+                kernels->gf_matmul_ptrs(reversed.data(), m, k, in_rows.data(), out_rows.data(), len);
+                CHECK(out == expected);
             }
         }
     }
@@ -573,6 +588,12 @@ void gf_matmul(const uint8_t *m, size_t r, size_t k, const uint8_t *in, size_t i
     ref().gf_matmul(m, r, k, in, is, out, os, len);
     spoil(out + os, len);
 }
+void gf_matmul_ptrs(const uint8_t *m, size_t r, size_t k, const uint8_t *const *in, uint8_t *const *out,
+                    size_t len)
+{
+    ref().gf_matmul_ptrs(m, r, k, in, out, len);
+    spoil(out[r - 1], len);
+}
 void stream_rows(uint8_t *rows, size_t stride, const uint32_t *to, const uint8_t *src, size_t ss, size_t n,
                  size_t len)
 {
@@ -603,6 +624,7 @@ TEST_CASE("the dispatcher's self-test catches a wrong result in any entry of a k
         {"apply_plan_batch", [](rq_kernels &k) { k.apply_plan_batch = broken::apply_plan_batch; }},
         {"apply_plan_split", [](rq_kernels &k) { k.apply_plan_split = broken::apply_plan_split; }},
         {"gf_matmul", [](rq_kernels &k) { k.gf_matmul = broken::gf_matmul; }},
+        {"gf_matmul_ptrs", [](rq_kernels &k) { k.gf_matmul_ptrs = broken::gf_matmul_ptrs; }},
         {"stream_rows", [](rq_kernels &k) { k.stream_rows = broken::stream_rows; }},
     };
     for (const Case &c : cases) {

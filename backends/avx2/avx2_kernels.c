@@ -190,6 +190,7 @@ static const rq_kernels AVX2 = {
     .apply_plan = avx2_apply_plan,
     .apply_plan_batch = avx2_apply_plan_batch,
     .gf_matmul = avx2_gf_matmul,
+    .gf_matmul_ptrs = avx2_gf_matmul_ptrs,
     .fma_many = avx2_fma_many,
     .xor_set = avx2_xor_set,
     .apply_plan_split = avx2_apply_plan_split,

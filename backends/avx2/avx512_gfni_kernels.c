@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "backends/cpu_matmul.h"
 #include "backends/cpu_replay.h"
 #include "backends/kernels.h"
 #include "core/gf256.h"
@@ -251,22 +252,20 @@ static void avx512_apply_plan_any(const rq_op *ops, size_t n_ops, uint8_t *rows,
  */
 #define MATMUL_ROWS 8
 static inline __attribute__((always_inline)) void matmul_rows(const uint64_t *mats, size_t R,
-                                                              size_t k, const uint8_t *in,
-                                                              size_t in_stride, uint8_t *out,
-                                                              size_t out_stride, size_t len,
+                                                              size_t k, const uint8_t *const *in,
+                                                              uint8_t *const *out, size_t len,
                                                               int add)
 {
     for (size_t i = 0; i < len; i += 128) {
         __mmask64 m0 = tail_mask(len - i), m1 = len - i > 64 ? tail_mask(len - i - 64) : 0;
         __m512i acc[2 * MATMUL_ROWS];
         for (size_t r = 0; r < R; r++) {
-            acc[2 * r] = add ? _mm512_maskz_loadu_epi8(m0, out + r * out_stride + i)
-                             : _mm512_setzero_si512();
-            acc[2 * r + 1] = add ? _mm512_maskz_loadu_epi8(m1, out + r * out_stride + i + 64)
-                                 : _mm512_setzero_si512();
+            acc[2 * r] = add ? _mm512_maskz_loadu_epi8(m0, out[r] + i) : _mm512_setzero_si512();
+            acc[2 * r + 1] =
+                add ? _mm512_maskz_loadu_epi8(m1, out[r] + i + 64) : _mm512_setzero_si512();
         }
         for (size_t j = 0; j < k; j++) {
-            const uint8_t *p = in + j * in_stride + i;
+            const uint8_t *p = in[j] + i;
             __m512i x0 = _mm512_maskz_loadu_epi8(m0, p), x1 = _mm512_maskz_loadu_epi8(m1, p + 64);
             for (size_t r = 0; r < R; r++) {
                 __m512i mat = _mm512_set1_epi64((long long)mats[j * R + r]);
@@ -276,38 +275,42 @@ static inline __attribute__((always_inline)) void matmul_rows(const uint64_t *ma
             }
         }
         for (size_t r = 0; r < R; r++) {
-            _mm512_mask_storeu_epi8(out + r * out_stride + i, m0, acc[2 * r]);
-            _mm512_mask_storeu_epi8(out + r * out_stride + i + 64, m1, acc[2 * r + 1]);
+            _mm512_mask_storeu_epi8(out[r] + i, m0, acc[2 * r]);
+            _mm512_mask_storeu_epi8(out[r] + i + 64, m1, acc[2 * r + 1]);
         }
     }
 }
 
-/* Inputs a block at a time, so that their matrices fit a buffer on the stack. */
+/* Inputs a block at a time, so that their matrices and pointers fit buffers on the stack. */
 #define MATMUL_INPUTS 256
 
-static void avx512_gf_matmul(const uint8_t *matrix, size_t m, size_t k, const uint8_t *in,
-                             size_t in_stride, uint8_t *out, size_t out_stride, size_t len)
+static void matmul_any(const uint8_t *matrix, size_t m, size_t k, const rq_matmul_rows_at *at,
+                       size_t len)
 {
     uint64_t mats[MATMUL_INPUTS * MATMUL_ROWS];
+    const uint8_t *in[MATMUL_INPUTS];
+    uint8_t *out[MATMUL_ROWS];
     if (k == 0) {
         for (size_t r = 0; r < m; r++)
-            memset(out + r * out_stride, 0, len);
+            memset(rq_matmul_out(at, r), 0, len);
         return;
     }
     for (size_t r0 = 0; r0 < m; r0 += MATMUL_ROWS) {
         size_t R = m - r0 < MATMUL_ROWS ? m - r0 : MATMUL_ROWS;
+        for (size_t r = 0; r < R; r++)
+            out[r] = rq_matmul_out(at, r0 + r);
         for (size_t j0 = 0; j0 < k; j0 += MATMUL_INPUTS) {
             size_t kb = k - j0 < MATMUL_INPUTS ? k - j0 : MATMUL_INPUTS;
-            for (size_t j = 0; j < kb; j++)
+            for (size_t j = 0; j < kb; j++) {
+                in[j] = rq_matmul_in(at, j0 + j);
                 for (size_t r = 0; r < R; r++)
                     mats[j * R + r] = affine[matrix[(r0 + r) * k + j0 + j]];
-            const uint8_t *ib = in + j0 * in_stride;
-            uint8_t *ob = out + r0 * out_stride;
+            }
             int add = j0 > 0;
             switch (R) {
 #define RQ_MATMUL_CASE(n)                                                                       \
     case n:                                                                                     \
-        matmul_rows(mats, n, kb, ib, in_stride, ob, out_stride, len, add);                      \
+        matmul_rows(mats, n, kb, in, out, len, add);                                            \
         break;
                 RQ_MATMUL_CASE(1)
                 RQ_MATMUL_CASE(2)
@@ -321,6 +324,20 @@ static void avx512_gf_matmul(const uint8_t *matrix, size_t m, size_t k, const ui
             }
         }
     }
+}
+
+static void avx512_gf_matmul(const uint8_t *matrix, size_t m, size_t k, const uint8_t *in,
+                             size_t in_stride, uint8_t *out, size_t out_stride, size_t len)
+{
+    rq_matmul_rows_at at = {NULL, in, in_stride, NULL, out, out_stride};
+    matmul_any(matrix, m, k, &at, len);
+}
+
+static void avx512_gf_matmul_ptrs(const uint8_t *matrix, size_t m, size_t k,
+                                  const uint8_t *const *in, uint8_t *const *out, size_t len)
+{
+    rq_matmul_rows_at at = {in, NULL, 0, out, NULL, 0};
+    matmul_any(matrix, m, k, &at, len);
 }
 
 /* stream_rows: 64-byte non-temporal stores into aligned rows, memcpy otherwise. */
@@ -349,6 +366,7 @@ static const rq_kernels AVX512 = {
     .apply_plan = avx512_apply_plan_any,
     .apply_plan_batch = avx512_apply_plan_batch,
     .gf_matmul = avx512_gf_matmul,
+    .gf_matmul_ptrs = avx512_gf_matmul_ptrs,
     .fma_many = avx512_fma_many,
     .xor_set = avx512_xor_set,
     .apply_plan_split = avx512_apply_plan_split,

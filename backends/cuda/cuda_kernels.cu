@@ -290,6 +290,34 @@ void cuda_gf_matmul(const uint8_t *matrix, size_t m, size_t k, const uint8_t *in
         rq_kernels_scalar()->gf_matmul(matrix, m, k, in, in_stride, out, out_stride, len);
 }
 
+/* gf_matmul over rows anywhere: the rows go to the device one by one, then as gf_matmul. */
+void cuda_gf_matmul_ptrs(const uint8_t *matrix, size_t m, size_t k, const uint8_t *const *in,
+                         uint8_t *const *out, size_t len)
+{
+    if (len == 0 || m == 0)
+        return;
+    size_t dstride = padded(len);
+    uint8_t *dmat = NULL, *din = NULL, *dout = NULL;
+    int ok = cudaMalloc(&dmat, m * k + 1) == cudaSuccess && cudaMalloc(&din, dstride * k + 16) == cudaSuccess &&
+             cudaMalloc(&dout, dstride * m) == cudaSuccess &&
+             cudaMemcpy(dmat, matrix, m * k, cudaMemcpyHostToDevice) == cudaSuccess;
+    for (size_t j = 0; ok && j < k; j++)
+        ok = cudaMemcpy(din + j * dstride, in[j], len, cudaMemcpyHostToDevice) == cudaSuccess;
+    if (ok) {
+        size_t cols = dstride / 16;
+        matmul_kernel<<<grid_for(cols), kThreads>>>(dmat, m, k, din, dstride, dout, dstride, cols,
+                                                    device_tables);
+        ok = cudaGetLastError() == cudaSuccess && cudaDeviceSynchronize() == cudaSuccess;
+    }
+    for (size_t i = 0; ok && i < m; i++)
+        ok = cudaMemcpy(out[i], dout + i * dstride, len, cudaMemcpyDeviceToHost) == cudaSuccess;
+    cudaFree(dmat);
+    cudaFree(din);
+    cudaFree(dout);
+    if (!ok)
+        rq_kernels_scalar()->gf_matmul_ptrs(matrix, m, k, in, out, len);
+}
+
 void cuda_xor_set(uint8_t *dst, const uint8_t *const *srcs, size_t n, size_t len)
 {
     memcpy(dst, srcs[0], len);
@@ -306,6 +334,7 @@ const rq_kernels CUDA_KERNELS = {
     cuda_gf_matmul, cuda_fma_many, cuda_xor_set,
     nullptr, /* apply_plan_split: core/plan.c replays split rows with the kernels above */
     rq_stream_rows_memcpy, /* host memory */
+    cuda_gf_matmul_ptrs,
 };
 
 } // namespace

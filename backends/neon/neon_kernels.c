@@ -119,6 +119,7 @@ static const rq_kernels NEON = {
     .apply_plan = neon_apply_plan,
     .apply_plan_batch = neon_apply_plan_batch,
     .gf_matmul = neon_gf_matmul,
+    .gf_matmul_ptrs = neon_gf_matmul_ptrs,
     .fma_many = neon_fma_many,
     .xor_set = neon_xor_set,
     .apply_plan_split = neon_apply_plan_split,

@@ -99,6 +99,7 @@ static const rq_kernels SCALAR = {
     .apply_plan = scalar_apply_plan,
     .apply_plan_batch = scalar_apply_plan_batch,
     .gf_matmul = scalar_gf_matmul,
+    .gf_matmul_ptrs = scalar_gf_matmul_ptrs,
     .fma_many = scalar_fma_many,
     .xor_set = scalar_xor_set,
     .apply_plan_split = scalar_apply_plan_split,
