@@ -75,6 +75,7 @@ int cli_exit_for_status(rq_status status)
         return CLI_EXIT_INTERNAL;
     case RQ_ERR_NEED_MORE_SYMBOLS:
     case RQ_ERR_NOT_DECODED:
+    case RQ_ERR_UNDECODABLE:
         return CLI_EXIT_NEED_MORE;
     case RQ_ERR_IO:
     case RQ_ERR_EXISTS:

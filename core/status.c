@@ -41,6 +41,8 @@ static const status_text STATUS_TEXTS[] = {
     {RQ_ERR_CORRUPT, "RQ_ERR_CORRUPT", "decoded data does not match the layout's hash"},
     {RQ_ERR_BUSY, "RQ_ERR_BUSY", "the concurrency limit is reached"},
     {RQ_ERR_CANCELLED, "RQ_ERR_CANCELLED", "the job was cancelled"},
+    {RQ_ERR_UNDECODABLE, "RQ_ERR_UNDECODABLE", "the surviving units cannot rebuild the erased ones"},
+    {RQ_ERR_UNSUPPORTED, "RQ_ERR_UNSUPPORTED", "the erasure-coding scheme does not cover this k and m"},
 };
 
 static const status_text *find_status(rq_status status)

@@ -4,6 +4,7 @@
 #include <pthread.h>
 
 #include "core/context.h"
+#include "rq/rq_ec.h"
 #include "runtime/dispatch.h"
 
 static rq_context default_ctx;
@@ -47,6 +48,11 @@ rq_status rq_encoder_create(rq_encoder **out, uint32_t source_symbols, size_t sy
 rq_status rq_decoder_create(rq_decoder **out, uint32_t source_symbols, size_t symbol_size)
 {
     return rq_decoder_create_in(rq_default_context(), out, source_symbols, symbol_size);
+}
+
+rq_status rq_ec_coder_create(rq_ec_coder **out, uint32_t k, uint32_t m, rq_ec_scheme scheme)
+{
+    return rq_ec_coder_create_in(rq_default_context(), out, k, m, scheme);
 }
 
 rq_status rq_object_encoder_create(rq_object_encoder **out, const rq_oti *oti,

@@ -123,6 +123,8 @@ const rq_status kAllStatuses[] = {
     RQ_ERR_CORRUPT,
     RQ_ERR_BUSY,
     RQ_ERR_CANCELLED,
+    RQ_ERR_UNDECODABLE,
+    RQ_ERR_UNSUPPORTED,
 };
 
 } // namespace

@@ -81,7 +81,9 @@ typedef enum rq_status {
     RQ_ERR_MEMORY_BUDGET = -26,   /* the job cannot run within the memory budget */
     RQ_ERR_CORRUPT = -27,         /* decoded data does not match the layout's hash */
     RQ_ERR_BUSY = -28,            /* the concurrency limit is reached */
-    RQ_ERR_CANCELLED = -29        /* the job was cancelled */
+    RQ_ERR_CANCELLED = -29,       /* the job was cancelled */
+    RQ_ERR_UNDECODABLE = -30,     /* a k+m erasure pattern the survivors cannot rebuild */
+    RQ_ERR_UNSUPPORTED = -31      /* a k+m scheme has no parity ESIs for this k and m */
 } rq_status;
 
 /* Human-readable description of a status ("ESI is not below 2^24"). */
