@@ -67,8 +67,7 @@ static void draw(cli_progress *p, double now)
     p->last_draw = now;
 }
 
-/* The session's callback: runs on the job's thread after each pass. */
-static int on_progress(void *user, uint64_t done, uint64_t total)
+int cli_progress_report(void *user, uint64_t done, uint64_t total)
 {
     cli_progress *p = user;
     p->done = done;
@@ -81,8 +80,7 @@ static int on_progress(void *user, uint64_t done, uint64_t total)
     return interrupted ? 1 : 0;
 }
 
-void cli_progress_attach(cli_progress *progress, rq_session *session, int draw_wanted,
-                         int in_bytes)
+void cli_progress_start(cli_progress *progress, int draw_wanted, int in_bytes)
 {
     memset(progress, 0, sizeof *progress);
     progress->draw = draw_wanted && isatty(STDERR_FILENO);
@@ -90,7 +88,13 @@ void cli_progress_attach(cli_progress *progress, rq_session *session, int draw_w
     progress->start = cli_now();
     progress->last_draw = progress->start - REDRAW_SECONDS; /* the first report draws */
     catch_signals();
-    rq_session_set_progress(session, on_progress, progress);
+}
+
+void cli_progress_attach(cli_progress *progress, rq_session *session, int draw_wanted,
+                         int in_bytes)
+{
+    cli_progress_start(progress, draw_wanted, in_bytes);
+    rq_session_set_progress(session, cli_progress_report, progress);
 }
 
 void cli_progress_finish(cli_progress *progress)

@@ -26,6 +26,10 @@ typedef struct cli_progress {
  * bytes (encode, decode, metadata) rather than blocks (verify).
  */
 void cli_progress_attach(cli_progress *progress, rq_session *session, int draw, int in_bytes);
+/* The same for a job that takes cli_progress_report itself (`rq ec`). */
+void cli_progress_start(cli_progress *progress, int draw, int in_bytes);
+/* The progress callback: draws, and returns 1 once Ctrl-C or SIGTERM came. */
+int cli_progress_report(void *progress, uint64_t done, uint64_t total);
 /* Draws the last state and ends the line; call once the job returned. */
 void cli_progress_finish(cli_progress *progress);
 

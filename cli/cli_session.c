@@ -254,7 +254,7 @@ static void usable_backends(char *buf, size_t len)
     }
 }
 
-static int select_backend(const char *name)
+int cli_select_backend(const char *name)
 {
     rq_context *ctx = NULL;
     rq_backend_id id;
@@ -281,7 +281,7 @@ int cli_session_open(const cli_file_args *args, rq_session **out)
 {
     *out = NULL;
     if (args->backend != NULL) {
-        int rc = select_backend(args->backend);
+        int rc = cli_select_backend(args->backend);
         if (rc != CLI_EXIT_OK)
             return rc;
     }

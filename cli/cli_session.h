@@ -108,6 +108,9 @@ int cli_file_command_main(const cli_file_command *cmd, int argc, char **argv);
  */
 int cli_file_args_parse(const cli_file_command *cmd, int argc, char **argv, cli_file_args *out);
 
+/* --backend NAME for the default context; the message lists the usable ones. */
+int cli_select_backend(const char *name);
+
 /*
  * Selects the backend (if one was asked for) and makes a session with the
  * settings; the library's message names a rejected one.

@@ -19,6 +19,7 @@ static const command commands[] = {
     {"encode", cmd_encode, cmd_encode_help},
     {"decode", cmd_decode, cmd_decode_help},
     {"verify", cmd_verify, cmd_verify_help},
+    {"ec", cmd_ec, cmd_ec_help},
     {"metadata", cmd_metadata, cmd_metadata_help},
     {"oti", cmd_oti, cmd_oti_help},
     {"packets", cmd_packets, cmd_packets_help},
@@ -44,6 +45,9 @@ static const char main_help[] =
     "  decode     rebuild the file from the symbol files that survive\n"
     "  verify     check the symbol files and say per chunk if it can be decoded\n"
     "  metadata   write the layout file (all symbol IDs) without symbol files\n"
+    "\n"
+    "k+m erasure coding (HDFS-style stripes of k data and m parity units):\n"
+    "  ec         check a scheme, encode a file into unit files, decode, repair\n"
     "\n"
     "Packets and the codec:\n"
     "  oti        work out the 12-byte OTI for a file size and symbol size\n"

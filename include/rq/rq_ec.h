@@ -57,12 +57,12 @@ RQ_API rq_status rq_ec_scheme_covers(rq_ec_scheme scheme, uint32_t k, uint32_t m
 
 typedef struct rq_ec_coder rq_ec_coder;
 
-/* The most units a stripe has (k + m). */
-#define RQ_EC_MAX_UNITS 65536u
+/* The most units a stripe has (k + m); erasure-coded storage uses tens. */
+#define RQ_EC_MAX_UNITS 1024u
 
 /*
- * A coder for k data and m parity units: 1 <= k <= RQ_MAX_SOURCE_SYMBOLS,
- * 1 <= m, k + m <= RQ_EC_MAX_UNITS. RQ_ERR_UNSUPPORTED if the scheme does
+ * A coder for k data and m parity units: 1 <= k, 1 <= m,
+ * k + m <= RQ_EC_MAX_UNITS. RQ_ERR_UNSUPPORTED if the scheme does
  * not cover (k, m). One coder may be used from several threads at once.
  */
 RQ_API rq_status rq_ec_coder_create_in(rq_context *ctx, rq_ec_coder **out, uint32_t k, uint32_t m,
