@@ -244,41 +244,62 @@ static void avx512_apply_plan_any(const rq_op *ops, size_t n_ops, uint8_t *rows,
 
 /*
  * gf_matmul, register-blocked: R output rows (R <= 8, a constant once
- * inlined) 128 bytes at a time in 2R accumulators, so each input's 128 bytes
- * are loaded once for R outputs instead of once per output, and the work is
- * the multiplies themselves. mats[j * R + r] is the affine matrix of output
- * r's coefficient of input j; with add, the outputs are added to rather than
- * written.
+ * inlined) V * 64 bytes at a time in R * V accumulators, so each input's
+ * bytes are loaded once for R outputs instead of once per output, and the
+ * work is the multiplies themselves; few outputs take wider steps (V = 4),
+ * for more independent multiplies in flight. mats[j * R + r] is the affine
+ * matrix of output r's coefficient of input j; with add, the outputs are
+ * added to rather than written. Whole steps load without masks; only the
+ * tail is masked.
  */
 #define MATMUL_ROWS 8
+#define MATMUL_ACCS 16
+static inline __attribute__((always_inline)) void matmul_step(const uint64_t *mats, size_t R,
+                                                              size_t V, size_t k,
+                                                              const uint8_t *const *in,
+                                                              uint8_t *const *out, size_t i,
+                                                              size_t len, int add, int full)
+{
+    __mmask64 m[4];
+    __m512i acc[MATMUL_ACCS];
+    for (size_t v = 0; v < V; v++)
+        m[v] = full ? ~(__mmask64)0 : len - i > 64 * v ? tail_mask(len - i - 64 * v) : 0;
+#define RQ_LOAD(p, v) (full ? _mm512_loadu_si512((const void *)(p)) : _mm512_maskz_loadu_epi8(m[v], p))
+    for (size_t r = 0; r < R; r++)
+        for (size_t v = 0; v < V; v++)
+            acc[r * V + v] = add ? RQ_LOAD(out[r] + i + 64 * v, v) : _mm512_setzero_si512();
+    for (size_t j = 0; j < k; j++) {
+        __m512i x[4];
+        for (size_t v = 0; v < V; v++)
+            x[v] = RQ_LOAD(in[j] + i + 64 * v, v);
+        for (size_t r = 0; r < R; r++) {
+            __m512i mat = _mm512_set1_epi64((long long)mats[j * R + r]);
+            for (size_t v = 0; v < V; v++)
+                acc[r * V + v] =
+                    _mm512_xor_si512(acc[r * V + v], _mm512_gf2p8affine_epi64_epi8(x[v], mat, 0));
+        }
+    }
+#undef RQ_LOAD
+    for (size_t r = 0; r < R; r++)
+        for (size_t v = 0; v < V; v++) {
+            if (full)
+                _mm512_storeu_si512((void *)(out[r] + i + 64 * v), acc[r * V + v]);
+            else
+                _mm512_mask_storeu_epi8(out[r] + i + 64 * v, m[v], acc[r * V + v]);
+        }
+}
+
 static inline __attribute__((always_inline)) void matmul_rows(const uint64_t *mats, size_t R,
                                                               size_t k, const uint8_t *const *in,
                                                               uint8_t *const *out, size_t len,
                                                               int add)
 {
-    for (size_t i = 0; i < len; i += 128) {
-        __mmask64 m0 = tail_mask(len - i), m1 = len - i > 64 ? tail_mask(len - i - 64) : 0;
-        __m512i acc[2 * MATMUL_ROWS];
-        for (size_t r = 0; r < R; r++) {
-            acc[2 * r] = add ? _mm512_maskz_loadu_epi8(m0, out[r] + i) : _mm512_setzero_si512();
-            acc[2 * r + 1] =
-                add ? _mm512_maskz_loadu_epi8(m1, out[r] + i + 64) : _mm512_setzero_si512();
-        }
-        for (size_t j = 0; j < k; j++) {
-            const uint8_t *p = in[j] + i;
-            __m512i x0 = _mm512_maskz_loadu_epi8(m0, p), x1 = _mm512_maskz_loadu_epi8(m1, p + 64);
-            for (size_t r = 0; r < R; r++) {
-                __m512i mat = _mm512_set1_epi64((long long)mats[j * R + r]);
-                acc[2 * r] = _mm512_xor_si512(acc[2 * r], _mm512_gf2p8affine_epi64_epi8(x0, mat, 0));
-                acc[2 * r + 1] =
-                    _mm512_xor_si512(acc[2 * r + 1], _mm512_gf2p8affine_epi64_epi8(x1, mat, 0));
-            }
-        }
-        for (size_t r = 0; r < R; r++) {
-            _mm512_mask_storeu_epi8(out[r] + i, m0, acc[2 * r]);
-            _mm512_mask_storeu_epi8(out[r] + i + 64, m1, acc[2 * r + 1]);
-        }
-    }
+    const size_t V = R <= 2 ? 4 : 2, step = 64 * V;
+    size_t i = 0;
+    for (; i + step <= len; i += step)
+        matmul_step(mats, R, V, k, in, out, i, len, add, 1);
+    for (; i < len; i += step)
+        matmul_step(mats, R, V, k, in, out, i, len, add, 0);
 }
 
 /* Inputs a block at a time, so that their matrices and pointers fit buffers on the stack. */
