@@ -8,9 +8,12 @@ import org.apache.hadoop.io.erasurecode.coder.RaptorQDecoder;
 import org.apache.hadoop.io.erasurecode.coder.RaptorQEncoder;
 
 /**
- * The RaptorQ erasure codec (configuration key io.erasurecode.codec.raptorq):
- * block-level coders whose raw coders come from CodecUtil for the schema's
- * codec name ("raptorq" or "raptorq-mds").
+ * The RaptorQ erasure codec: block-level coders whose raw coders come from
+ * CodecUtil for the schema's codec name ("raptorq" or "raptorq-mds").
+ * Hadoop finds a custom codec's class in the configuration key
+ * {@code io.erasurecode.codec.<codec>.coder}, so CodecUtil.createEncoder
+ * needs {@code io.erasurecode.codec.raptorq.coder} (or
+ * {@code io.erasurecode.codec.raptorq-mds.coder}) set to this class's name.
  */
 public class RaptorQErasureCodec extends ErasureCodec {
   private final Configuration conf;
