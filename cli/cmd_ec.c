@@ -16,7 +16,7 @@
 #include "runtime/ec_manifest.h"
 
 const char cmd_ec_help[] =
-    "Usage: rq ec check  --k K --m M [--scheme S] [--json]\n"
+    "Usage: rq ec check  --k K --m M [--scheme S] [--list] [--json]\n"
     "       rq ec encode --k K --m M [--scheme S] [--cell BYTES] [OPTIONS] INPUT OUT_DIR\n"
     "       rq ec decode [OPTIONS] DIR OUTPUT\n"
     "       rq ec repair [OPTIONS] DIR\n"
@@ -38,7 +38,8 @@ const char cmd_ec_help[] =
     "               rebuilt; k <= 20 for m <= 3, k <= 15 for m = 4.\n"
     "\n"
     "  check   for every number s <= m of lost units: how many of the ways to\n"
-    "          lose s units cannot be rebuilt from the others.\n"
+    "          lose s units cannot be rebuilt from the others (--list: which;\n"
+    "          at most 1000 listed per s).\n"
     "  encode  INPUT into the k + m units and ec.json in OUT_DIR (created if\n"
     "          missing; it must be empty unless --force).\n"
     "  decode  the file from DIR into OUTPUT, from whatever units survive:\n"
@@ -56,13 +57,14 @@ const char cmd_ec_help[] =
     "  --force          replace an existing OUTPUT, or OUT_DIR's units\n"
     "  --json           print the result as one JSON object on stdout\n"
     "  --quiet          no progress bar\n"
+    "  --list           check: list the undecodable patterns, not only count\n"
     "\n"
     "Stripes are coded a batch at a time by all workers: memory is about\n"
     "2 * threads * (k + m) * cell bytes (at most 256 MiB per batch). Outputs\n"
     "appear under their final names only when complete.\n"
     "\n"
     "Examples:\n"
-    "  rq ec check --k 10 --m 4\n"
+    "  rq ec check --k 10 --m 4 --list\n"
     "  rq ec encode --k 6 --m 3 --scheme raptorq-mds big.iso big.ec\n"
     "  rm big.ec/unit_0 big.ec/unit_7; rq ec repair big.ec\n"
     "  rq ec decode big.ec big.copy.iso\n"
@@ -83,18 +85,19 @@ typedef struct ec_args {
     uint32_t k, m, threads;
     uint64_t cell;
     rq_ec_scheme scheme;
-    int force, json, quiet;
+    int force, json, quiet, list;
     const char *backend;
 } ec_args;
 
-enum { OPT_K, OPT_M, OPT_SCHEME, OPT_CELL, OPT_THREADS, OPT_BACKEND, OPT_FORCE, OPT_JSON, OPT_QUIET, OPT_HELP };
+enum { OPT_K, OPT_M, OPT_SCHEME, OPT_CELL, OPT_THREADS, OPT_BACKEND, OPT_FORCE, OPT_JSON, OPT_QUIET, OPT_LIST, OPT_HELP };
 
 static const cli_option ec_options[] = {
     [OPT_K] = {"--k", NULL, 1},           [OPT_M] = {"--m", NULL, 1},
     [OPT_SCHEME] = {"--scheme", NULL, 1}, [OPT_CELL] = {"--cell", NULL, 1},
     [OPT_THREADS] = {"--threads", NULL, 1}, [OPT_BACKEND] = {"--backend", NULL, 1},
     [OPT_FORCE] = {"--force", NULL, 0},   [OPT_JSON] = {"--json", NULL, 0},
-    [OPT_QUIET] = {"--quiet", "-q", 0},   [OPT_HELP] = {"--help", "-h", 0},
+    [OPT_QUIET] = {"--quiet", "-q", 0},   [OPT_LIST] = {"--list", NULL, 0},
+    [OPT_HELP] = {"--help", "-h", 0},
 };
 
 static int take_option(ec_args *a, int opt, const char *value)
@@ -108,6 +111,7 @@ static int take_option(ec_args *a, int opt, const char *value)
     case OPT_FORCE: a->force = 1; return CLI_EXIT_OK;
     case OPT_JSON: a->json = 1; return CLI_EXIT_OK;
     case OPT_QUIET: a->quiet = 1; return CLI_EXIT_OK;
+    case OPT_LIST: a->list = 1; return CLI_EXIT_OK;
     case OPT_SCHEME:
         if (rq_ec_scheme_from_name(value, &a->scheme) == RQ_OK)
             return CLI_EXIT_OK;
@@ -157,6 +161,80 @@ static int need_shape(const ec_args *a, const char *action)
     return CLI_EXIT_OK;
 }
 
+/* The most undecodable patterns --list prints for one number of lost units. */
+#define CHECK_LIST_MAX 1000u
+
+/* Prints the undecodable patterns of s lost units: JSON arrays, or one line each. */
+static rq_status print_patterns(rq_ec_coder *c, uint32_t s, int json)
+{
+    uint32_t *lost = malloc((size_t)CHECK_LIST_MAX * (s ? s : 1) * sizeof *lost);
+    uint64_t count = 0;
+    rq_status st = lost ? rq_ec_undecodable_patterns(c, s, lost, CHECK_LIST_MAX, &count) : RQ_ERR_NO_MEMORY;
+    uint64_t shown = count < CHECK_LIST_MAX ? count : CHECK_LIST_MAX;
+    for (uint64_t p = 0; st == RQ_OK && p < shown; p++) {
+        fputs(json ? (p ? ",[" : "[") : "  lost", stdout);
+        for (uint32_t i = 0; i < s; i++)
+            printf("%s%u", json ? (i ? "," : "") : " ", lost[p * s + i]);
+        fputs(json ? "]" : "\n", stdout);
+    }
+    if (st == RQ_OK && !json && count > shown)
+        printf("  (the first %llu of %llu)\n", (unsigned long long)shown, (unsigned long long)count);
+    free(lost);
+    return st;
+}
+
+static void print_parity_esis(rq_ec_coder *c, uint32_t m, const char *separator)
+{
+    for (uint32_t j = 0; j < m; j++) {
+        uint32_t esi = 0;
+        rq_ec_parity_esi(c, j, &esi);
+        printf("%s%u", j ? separator : "", esi);
+    }
+}
+
+static rq_status print_check_json(rq_ec_coder *c, const ec_args *a, const uint64_t *patterns,
+                                  const uint64_t *undecodable)
+{
+    const char *scheme = "";
+    rq_ec_scheme_name(a->scheme, &scheme);
+    printf("{\"k\":%u,\"m\":%u,\"scheme\":\"%s\",\"parity_esis\":[", a->k, a->m, scheme);
+    print_parity_esis(c, a->m, ",");
+    printf("],\"lost\":[");
+    rq_status st = RQ_OK;
+    for (uint32_t s = 1; st == RQ_OK && s <= a->m; s++) {
+        printf("%s{\"units\":%u,\"patterns\":%llu,\"undecodable\":%llu", s > 1 ? "," : "", s,
+               (unsigned long long)patterns[s], (unsigned long long)undecodable[s]);
+        if (a->list) {
+            printf(",\"undecodable_patterns\":[");
+            st = print_patterns(c, s, 1);
+            printf("]");
+        }
+        printf("}");
+    }
+    printf("]}\n");
+    return st;
+}
+
+static rq_status print_check_text(rq_ec_coder *c, const ec_args *a, const uint64_t *patterns,
+                                  const uint64_t *undecodable)
+{
+    const char *scheme = "";
+    rq_ec_scheme_name(a->scheme, &scheme);
+    printf("%u+%u %s: parity ESIs ", a->k, a->m, scheme);
+    print_parity_esis(c, a->m, " ");
+    printf("\n%-6s %12s %12s  %s\n", "lost", "patterns", "undecodable", "share decodable");
+    for (uint32_t s = 1; s <= a->m; s++)
+        printf("%-6u %12llu %12llu  %.6f\n", s, (unsigned long long)patterns[s],
+               (unsigned long long)undecodable[s], 1.0 - (double)undecodable[s] / (double)patterns[s]);
+    rq_status st = RQ_OK;
+    for (uint32_t s = 1; a->list && st == RQ_OK && s <= a->m; s++)
+        if (undecodable[s]) {
+            printf("undecodable with %u lost (unit indexes; %u.. are parities):\n", s, a->k);
+            st = print_patterns(c, s, 0);
+        }
+    return st;
+}
+
 static int check(int argc, char **argv)
 {
     ec_args a;
@@ -170,41 +248,17 @@ static int check(int argc, char **argv)
     uint64_t patterns[RQ_EC_MAX_UNITS + 1], undecodable[RQ_EC_MAX_UNITS + 1];
     if (st == RQ_OK)
         st = rq_ec_check(c, a.m, patterns, undecodable);
+    if (st == RQ_OK)
+        st = a.json ? print_check_json(c, &a, patterns, undecodable)
+                    : print_check_text(c, &a, patterns, undecodable);
     if (st != RQ_OK) {
         char why[256] = "";
         rq_context_last_error(ctx, why, sizeof why);
         cli_error("ec check %u+%u: %s", a.k, a.m, why[0] ? why : rq_strerror(st));
-        rq_ec_coder_destroy(c);
-        return st == RQ_ERR_UNSUPPORTED ? CLI_EXIT_INPUT : cli_exit_for_status(st);
-    }
-    const char *scheme = "";
-    rq_ec_scheme_name(a.scheme, &scheme);
-    if (a.json) {
-        printf("{\"k\":%u,\"m\":%u,\"scheme\":\"%s\",\"parity_esis\":[", a.k, a.m, scheme);
-        for (uint32_t j = 0; j < a.m; j++) {
-            uint32_t esi = 0;
-            rq_ec_parity_esi(c, j, &esi);
-            printf("%s%u", j ? "," : "", esi);
-        }
-        printf("],\"lost\":[");
-        for (uint32_t s = 1; s <= a.m; s++)
-            printf("%s{\"units\":%u,\"patterns\":%llu,\"undecodable\":%llu}", s > 1 ? "," : "", s,
-                   (unsigned long long)patterns[s], (unsigned long long)undecodable[s]);
-        printf("]}\n");
-    } else {
-        printf("%u+%u %s: parity ESIs", a.k, a.m, scheme);
-        for (uint32_t j = 0; j < a.m; j++) {
-            uint32_t esi = 0;
-            rq_ec_parity_esi(c, j, &esi);
-            printf(" %u", esi);
-        }
-        printf("\n%-6s %12s %12s  %s\n", "lost", "patterns", "undecodable", "share decodable");
-        for (uint32_t s = 1; s <= a.m; s++)
-            printf("%-6u %12llu %12llu  %.6f\n", s, (unsigned long long)patterns[s],
-                   (unsigned long long)undecodable[s],
-                   1.0 - (double)undecodable[s] / (double)patterns[s]);
     }
     rq_ec_coder_destroy(c);
+    if (st != RQ_OK)
+        return st == RQ_ERR_UNSUPPORTED ? CLI_EXIT_INPUT : cli_exit_for_status(st);
     return CLI_EXIT_OK;
 }
 

@@ -5,6 +5,7 @@
  * follow from the data).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/context.h"
 #include "core/ec_coder.h"
@@ -25,9 +26,13 @@ static uint64_t choose(uint32_t n, uint32_t s)
     return r;
 }
 
-/* Counts the undecodable patterns of s lost units among n, in lexicographic order. */
+/*
+ * Counts the undecodable patterns of s lost units among n, in lexicographic
+ * order, writing the first max_out of them (s indexes each) to out.
+ */
 static rq_status count_size(const uint8_t *gen, uint32_t k, uint32_t m, uint32_t s,
-                            uint8_t *readable, uint32_t *lost, uint64_t *undecodable)
+                            uint8_t *readable, uint32_t *lost, uint32_t *out, size_t max_out,
+                            uint64_t *undecodable)
 {
     uint32_t n = k + m;
     for (uint32_t i = 0; i < s; i++)
@@ -41,6 +46,8 @@ static rq_status count_size(const uint8_t *gen, uint32_t k, uint32_t m, uint32_t
         int ok = rq_ec_data_recoverable(gen, k, m, readable);
         if (ok < 0)
             return RQ_ERR_NO_MEMORY;
+        if (!ok && *undecodable < max_out)
+            memcpy(out + *undecodable * s, lost, s * sizeof *lost);
         *undecodable += !ok;
         /* The next combination. */
         uint32_t i = s;
@@ -54,6 +61,27 @@ static rq_status count_size(const uint8_t *gen, uint32_t k, uint32_t m, uint32_t
     }
 }
 
+/* Refuses (naming the size) a check of more than CHECK_MAX_PATTERNS patterns. */
+static rq_status too_many(rq_ec_coder *c, uint32_t max_erasures)
+{
+    rq_context_fail(c->ctx, "checking %u+%u up to %u erasures means more than %llu patterns", c->k, c->m,
+                    max_erasures, (unsigned long long)CHECK_MAX_PATTERNS);
+    return RQ_ERR_INVALID_ARGUMENT;
+}
+
+/* count_size with its scratch allocated here. */
+static rq_status check_size(rq_ec_coder *c, uint32_t s, uint32_t *out, size_t max_out, uint64_t *undecodable)
+{
+    uint8_t *readable = malloc(c->k + c->m);
+    uint32_t *lost = malloc(((size_t)s + 1) * sizeof *lost);
+    rq_status st = readable && lost ? RQ_OK : RQ_ERR_NO_MEMORY;
+    if (st == RQ_OK)
+        st = count_size(c->gen, c->k, c->m, s, readable, lost, out, max_out, undecodable);
+    free(readable);
+    free(lost);
+    return st;
+}
+
 rq_status rq_ec_check(rq_ec_coder *c, uint32_t max_erasures, uint64_t *patterns,
                       uint64_t *undecodable)
 {
@@ -63,19 +91,22 @@ rq_status rq_ec_check(rq_ec_coder *c, uint32_t max_erasures, uint64_t *patterns,
     uint64_t total = 0;
     for (uint32_t s = 0; s <= max_erasures; s++) {
         uint64_t p = choose(n, s);
-        if (p == UINT64_MAX || (total += p) > CHECK_MAX_PATTERNS) {
-            rq_context_fail(c->ctx, "checking %u+%u up to %u erasures means more than %llu patterns", c->k,
-                            c->m, max_erasures, (unsigned long long)CHECK_MAX_PATTERNS);
-            return RQ_ERR_INVALID_ARGUMENT;
-        }
+        if (p == UINT64_MAX || (total += p) > CHECK_MAX_PATTERNS)
+            return too_many(c, max_erasures);
         patterns[s] = p;
     }
-    uint8_t *readable = malloc(n);
-    uint32_t *lost = malloc(((size_t)max_erasures + 1) * sizeof *lost);
-    rq_status st = readable && lost ? RQ_OK : RQ_ERR_NO_MEMORY;
+    rq_status st = RQ_OK;
     for (uint32_t s = 0; st == RQ_OK && s <= max_erasures; s++)
-        st = count_size(c->gen, c->k, c->m, s, readable, lost, &undecodable[s]);
-    free(readable);
-    free(lost);
+        st = check_size(c, s, NULL, 0, &undecodable[s]);
     return st;
+}
+
+rq_status rq_ec_undecodable_patterns(rq_ec_coder *c, uint32_t lost, uint32_t *patterns, size_t max_patterns,
+                                     uint64_t *count)
+{
+    if (!c || !count || lost > c->m || (max_patterns && !patterns))
+        return RQ_ERR_INVALID_ARGUMENT;
+    if (choose(c->k + c->m, lost) == UINT64_MAX)
+        return too_many(c, lost);
+    return check_size(c, lost, patterns, max_patterns, count);
 }

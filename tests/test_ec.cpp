@@ -200,14 +200,29 @@ TEST_CASE("the recoverability report counts the undecodable patterns of each siz
         std::vector<uint64_t> patterns(5), undecodable(5);
         REQUIRE(rq_ec_check(c.get(), 4, patterns.data(), undecodable.data()) == RQ_OK);
         Stripe stripe(c.get(), 12, 4, 33, 5);
-        uint64_t failed = 0;
+        std::vector<uint32_t> failed;
         for_each_pattern(16, 4, [&](const std::vector<uint32_t> &lost) {
             rq_status st = stripe.rebuild(c.get(), lost);
             REQUIRE((st == RQ_OK || st == RQ_ERR_UNDECODABLE));
-            failed += st == RQ_ERR_UNDECODABLE;
+            if (st == RQ_ERR_UNDECODABLE)
+                failed.insert(failed.end(), lost.begin(), lost.end());
         });
-        CHECK(failed == undecodable[4]);
-        CHECK(failed > 0);
+        CHECK(failed.size() / 4 == undecodable[4]);
+        CHECK(!failed.empty());
+        // The listing names the same patterns, in the same (lexicographic) order.
+        std::vector<uint32_t> listed(failed.size() + 4, UINT32_MAX);
+        uint64_t count = 0;
+        REQUIRE(rq_ec_undecodable_patterns(c.get(), 4, listed.data(), listed.size() / 4, &count) == RQ_OK);
+        CHECK(count == undecodable[4]);
+        listed.resize(failed.size());
+        CHECK(listed == failed);
+        // A shorter buffer gets the first patterns and still the whole count.
+        std::vector<uint32_t> first(4, UINT32_MAX);
+        REQUIRE(rq_ec_undecodable_patterns(c.get(), 4, first.data(), 1, &count) == RQ_OK);
+        CHECK(count == undecodable[4]);
+        CHECK(first == std::vector<uint32_t>(failed.begin(), failed.begin() + 4));
+        REQUIRE(rq_ec_undecodable_patterns(c.get(), 4, nullptr, 0, &count) == RQ_OK);
+        CHECK(count == undecodable[4]);
     }
 }
 
@@ -381,6 +396,12 @@ TEST_CASE("bad arguments get specific statuses and change nothing")
     CHECK(rq_ec_parity_esi(c.get(), 2, &esi) == RQ_ERR_INVALID_ARGUMENT);
     uint64_t p[4], u[4];
     CHECK(rq_ec_check(c.get(), 3, p, u) == RQ_ERR_INVALID_ARGUMENT); // more than m erasures
+    uint64_t count = 0;
+    uint32_t lost[3];
+    CHECK(rq_ec_undecodable_patterns(c.get(), 3, lost, 1, &count) == RQ_ERR_INVALID_ARGUMENT);
+    CHECK(rq_ec_undecodable_patterns(c.get(), 1, nullptr, 1, &count) == RQ_ERR_INVALID_ARGUMENT);
+    CHECK(rq_ec_undecodable_patterns(c.get(), 1, lost, 1, nullptr) == RQ_ERR_INVALID_ARGUMENT);
+    CHECK(rq_ec_undecodable_patterns(nullptr, 1, lost, 1, &count) == RQ_ERR_INVALID_ARGUMENT);
     // Three units lost of 3+2: more than m, so undecodable.
     const uint32_t three[] = {0, 1, 2};
     uint8_t *outs3[] = {out.data(), out.data(), out.data()};

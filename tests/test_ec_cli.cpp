@@ -78,10 +78,35 @@ TEST_CASE("rq ec refuses what it cannot rebuild and writes nothing")
                          (dir / "in").string(), (dir / "u").string()})
                 .exit_code == rqt::kExitOk);
     const auto fresh = rqt::files_under(dir / "u");
-    // One of raptorq 10+4's four undecodable patterns of four lost units.
     rqt::CliResult check = run_rq(dir, {"ec", "check", "--k", "10", "--m", "4", "--json"});
     REQUIRE(check.exit_code == rqt::kExitOk);
     CHECK(check.out.find("{\"units\":4,\"patterns\":1001,\"undecodable\":4}") != std::string::npos);
+
+    SECTION("check --list names raptorq 10+4's four bad patterns, and decode refuses exactly those")
+    {
+        rqt::CliResult listed = run_rq(dir, {"ec", "check", "--k", "10", "--m", "4", "--list", "--json"});
+        REQUIRE(listed.exit_code == rqt::kExitOk);
+        CHECK(listed.out.find("\"undecodable\":4,\"undecodable_patterns\":[[0,1,4,8],[0,8,11,13],[1,6,9,11],"
+                              "[7,8,10,11]]") != std::string::npos);
+        CHECK(listed.out.find("\"undecodable\":0,\"undecodable_patterns\":[]") != std::string::npos);
+        rqt::CliResult text = run_rq(dir, {"ec", "check", "--k", "10", "--m", "4", "--list"});
+        CHECK(text.out.find("  lost 0 8 11 13\n") != std::string::npos);
+        for (int u : {0, 8, 11, 13})
+            fs::remove(unit(dir / "u", u));
+        rqt::CliResult r = run_rq(dir, {"ec", "decode", (dir / "u").string(), (dir / "out").string()});
+        CHECK(r.exit_code == rqt::kExitNeedMore);
+        CHECK(!fs::exists(dir / "out"));
+        REQUIRE(run_rq(dir, {"ec", "repair", (dir / "u").string()}).exit_code == rqt::kExitNeedMore);
+        // Unit 13 back (re-encoding makes the same bytes) and 12 lost instead: 0 8 11 12 rebuilds.
+        REQUIRE(run_rq(dir, {"ec", "encode", "--quiet", "--k", "10", "--m", "4", "--cell", "4096",
+                             (dir / "in").string(), (dir / "v").string()})
+                    .exit_code == rqt::kExitOk);
+        fs::copy_file(unit(dir / "v", 13), unit(dir / "u", 13));
+        fs::remove(unit(dir / "u", 12));
+        r = run_rq(dir, {"ec", "decode", (dir / "u").string(), (dir / "out").string()});
+        CHECK(r.exit_code == rqt::kExitOk);
+        CHECK(rqt::read_text(dir / "out") == rqt::read_text(dir / "in"));
+    }
 
     SECTION("five lost units of 10+4")
     {

@@ -110,6 +110,17 @@ RQ_API rq_status rq_ec_check(rq_ec_coder *coder, uint32_t max_erasures, uint64_t
                              uint64_t *undecodable);
 
 /*
+ * Which patterns of exactly `lost` lost units the others cannot rebuild, in
+ * lexicographic order: *count = how many there are, and the first
+ * min(*count, max_patterns) are written to patterns, `lost` ascending unit
+ * indexes each (patterns holds max_patterns * lost entries; NULL with
+ * max_patterns 0 only counts). RQ_ERR_INVALID_ARGUMENT if lost > m or that
+ * means more than 10^9 patterns.
+ */
+RQ_API rq_status rq_ec_undecodable_patterns(rq_ec_coder *coder, uint32_t lost, uint32_t *patterns,
+                                            size_t max_patterns, uint64_t *count);
+
+/*
  * Decode matrices the coder holds in its cache now, and how many decodes
  * found theirs there (hits) or solved it (misses).
  */
