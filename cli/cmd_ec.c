@@ -183,22 +183,24 @@ static rq_status print_patterns(rq_ec_coder *c, uint32_t s, int json)
     return st;
 }
 
-static void print_parity_esis(rq_ec_coder *c, uint32_t m, const char *separator)
+/* The shape, the scheme and its parity ESIs: the head of both reports. */
+static void print_check_head(rq_ec_coder *c, const ec_args *a, int json)
 {
-    for (uint32_t j = 0; j < m; j++) {
+    const char *scheme = "";
+    rq_ec_scheme_name(a->scheme, &scheme);
+    printf(json ? "{\"k\":%u,\"m\":%u,\"scheme\":\"%s\",\"parity_esis\":[" : "%u+%u %s: parity ESIs ", a->k,
+           a->m, scheme);
+    for (uint32_t j = 0; j < a->m; j++) {
         uint32_t esi = 0;
         rq_ec_parity_esi(c, j, &esi);
-        printf("%s%u", j ? separator : "", esi);
+        printf("%s%u", j ? (json ? "," : " ") : "", esi);
     }
 }
 
 static rq_status print_check_json(rq_ec_coder *c, const ec_args *a, const uint64_t *patterns,
                                   const uint64_t *undecodable)
 {
-    const char *scheme = "";
-    rq_ec_scheme_name(a->scheme, &scheme);
-    printf("{\"k\":%u,\"m\":%u,\"scheme\":\"%s\",\"parity_esis\":[", a->k, a->m, scheme);
-    print_parity_esis(c, a->m, ",");
+    print_check_head(c, a, 1);
     printf("],\"lost\":[");
     rq_status st = RQ_OK;
     for (uint32_t s = 1; st == RQ_OK && s <= a->m; s++) {
@@ -218,10 +220,7 @@ static rq_status print_check_json(rq_ec_coder *c, const ec_args *a, const uint64
 static rq_status print_check_text(rq_ec_coder *c, const ec_args *a, const uint64_t *patterns,
                                   const uint64_t *undecodable)
 {
-    const char *scheme = "";
-    rq_ec_scheme_name(a->scheme, &scheme);
-    printf("%u+%u %s: parity ESIs ", a->k, a->m, scheme);
-    print_parity_esis(c, a->m, " ");
+    print_check_head(c, a, 0);
     printf("\n%-6s %12s %12s  %s\n", "lost", "patterns", "undecodable", "share decodable");
     for (uint32_t s = 1; s <= a->m; s++)
         printf("%-6u %12llu %12llu  %.6f\n", s, (unsigned long long)patterns[s],
