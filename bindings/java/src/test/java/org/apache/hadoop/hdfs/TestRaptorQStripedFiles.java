@@ -3,6 +3,7 @@ package org.apache.hadoop.hdfs;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
 import java.io.File;
 import java.io.IOException;
@@ -32,7 +33,6 @@ import org.apache.hadoop.io.erasurecode.rawcoder.RaptorQRawErasureCoderFactory;
 import org.apache.hadoop.io.erasurecode.rawcoder.RawErasureCoderFactory;
 import org.apache.hadoop.io.erasurecode.rawcoder.RawErasureEncoder;
 import org.junit.After;
-import org.junit.Before;
 import org.junit.Test;
 
 /**
@@ -61,12 +61,11 @@ public class TestRaptorQStripedFiles {
   private MiniDFSCluster cluster;
   private DistributedFileSystem fs;
 
-  @Before
-  public void startCluster() throws IOException {
+  private void startCluster(int datanodes) throws IOException {
     Configuration conf = new HdfsConfiguration();
     conf.setLong(DFSConfigKeys.DFS_BLOCK_SIZE_KEY, BLOCK);
     conf.setBoolean(DFSConfigKeys.DFS_NAMENODE_REDUNDANCY_CONSIDERLOAD_KEY, false);
-    cluster = new MiniDFSCluster.Builder(conf).numDataNodes(K + M).build();
+    cluster = new MiniDFSCluster.Builder(conf).numDataNodes(datanodes).build();
     cluster.waitActive();
     fs = cluster.getFileSystem();
   }
@@ -80,25 +79,68 @@ public class TestRaptorQStripedFiles {
 
   @Test
   public void writesAndReadsBackAfterLosingThreeDatanodes() throws Exception {
+    startCluster(K + M);
     addPoliciesAsEcAdminDoes();
     Path compatible = new Path("/raptorq/file");
     Path mds = new Path("/raptorq-mds/file");
-    byte[] compatibleData = writeStriped("RAPTORQ-6-3-1024k", "raptorq", compatible, 1);
-    byte[] mdsData = writeStriped("RAPTORQ-MDS-6-3-1024k", "raptorq-mds", mds, 2);
+    byte[] compatibleData = writeStriped("RAPTORQ-6-3-1024k", "raptorq", compatible, FILE_LEN, 1);
+    byte[] mdsData = writeStriped("RAPTORQ-MDS-6-3-1024k", "raptorq-mds", mds, FILE_LEN, 2);
 
     assertParitiesAreOurs(compatible, compatibleData, new RaptorQRawErasureCoderFactory());
     assertParitiesAreOurs(mds, mdsData, new RaptorQMdsRawErasureCoderFactory());
     assertReadsBack(compatible, compatibleData);
     assertReadsBack(mds, mdsData);
 
-    stopDatanodesHoldingDataUnits(compatible, 0, 2, 4);
+    stopDatanodesHolding(compatible, 0, 2, 4);
     assertEquals(K + M - 3, cluster.getDataNodes().size());
     assertReadsBack(compatible, compatibleData);
     assertReadsBack(mds, mdsData);
   }
 
+  /**
+   * HDFS's reader hands the decoder exactly k units: the surviving data units,
+   * then parities in index order. With raptorq 10+4 and units 0, 8 and 11
+   * lost it hands over 1-7, 9, 10 and 12 and leaves 13 out, and those ten are
+   * one of the four sets that cannot rebuild the rest (rq ec check --list:
+   * 0 8 11 13), so the read fails although the eleven survivors would do.
+   * raptorq-mds 10+4 loses nothing to any three lost units.
+   */
+  @Test
+  public void raptorq10x4FailsWhereHadoopsReaderPicksABadSetAndRaptorqMdsDoesNot() throws Exception {
+    startCluster(14);
+    addPoliciesAsEcAdminDoes();
+    AddErasureCodingPolicyResponse[] answer = fs.addErasureCodingPolicies(
+        new ErasureCodingPolicy[] {new ErasureCodingPolicy(new ECSchema("raptorq", 10, 4), CELL)});
+    assertTrue(answer[0].toString(), answer[0].isSucceed());
+    int length = 10 * CELL + 4321;
+    Path compatible = new Path("/raptorq-10-4/file");
+    Path mds = new Path("/raptorq-mds-10-4/file");
+    byte[] compatibleData = writeStriped("RAPTORQ-10-4-1024k", "raptorq", compatible, length, 3);
+    byte[] mdsData = writeStriped("RAPTORQ-MDS-10-4-1024k", "raptorq-mds", mds, length, 4);
+
+    stopDatanodesHolding(compatible, 0, 8, 11);
+    assertReadsBack(mds, mdsData);
+    try (FSDataInputStream in = fs.open(compatible)) {
+      byte[] whole = new byte[length];
+      in.readFully(whole);
+      fail("read units 0, 8, 11 of a raptorq 10+4 file back from the ten HDFS picks");
+    } catch (IOException expected) {
+      System.out.println("the read failed as it should: " + describe(expected));
+      assertTrue(describe(expected), describe(expected).contains("cannot be rebuilt"));
+    }
+  }
+
+  private static String describe(Throwable t) {
+    StringBuilder all = new StringBuilder();
+    for (Throwable at = t; at != null; at = at.getCause()) {
+      all.append(at).append("; ");
+    }
+    return all.toString();
+  }
+
   @Test
   public void refusesAPolicyForACodecNobodyRegistered() throws IOException {
+    startCluster(1);
     ErasureCodingPolicy policy = new ErasureCodingPolicy(new ECSchema("raptorq-nonesuch", K, M), CELL);
     AddErasureCodingPolicyResponse[] answer = fs.addErasureCodingPolicies(new ErasureCodingPolicy[] {policy});
     assertEquals(1, answer.length);
@@ -122,26 +164,28 @@ public class TestRaptorQStripedFiles {
   }
 
   /** Enables the policy, sets it on the file's directory, writes seeded bytes in odd-sized pieces. */
-  private byte[] writeStriped(String policy, String codec, Path file, long seed) throws IOException {
+  private byte[] writeStriped(String policy, String codec, Path file, int length, long seed)
+      throws IOException {
     fs.enableErasureCodingPolicy(policy);
     fs.mkdirs(file.getParent());
     fs.setErasureCodingPolicy(file.getParent(), policy);
     assertEquals(codec, fs.getErasureCodingPolicy(file.getParent()).getCodecName());
 
-    byte[] data = new byte[FILE_LEN];
+    byte[] data = new byte[length];
     new Random(seed).nextBytes(data);
     try (FSDataOutputStream out = fs.create(file)) {
       for (int at = 0; at < data.length; at += 65536 + 7) {
         out.write(data, at, Math.min(65536 + 7, data.length - at));
       }
     }
-    assertEquals(FILE_LEN, fs.getFileStatus(file).getLen());
+    assertEquals(length, fs.getFileStatus(file).getLen());
     assertEquals(policy, fs.getErasureCodingPolicy(file).getName());
     return data;
   }
 
   /** Each parity block of the first (full) block group equals our encoder's parity of its stripes. */
   private void assertParitiesAreOurs(Path file, byte[] data, RawErasureCoderFactory factory) throws IOException {
+    assertEquals(2, blockGroups(file).size());
     LocatedStripedBlock group = firstBlockGroup(file);
     RawErasureEncoder encoder = factory.createEncoder(new ErasureCoderOptions(K, M));
     try {
@@ -191,13 +235,17 @@ public class TestRaptorQStripedFiles {
     throw new AssertionError("unit " + unit + " has no location");
   }
 
-  private LocatedStripedBlock firstBlockGroup(Path file) throws IOException {
-    List<LocatedBlock> groups = fs.getClient().getLocatedBlocks(file.toString(), 0, FILE_LEN).getLocatedBlocks();
-    assertEquals(2, groups.size());
-    return (LocatedStripedBlock) groups.get(0);
+  private List<LocatedBlock> blockGroups(Path file) throws IOException {
+    long length = fs.getFileStatus(file).getLen();
+    return fs.getClient().getLocatedBlocks(file.toString(), 0, length).getLocatedBlocks();
   }
 
-  private void stopDatanodesHoldingDataUnits(Path file, int... units) throws IOException {
+  private LocatedStripedBlock firstBlockGroup(Path file) throws IOException {
+    return (LocatedStripedBlock) blockGroups(file).get(0);
+  }
+
+  /** Stops the datanodes holding these units of the file's first block group. */
+  private void stopDatanodesHolding(Path file, int... units) throws IOException {
     LocatedStripedBlock group = firstBlockGroup(file);
     for (int unit : units) {
       String name = holderOf(group, unit).getXferAddr();
@@ -214,10 +262,10 @@ public class TestRaptorQStripedFiles {
     }
     assertArrayEquals("streamed read of " + file, data, whole);
 
-    int[] offsets = {0, CELL - 5, 2 * CELL + 77, K * BLOCK - 3, FILE_LEN - 1000};
+    int[] offsets = {0, CELL - 5, 2 * CELL + 77, data.length / 2 + 3, data.length - 1000};
     try (FSDataInputStream in = fs.open(file)) {
       for (int offset : offsets) {
-        int length = Math.min(CELL + 4099, FILE_LEN - offset);
+        int length = Math.min(CELL + 4099, data.length - offset);
         byte[] got = new byte[length];
         in.readFully(offset, got);
         assertArrayEquals("positional read of " + file + " at " + offset,
