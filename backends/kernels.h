@@ -149,5 +149,6 @@ const rq_kernels *rq_kernels_scalar(void);
 const rq_kernels *rq_kernels_avx2(void);
 const rq_kernels *rq_kernels_avx512(void);
 const rq_kernels *rq_kernels_neon(void);
+const rq_kernels *rq_kernels_wasm_simd128(void);
 
 #endif

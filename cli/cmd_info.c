@@ -220,7 +220,7 @@ static int print_text(void)
         rq_backend_info info;
         if (rq_backend_describe(i, &info) != RQ_OK)
             continue;
-        printf("%-10s %-8s %s\n", i == 0 ? "backends" : "", info.name,
+        printf("%-10s %-12s %s\n", i == 0 ? "backends" : "", info.name,
                info.active ? "usable, active" : info.usable ? "usable" : info.reason);
     }
     if (active == NULL) {

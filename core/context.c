@@ -12,7 +12,7 @@ typedef struct param_spec {
 } param_spec;
 
 static const param_spec specs[RQ_PARAM_LAST + 1] = {
-    [RQ_PARAM_BACKEND] = {"RQ_PARAM_BACKEND", RQ_BACKEND_AUTO, RQ_BACKEND_CUDA, RQ_BACKEND_AUTO},
+    [RQ_PARAM_BACKEND] = {"RQ_PARAM_BACKEND", RQ_BACKEND_AUTO, RQ_BACKEND_WASM_SIMD128, RQ_BACKEND_AUTO},
     [RQ_PARAM_CACHE_BYTES] = {"RQ_PARAM_CACHE_BYTES", 0, INT64_C(1) << 40, INT64_C(128) << 20},
     /* Below a few KiB every stripe is the 8 KiB floor anyway; above 1 GiB no cache holds it. */
     [RQ_PARAM_STRIPE_BYTES] = {"RQ_PARAM_STRIPE_BYTES", 4096, INT64_C(1) << 30, INT64_C(1) << 20},

@@ -1,6 +1,7 @@
 /*
  * Reads CPU features: cpuid + xgetbv on x86-64 (an instruction set is only
- * usable if the OS also saves its registers), getauxval on AArch64.
+ * usable if the OS also saves its registers), getauxval on AArch64; for
+ * WebAssembly, what the module was compiled with.
  */
 #include "runtime/cpu_features.h"
 
@@ -71,6 +72,16 @@ static void detect(void)
 #endif
     if (features.neon)
         add_name("asimd");
+}
+#elif defined(__wasm__)
+/* A module runs only on an engine that validated its instructions. */
+static void detect(void)
+{
+#if defined(__wasm_simd128__)
+    add_name("simd128");
+#else
+    (void)add_name;
+#endif
 }
 #else
 static void detect(void)

@@ -55,6 +55,11 @@ static backend_slot slots[] = {
 #else
     {.name = "cuda", .get = NULL, .automatic = 0},
 #endif
+#ifdef RQ_HAVE_WASM_SIMD128
+    {.name = "wasm-simd128", .get = rq_kernels_wasm_simd128, .automatic = 1},
+#else
+    {.name = "wasm-simd128", .get = NULL, .automatic = 1},
+#endif
 };
 #define N_SLOTS (sizeof slots / sizeof slots[0])
 

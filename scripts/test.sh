@@ -10,7 +10,9 @@
 #      cancellation; the shared source rows of core/source_rows.c; contexts
 #      coding on several threads);
 #   4. on x86-64: an AArch64 cross build in build-aarch64/ (NEON backend) and
-#      every test not labelled "slow", run under qemu-aarch64.
+#      every test not labelled "slow", run under qemu-aarch64;
+#   5. the WebAssembly package (bindings/wasm): both modules built with
+#      emscripten into build-wasm/ and its Node tests run.
 # Ends with one line "N passed, N failed" summed over both runs (CI reads it;
 # a configure or build step that fails counts as one failed test) and exits
 # non-zero if anything failed.
@@ -102,6 +104,24 @@ if [[ $cross -eq 1 ]] &&
    build build-aarch64 -DCMAKE_BUILD_TYPE=Release -DRQ_SANITIZE=OFF \
      -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake; then
   run_tests build-aarch64 -LE slow --timeout 600
+fi
+
+# The WebAssembly package: its build counts as one test, then node --test's
+# "# pass N" and "# fail N".
+echo "== WebAssembly package (bindings/wasm)"
+if npm --prefix bindings/wasm run build; then
+  npm --prefix bindings/wasm test 2>&1 | tee "$log"
+  node_status=${PIPESTATUS[0]}
+  node_passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log")
+  node_failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log")
+  passed=$((passed + ${node_passed:-0}))
+  failed=$((failed + ${node_failed:-0}))
+  if [[ $node_status -ne 0 && ${node_failed:-0} -eq 0 ]]; then
+    failed=$((failed + 1)) # the runner failed before counting
+  fi
+else
+  echo "== WebAssembly build FAILED"
+  failed=$((failed + 1))
 fi
 
 echo "$passed passed, $failed failed"

@@ -119,7 +119,7 @@ TEST_CASE("parameter bounds, defaults and names are queryable")
     CHECK(def == int64_t(1) << 20);
     REQUIRE(rq_param_bounds(RQ_PARAM_BACKEND, &lo, &hi, &def) == RQ_OK);
     CHECK(lo == RQ_BACKEND_AUTO);
-    CHECK(hi == RQ_BACKEND_CUDA);
+    CHECK(hi == RQ_BACKEND_WASM_SIMD128);
     CHECK(rq_param_bounds(static_cast<rq_param>(99), &lo, &hi, &def) == RQ_ERR_CONFIG);
     const char *name = nullptr;
     REQUIRE(rq_param_name(RQ_PARAM_CACHE_BYTES, &name) == RQ_OK);

@@ -183,7 +183,8 @@ typedef enum rq_backend_id {
     RQ_BACKEND_NEON = 2,
     RQ_BACKEND_AVX2 = 3,
     RQ_BACKEND_AVX512 = 4, /* AVX-512BW + GFNI */
-    RQ_BACKEND_CUDA = 5
+    RQ_BACKEND_CUDA = 5,
+    RQ_BACKEND_WASM_SIMD128 = 6 /* WebAssembly SIMD128: modules built with it (bindings/wasm) */
 } rq_backend_id;
 
 /* How block coders combine symbols, for RQ_PARAM_DENSE. */

@@ -1,0 +1,86 @@
+// Types of librq-wasm (src/index.mjs).
+
+/** A failure inside librq: `status` is its name (e.g. "RQ_ERR_ESI"), `code` its number. */
+export class RqError extends Error {
+  readonly operation: string;
+  readonly code: number;
+  readonly status: string;
+}
+
+/** Whether this engine runs WebAssembly SIMD128 (then load() picks the simd flavour). */
+export function engineHasSimd(): boolean;
+
+/** RFC 6330 Object Transmission Information. */
+export interface Oti {
+  readonly transferLength: number; // F, bytes of the object
+  readonly symbolSize: number;     // T
+  readonly sourceBlocks: number;   // Z
+  readonly subBlocks: number;      // N
+  readonly alignment: number;      // Al
+}
+
+/** What BlockDecoder.add and ObjectDecoder.add report for a symbol that was not an error. */
+export type AddResult = 'ok' | 'duplicate' | 'already-decoded' | 'not-kept';
+
+export class BlockEncoder {
+  readonly sourceSymbols: number;
+  readonly symbolSize: number;
+  /** The encoding symbol of this ESI: source symbols below K, repair symbols from K on. */
+  symbol(esi: number): Uint8Array;
+  free(): void;
+}
+
+export class BlockDecoder {
+  readonly sourceSymbols: number;
+  readonly symbolSize: number;
+  add(esi: number, symbol: Uint8Array): AddResult;
+  /** How many more symbols before decode() can succeed (0: try now). */
+  needed(): number;
+  held(): number;
+  /** true when decoded; false when the symbols held do not determine the block yet. */
+  decode(): boolean;
+  /** The K*T source bytes, once decoded. */
+  source(): Uint8Array;
+  free(): void;
+}
+
+export class ObjectEncoder {
+  readonly oti: Oti;
+  /** The packet (4-byte payload ID, then T bytes) of symbol esi of source block sbn. */
+  packet(sbn: number, esi: number): Uint8Array;
+  free(): void;
+}
+
+export class ObjectDecoder {
+  readonly oti: Oti;
+  add(packet: Uint8Array): AddResult;
+  complete(): boolean;
+  /** The F bytes of the object, once complete. */
+  data(): Uint8Array;
+  free(): void;
+}
+
+export class Librq {
+  /** Which build was loaded. */
+  readonly flavour: 'simd' | 'scalar';
+  /** The kernel backend librq codes with: 'wasm-simd128' or 'scalar'. */
+  readonly backend: string;
+  readonly version: string;
+  /** source: K*T bytes, symbol-major. */
+  blockEncoder(source: Uint8Array, sourceSymbols: number, symbolSize: number): BlockEncoder;
+  blockDecoder(sourceSymbols: number, symbolSize: number): BlockDecoder;
+  otiWithDefaults(transferLength: number, maxPayload: number): Oti;
+  otiParse(bytes: Uint8Array): Oti;
+  otiSerialize(oti: Oti): Uint8Array;
+  objectEncoder(oti: Oti, data: Uint8Array): ObjectEncoder;
+  objectDecoder(oti: Oti): ObjectDecoder;
+  /** Releases the module's librq context (encoders and decoders made from it first). */
+  free(): void;
+}
+
+export interface LoadOptions {
+  /** 'auto' (default): simd where the engine has SIMD128, else scalar. */
+  flavour?: 'auto' | 'simd' | 'scalar';
+}
+
+export function load(options?: LoadOptions): Promise<Librq>;

@@ -1,0 +1,67 @@
+// librq in WebAssembly: RFC 6330 (RaptorQ) block and object codecs over
+// librq's C core, with the SIMD128 kernels where the engine has them.
+//
+//   import { load } from 'librq-wasm';
+//   const rq = await load();               // { flavour: 'auto' | 'simd' | 'scalar' }
+//   const enc = rq.blockEncoder(bytes, K, T);
+//   const repair = enc.symbol(K);          // any ESI
+import { BlockDecoder, BlockEncoder } from './block.mjs';
+import { RqError } from './errors.mjs';
+import { loadModule, engineHasSimd } from './load.mjs';
+import { Native } from './native.mjs';
+import { ObjectDecoder, ObjectEncoder, otiParse, otiSerialize, otiWithDefaults } from './object.mjs';
+
+export { RqError, engineHasSimd };
+
+/** One loaded module with its librq context; free() releases the context. */
+export class Librq {
+  constructor(native) {
+    this.native = native;
+    /** 'simd' or 'scalar': which build was loaded. */
+    this.flavour = native.flavour;
+    /** The kernel backend librq codes with ('wasm-simd128' or 'scalar'). */
+    this.backend = native.backend();
+    /** librq's version. */
+    this.version = native.version();
+  }
+
+  blockEncoder(source, sourceSymbols, symbolSize) {
+    return new BlockEncoder(this.native, source, sourceSymbols, symbolSize);
+  }
+
+  blockDecoder(sourceSymbols, symbolSize) {
+    return new BlockDecoder(this.native, sourceSymbols, symbolSize);
+  }
+
+  /** RFC 6330's OTI for an object of transferLength bytes sent in packets of up to maxPayload bytes. */
+  otiWithDefaults(transferLength, maxPayload) {
+    return otiWithDefaults(this.native, transferLength, maxPayload);
+  }
+
+  /** The OTI of its 12-byte wire form. */
+  otiParse(bytes) {
+    return otiParse(this.native, bytes);
+  }
+
+  otiSerialize(oti) {
+    return otiSerialize(this.native, oti);
+  }
+
+  objectEncoder(oti, data) {
+    return new ObjectEncoder(this.native, oti, data);
+  }
+
+  objectDecoder(oti) {
+    return new ObjectDecoder(this.native, oti);
+  }
+
+  free() {
+    this.native.free();
+  }
+}
+
+/** Loads the module (options.flavour: 'auto' by default, 'simd' or 'scalar'). */
+export async function load(options = {}) {
+  const { module, flavour } = await loadModule(options.flavour ?? 'auto');
+  return new Librq(new Native(module, flavour));
+}
