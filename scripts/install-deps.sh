@@ -8,7 +8,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config catch2 libcjson-dev libhwloc-dev libbenchmark-dev
-  libisal-dev golang-go dpkg-dev openjdk-17-jdk-headless maven emscripten nodejs)
+  libisal-dev golang-go dpkg-dev openjdk-17-jdk-headless maven emscripten nodejs chromium)
 cross=0
 for arg in "$@"; do
   case $arg in

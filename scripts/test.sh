@@ -12,7 +12,8 @@
 #   4. on x86-64: an AArch64 cross build in build-aarch64/ (NEON backend) and
 #      every test not labelled "slow", run under qemu-aarch64;
 #   5. the WebAssembly package (bindings/wasm): both modules built with
-#      emscripten into build-wasm/ and its Node tests run.
+#      emscripten into build-wasm/ and its Node tests run, the demo page's
+#      in headless Chromium among them.
 # Ends with one line "N passed, N failed" summed over both runs (CI reads it;
 # a configure or build step that fails counts as one failed test) and exits
 # non-zero if anything failed.
@@ -109,7 +110,9 @@ fi
 # The WebAssembly package: its build counts as one test, then node --test's
 # "# pass N" and "# fail N".
 echo "== WebAssembly package (bindings/wasm)"
-if npm --prefix bindings/wasm run build; then
+# npm ci installs the test drivers from the committed lock (playwright-core,
+# which drives Debian's Chromium in the browser test).
+if npm --prefix bindings/wasm ci --no-audit --no-fund && npm --prefix bindings/wasm run build; then
   npm --prefix bindings/wasm test 2>&1 | tee "$log"
   node_status=${PIPESTATUS[0]}
   node_passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log")

@@ -60,6 +60,14 @@ export class ObjectDecoder {
   free(): void;
 }
 
+/** One source block of an object. */
+export interface BlockLayout {
+  readonly sourceSymbols: number; // K
+  readonly paddedSymbols: number; // K'
+  readonly offset: number;        // first byte of the block in the object
+  readonly length: number;        // bytes of object data in the block
+}
+
 export class Librq {
   /** Which build was loaded. */
   readonly flavour: 'simd' | 'scalar';
@@ -72,6 +80,7 @@ export class Librq {
   otiWithDefaults(transferLength: number, maxPayload: number): Oti;
   otiParse(bytes: Uint8Array): Oti;
   otiSerialize(oti: Oti): Uint8Array;
+  blockLayout(oti: Oti, sbn: number): BlockLayout;
   objectEncoder(oti: Oti, data: Uint8Array): ObjectEncoder;
   objectDecoder(oti: Oti): ObjectDecoder;
   /** Releases the module's librq context (encoders and decoders made from it first). */

@@ -9,7 +9,7 @@ import { BlockDecoder, BlockEncoder } from './block.mjs';
 import { RqError } from './errors.mjs';
 import { loadModule, engineHasSimd } from './load.mjs';
 import { Native } from './native.mjs';
-import { ObjectDecoder, ObjectEncoder, otiParse, otiSerialize, otiWithDefaults } from './object.mjs';
+import { blockLayout, ObjectDecoder, ObjectEncoder, otiParse, otiSerialize, otiWithDefaults } from './object.mjs';
 
 export { RqError, engineHasSimd };
 
@@ -45,6 +45,11 @@ export class Librq {
 
   otiSerialize(oti) {
     return otiSerialize(this.native, oti);
+  }
+
+  /** Source block sbn of the object: { sourceSymbols, paddedSymbols, offset, length }. */
+  blockLayout(oti, sbn) {
+    return blockLayout(this.native, oti, sbn);
   }
 
   objectEncoder(oti, data) {

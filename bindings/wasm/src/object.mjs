@@ -75,6 +75,27 @@ export function otiSerialize(native, oti) {
   }
 }
 
+/** Source block sbn of an object: K, K', and where its bytes lie in the object. */
+export function blockLayout(native, oti, sbn) {
+  requireOti(oti);
+  requireInteger('sbn', sbn, 0, 255);
+  const p = otiToHeap(native, oti);
+  const out = native.malloc(24); /* struct rq_block_layout: u32 K, u32 K', u64 offset, u64 length */
+  try {
+    native.check('rq_oti_block_layout', native.m._rq_oti_block_layout(p, sbn, out));
+    const view = new DataView(native.heap().buffer, out, 24);
+    return Object.freeze({
+      sourceSymbols: view.getUint32(0, true),
+      paddedSymbols: view.getUint32(4, true),
+      offset: Number(view.getBigUint64(8, true)),
+      length: Number(view.getBigUint64(16, true)),
+    });
+  } finally {
+    native.m._free(p);
+    native.m._free(out);
+  }
+}
+
 export class ObjectEncoder {
   /** data: the F bytes of the object, copied into the module for the encoder's life. */
   constructor(native, oti, data) {
