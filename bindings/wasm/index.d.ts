@@ -68,6 +68,37 @@ export interface BlockLayout {
   readonly length: number;        // bytes of object data in the block
 }
 
+export interface StreamProgress {
+  readonly bytesDone?: number;
+  readonly totalBytes?: number;
+  readonly blocksDone: number;
+  readonly blocks: number;
+}
+
+export interface EncodeStreamOptions {
+  /** Bytes per symbol, a multiple of 8 (default 1024). */
+  symbolSize?: number;
+  /** Repair symbols per block, as a fraction of its K (default 0.1). */
+  repair?: number;
+  /** The largest source block, bytes (default 8 MiB): what encoding holds in memory. */
+  maxBlockBytes?: number;
+  /** The source's length: needed for streams (the OTI carries it). */
+  size?: number;
+  /** Each packet (payload ID + T bytes) as it is made; a returned promise is awaited. */
+  onPacket(packet: Uint8Array, where: { sbn: number; esi: number }): void | Promise<void>;
+  onProgress?(progress: StreamProgress): void;
+  signal?: AbortSignal;
+}
+
+export interface DecodeStreamOptions {
+  /** Each block's bytes, in order, as soon as they are decoded; a returned promise is awaited. */
+  onData(bytes: Uint8Array, offset: number): void | Promise<void>;
+  onProgress?(progress: StreamProgress): void;
+  signal?: AbortSignal;
+}
+
+export type ByteSource = Blob | Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
 export class Librq {
   /** Which build was loaded. */
   readonly flavour: 'simd' | 'scalar';
@@ -78,11 +109,18 @@ export class Librq {
   blockEncoder(source: Uint8Array, sourceSymbols: number, symbolSize: number): BlockEncoder;
   blockDecoder(sourceSymbols: number, symbolSize: number): BlockDecoder;
   otiWithDefaults(transferLength: number, maxPayload: number): Oti;
+  otiDerive(transferLength: number, maxPayload: number, workingMemory: number, alignment: number,
+    minSubSymbols: number): Oti;
   otiParse(bytes: Uint8Array): Oti;
   otiSerialize(oti: Oti): Uint8Array;
   blockLayout(oti: Oti, sbn: number): BlockLayout;
   objectEncoder(oti: Oti, data: Uint8Array): ObjectEncoder;
   objectDecoder(oti: Oti): ObjectDecoder;
+  /** Encodes a source block at a time (memory: one block, never the whole source). */
+  encodeStream(source: ByteSource, options: EncodeStreamOptions): Promise<{ oti: Oti; packets: number; blocks: number }>;
+  /** Decodes packets as they come (objects with sub-blocks are decoded whole). */
+  decodeStream(oti: Oti, packets: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+    options: DecodeStreamOptions): Promise<{ bytes: number; blocks: number }>;
   /** Releases the module's librq context (encoders and decoders made from it first). */
   free(): void;
 }

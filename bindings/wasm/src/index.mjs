@@ -9,7 +9,8 @@ import { BlockDecoder, BlockEncoder } from './block.mjs';
 import { RqError } from './errors.mjs';
 import { loadModule, engineHasSimd } from './load.mjs';
 import { Native } from './native.mjs';
-import { blockLayout, ObjectDecoder, ObjectEncoder, otiParse, otiSerialize, otiWithDefaults } from './object.mjs';
+import { blockLayout, ObjectDecoder, ObjectEncoder, otiDerive, otiParse, otiSerialize, otiWithDefaults } from './object.mjs';
+import { decodeStream, encodeStream } from './stream.mjs';
 
 export { RqError, engineHasSimd };
 
@@ -36,6 +37,21 @@ export class Librq {
   /** RFC 6330's OTI for an object of transferLength bytes sent in packets of up to maxPayload bytes. */
   otiWithDefaults(transferLength, maxPayload) {
     return otiWithDefaults(this.native, transferLength, maxPayload);
+  }
+
+  /** RFC 6330 §4.3 with every parameter given. */
+  otiDerive(transferLength, maxPayload, workingMemory, alignment, minSubSymbols) {
+    return otiDerive(this.native, transferLength, maxPayload, workingMemory, alignment, minSubSymbols);
+  }
+
+  /** Encodes a Blob, Uint8Array or stream a source block at a time (src/stream.mjs). */
+  encodeStream(source, options) {
+    return encodeStream(this.native, source, options);
+  }
+
+  /** Decodes packets as they come, handing on each block's bytes in order (src/stream.mjs). */
+  decodeStream(oti, packets, options) {
+    return decodeStream(this.native, oti, packets, options);
   }
 
   /** The OTI of its 12-byte wire form. */

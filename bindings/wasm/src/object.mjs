@@ -52,6 +52,17 @@ export function otiWithDefaults(native, transferLength, maxPayload) {
     native.m._rq_oti_with_defaults(BigInt(transferLength), maxPayload, p));
 }
 
+/** RFC 6330 §4.3: the OTI for F bytes, payloads of maxPayload, blocks of at most workingMemory bytes. */
+export function otiDerive(native, transferLength, maxPayload, workingMemory, alignment, minSubSymbols) {
+  requireInteger('transferLength', transferLength, 0, Number.MAX_SAFE_INTEGER);
+  requireInteger('maxPayload', maxPayload, 1, 0xffffffff);
+  requireInteger('workingMemory', workingMemory, 1, Number.MAX_SAFE_INTEGER);
+  requireInteger('alignment', alignment, 1, 255);
+  requireInteger('minSubSymbols', minSubSymbols, 1, 0xffffffff);
+  return withOtiOut(native, 'rq_oti_derive', (p) =>
+    native.m._rq_oti_derive(BigInt(transferLength), maxPayload, BigInt(workingMemory), alignment, minSubSymbols, p));
+}
+
 export function otiParse(native, bytes) {
   requireBytes('bytes', bytes);
   const src = native.copyIn(bytes);
