@@ -22,7 +22,8 @@ native=$build/bench/bench_codec
 [ -x "$native" ] || { echo "wasm_bench: no $native (configure with -DRQ_BUILD_BENCH=ON)" >&2; exit 2; }
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
 wasm_build=${RQ_WASM_BUILD_DIR:-$root/build-wasm}
-emcmake cmake -S "$root" -B "$wasm_build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+emcmake cmake -S "$root" -B "$wasm_build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DRQ_STATIC_DEPS="$(bash "$root/scripts/build-static-deps.sh")" >/dev/null
 cmake --build "$wasm_build" --target bench_codec_simd bench_codec_scalar >/dev/null
 
 best=$("$native" --case 1:16 --reps 1 | awk 'NR > 1 { b = $4 } END { print b }')

@@ -80,6 +80,12 @@ typedef struct ec_pass {
     _Atomic int status;
 } ec_pass;
 
+/* A cell's bytes as a size: it fits once the pass's buffer (batch * units * cells) was allocated. */
+static size_t cell_bytes(const rq_ec_manifest *mf)
+{
+    return (size_t)mf->cell;
+}
+
 static uint8_t *cell_of(const ec_pass *p, uint64_t w, uint32_t u)
 {
     return p->buf + (w * p->n_units + u) * p->mf->cell;
@@ -99,17 +105,17 @@ static void encode_stripe(ec_pass *p, uint64_t w, uint64_t s)
     uint8_t *parity[RQ_EC_MAX_UNITS];
     for (uint32_t i = 0; i < mf->k; i++) {
         uint8_t *c = cell_of(p, w, i);
-        ssize_t got = rq_pread_upto(p->input_fd, c, mf->cell, (s * mf->k + i) * mf->cell);
+        ssize_t got = rq_pread_upto(p->input_fd, c, cell_bytes(mf), (s * mf->k + i) * mf->cell);
         if (got < 0) {
             io_failed(p);
             return;
         }
-        memset(c + got, 0, mf->cell - (size_t)got);
+        memset(c + got, 0, cell_bytes(mf) - (size_t)got);
         data[i] = c;
     }
     for (uint32_t j = 0; j < mf->m; j++)
         parity[j] = cell_of(p, w, mf->k + j);
-    rq_status st = rq_ec_encode(p->coder, data, parity, mf->cell);
+    rq_status st = rq_ec_encode(p->coder, data, parity, cell_bytes(mf));
     if (st != RQ_OK)
         atomic_store(&p->status, st);
 }
@@ -124,7 +130,7 @@ static void rebuild_stripe(ec_pass *p, uint64_t w, uint64_t s)
         units[u] = NULL;
         if (p->unit_in[u] < 0)
             continue;
-        if (rq_pread_full(p->unit_in[u], cell_of(p, w, u), mf->cell, s * mf->cell) != 0) {
+        if (rq_pread_full(p->unit_in[u], cell_of(p, w, u), cell_bytes(mf), s * mf->cell) != 0) {
             io_failed(p);
             return;
         }
@@ -132,7 +138,7 @@ static void rebuild_stripe(ec_pass *p, uint64_t w, uint64_t s)
     }
     for (uint32_t a = 0; a < p->n_erased; a++)
         outs[a] = cell_of(p, w, p->erased[a]);
-    rq_status st = rq_ec_decode(p->coder, units, p->erased, p->n_erased, outs, mf->cell);
+    rq_status st = rq_ec_decode(p->coder, units, p->erased, p->n_erased, outs, cell_bytes(mf));
     if (st != RQ_OK)
         atomic_store(&p->status, st);
 }
@@ -143,13 +149,13 @@ static void write_stripe(ec_pass *p, uint64_t w, uint64_t s)
     const rq_ec_manifest *mf = p->mf;
     for (uint32_t u = 0; p->kind != PASS_DECODE && u < p->n_units; u++)
         if (p->unit_out[u] >= 0 &&
-            rq_pwrite_full(p->unit_out[u], cell_of(p, w, u), mf->cell, s * mf->cell) != 0)
+            rq_pwrite_full(p->unit_out[u], cell_of(p, w, u), cell_bytes(mf), s * mf->cell) != 0)
             io_failed(p);
     for (uint32_t i = 0; p->kind == PASS_DECODE && i < mf->k; i++) {
         uint64_t at = (s * mf->k + i) * mf->cell;
         if (at >= mf->file_size)
             break;
-        size_t len = mf->file_size - at < mf->cell ? (size_t)(mf->file_size - at) : mf->cell;
+        size_t len = mf->file_size - at < mf->cell ? (size_t)(mf->file_size - at) : cell_bytes(mf);
         if (rq_pwrite_full(p->output_fd, cell_of(p, w, i), len, at) != 0)
             io_failed(p);
     }
@@ -179,7 +185,7 @@ static void hash_worker(void *arg, uint32_t worker, uint32_t n_workers)
     for (uint32_t u = worker; u < p->n_units; u += n_workers)
         if (p->unit_out[u] >= 0)
             for (uint64_t w = 0; w < n; w++)
-                rq_blake3_update(&p->hash[u], cell_of(p, w, u), p->mf->cell);
+                rq_blake3_update(&p->hash[u], cell_of(p, w, u), cell_bytes(p->mf));
 }
 
 static rq_status run_pass(ec_pass *p, const rq_ec_file_opts *o, rq_ec_file_report *r)
@@ -193,7 +199,8 @@ static rq_status run_pass(ec_pass *p, const rq_ec_file_opts *o, rq_ec_file_repor
         p->batch = mf->stripes;
     if (workers > p->batch)
         workers = (uint32_t)p->batch;
-    p->buf = malloc(p->batch * stripe_bytes);
+    /* A 32-bit size_t (WebAssembly) cannot hold every batch a manifest allows. */
+    p->buf = p->batch * stripe_bytes <= SIZE_MAX ? malloc((size_t)(p->batch * stripe_bytes)) : NULL;
     if (!p->buf)
         return fail(r, RQ_ERR_NO_MEMORY, "no memory for %llu stripes of %llu bytes",
                     (unsigned long long)p->batch, (unsigned long long)stripe_bytes);

@@ -179,7 +179,7 @@ static rq_status scan_chunk(decode_job *job, size_t index, const rq_layout_block
     uint64_t packets_bytes = (uint64_t)rj->threads * len;
     rq_status st = reserve(job, packets_bytes);
     if (st == RQ_OK)
-        st = rq_job_buffers_fit(&job->mem, 0, 0, packets_bytes);
+        st = rq_job_buffers_fit(&job->mem, 0, 0, (size_t)packets_bytes); /* <= 1024 * (4 + 65535) */
     if (st != RQ_OK)
         return st;
     open_chunk_dirs(job, index, b, scan);

@@ -226,6 +226,12 @@ int rq_commit_temp(const char *tmp_path, const char *final_path, int replace)
 /* head then body at offset 0: one pwritev, finished with pwrite if it comes up short. */
 static int write_two_parts(int fd, const void *head, size_t hlen, const void *body, size_t blen)
 {
+#ifdef __EMSCRIPTEN__
+    /* Emscripten's pwritev writes every buffer at the offset given (each over the one before). */
+    if (hlen && rq_pwrite_full(fd, head, hlen, 0) != 0)
+        return -1;
+    return rq_pwrite_full(fd, body, blen, hlen);
+#else
     struct iovec v[2] = {{(void *)head, hlen}, {(void *)body, blen}};
     ssize_t n;
     do
@@ -238,6 +244,7 @@ static int write_two_parts(int fd, const void *head, size_t hlen, const void *bo
         return -1;
     size_t body_done = done > hlen ? done - hlen : 0;
     return rq_pwrite_full(fd, (const char *)body + body_done, blen - body_done, hlen + body_done);
+#endif
 }
 
 int rq_write_file_atomic(const char *final_path, const void *data, size_t len, int replace)

@@ -7,7 +7,12 @@
 #include "runtime/topology.h"
 
 #include <cjson/cJSON.h>
+#ifndef RQ_NO_HWLOC
 #include <hwloc.h>
+#else
+/* Builds without hwloc (WebAssembly) have the sysconf fallback only. */
+typedef void *hwloc_topology_t;
+#endif
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -105,6 +110,7 @@ static void free_arrays(rq_topology *t)
     free(t->node_count);
 }
 
+#ifndef RQ_NO_HWLOC
 static uint32_t count_of(hwloc_topology_t hw, hwloc_obj_type_t type)
 {
     int n = hwloc_get_nbobjs_by_type(hw, type);
@@ -201,13 +207,23 @@ rq_status rq_topology_load(const char *synthetic, rq_topology **out)
     return RQ_OK;
 }
 
+#else
+rq_status rq_topology_load(const char *synthetic, rq_topology **out)
+{
+    (void)synthetic;
+    return out == NULL ? RQ_ERR_INVALID_ARGUMENT : RQ_ERR_UNSUPPORTED;
+}
+#endif
+
 void rq_topology_free(rq_topology *topology)
 {
     if (topology == NULL)
         return;
     free_arrays(topology);
+#ifndef RQ_NO_HWLOC
     if (topology->hw != NULL)
         hwloc_topology_destroy(topology->hw);
+#endif
     free(topology);
 }
 
@@ -333,10 +349,14 @@ rq_status rq_topology_bind_thread(const rq_topology *topology, const rq_worker_s
         return RQ_ERR_INVALID_ARGUMENT;
     if (slot->pu < 0 || !rq_topology_can_bind(topology))
         return RQ_OK;
+#ifdef RQ_NO_HWLOC
+    return RQ_OK;
+#else
     hwloc_obj_t pu = hwloc_get_pu_obj_by_os_index(topology->hw, (unsigned)slot->pu);
     if (pu == NULL || pu->cpuset == NULL)
         return RQ_ERR_INVALID_ARGUMENT;
     return hwloc_set_cpubind(topology->hw, pu->cpuset, HWLOC_CPUBIND_THREAD) == 0 ? RQ_OK : RQ_ERR_CONFIG;
+#endif
 }
 
 void *rq_topology_alloc_on_node(const rq_topology *topology, size_t bytes, int node)
@@ -345,6 +365,9 @@ void *rq_topology_alloc_on_node(const rq_topology *topology, size_t bytes, int n
         return NULL;
     if (topology->hw == NULL)
         return malloc(bytes);
+#ifdef RQ_NO_HWLOC
+    return NULL;
+#else
     hwloc_obj_t obj = node >= 0 ? hwloc_get_obj_by_type(topology->hw, HWLOC_OBJ_NUMANODE, (unsigned)node) : NULL;
     if (obj == NULL || !topology->bindable)
         return hwloc_alloc(topology->hw, bytes);
@@ -352,16 +375,21 @@ void *rq_topology_alloc_on_node(const rq_topology *topology, size_t bytes, int n
      * OS cannot bind; hwloc_free releases either kind. */
     return hwloc_alloc_membind(topology->hw, bytes, obj->nodeset, HWLOC_MEMBIND_BIND,
                                HWLOC_MEMBIND_BYNODESET);
+#endif
 }
 
 void rq_topology_free_on_node(const rq_topology *topology, void *ptr, size_t bytes)
 {
     if (topology == NULL || ptr == NULL)
         return;
-    if (topology->hw == NULL)
-        free(ptr);
-    else
+#ifndef RQ_NO_HWLOC
+    if (topology->hw != NULL) {
         hwloc_free(topology->hw, ptr, bytes);
+        return;
+    }
+#endif
+    (void)bytes;
+    free(ptr);
 }
 
 static int add_number(cJSON *obj, const char *key, double value)

@@ -1,7 +1,13 @@
-/* The OpenMP worker team (see workers.h). */
+/*
+ * The OpenMP worker team (see workers.h). A build without OpenMP (the
+ * WebAssembly modules, which have one thread) runs every team as its one
+ * worker: the work queues then hand that worker every item.
+ */
 #include "runtime/workers.h"
 
+#ifdef _OPENMP
 #include <omp.h>
+#endif
 #include <stdlib.h>
 
 #include "runtime/topology.h"
@@ -44,6 +50,15 @@ static void bind_self(const rq_worker_slot *slot)
         bound_pu = slot->pu;
 }
 
+#ifndef _OPENMP
+void rq_workers_run(uint32_t n, rq_placement placement, rq_worker_fn fn, void *ctx)
+{
+    (void)n;
+    (void)placement;
+    (void)bind_self;
+    fn(ctx, 0, 1);
+}
+#else
 void rq_workers_run(uint32_t n, rq_placement placement, rq_worker_fn fn, void *ctx)
 {
     if (n <= 1) {
@@ -74,6 +89,7 @@ void rq_workers_run(uint32_t n, rq_placement placement, rq_worker_fn fn, void *c
     RQ_HAPPENS_AFTER(&end_token);
     free(slots);
 }
+#endif
 
 void rq_work_queue_init(rq_work_queue *q, size_t end)
 {

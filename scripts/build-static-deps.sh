@@ -4,7 +4,9 @@
 # rq-library drop-in): Debian ships no libcjson.a, and its libhwloc.a needs
 # libudev, which has no static archive. hwloc is configured without libudev,
 # libxml2, PCI/I/O discovery and plugins (librq reads only cores, caches and
-# NUMA nodes). Prints the prefix; CMake takes it as RQ_STATIC_DEPS.
+# NUMA nodes). cJSON's source stays in the prefix too (src/cJSON.c and
+# src/include/cjson/cJSON.h), for the WebAssembly build. Prints the prefix;
+# CMake takes it as RQ_STATIC_DEPS.
 #
 #   scripts/build-static-deps.sh [PREFIX]
 #     PREFIX defaults to ${XDG_CACHE_HOME:-~/.cache}/librq/static-deps-<versions>;
@@ -15,7 +17,7 @@ arch=$(dpkg --print-architecture)
 cjson_version=$(dpkg-query -W -f='${Version}' "libcjson-dev:$arch")
 hwloc_version=$(dpkg-query -W -f='${Version}' "libhwloc-dev:$arch")
 prefix=${1:-${XDG_CACHE_HOME:-$HOME/.cache}/librq/static-deps-cjson${cjson_version}-hwloc${hwloc_version}}
-if [[ -f $prefix/lib/libcjson.a && -f $prefix/lib/libhwloc.a ]]; then
+if [[ -f $prefix/lib/libcjson.a && -f $prefix/lib/libhwloc.a && -f $prefix/src/cJSON.c ]]; then
   echo "$prefix"
   exit 0
 fi
@@ -52,6 +54,9 @@ mkdir -p "$prefix/lib"
 log "building cJSON"
 gcc -O2 -fPIC -fvisibility=hidden -c cjson/cJSON.c -o cJSON.o
 ar rcs "$prefix/lib/libcjson.a" cJSON.o
+mkdir -p "$prefix/src/include/cjson"
+cp cjson/cJSON.h "$prefix/src/include/cjson/"
+cp cjson/cJSON.c "$prefix/src/cJSON.c.tmp"
 
 log "building hwloc (about a minute)"
 # Quiet unless it fails: then the whole log.
@@ -65,4 +70,5 @@ if ! (cd hwloc && ./configure --enable-static --disable-shared --with-pic \
 fi
 cp hwloc/hwloc/.libs/libhwloc.a "$prefix/lib/libhwloc.a.tmp"
 mv "$prefix/lib/libhwloc.a.tmp" "$prefix/lib/libhwloc.a"
+mv "$prefix/src/cJSON.c.tmp" "$prefix/src/cJSON.c"
 echo "$prefix"

@@ -12,7 +12,9 @@ if ! command -v emcmake >/dev/null 2>&1; then
   echo "librq-wasm: emscripten's emcmake is not installed (scripts/install-deps.sh --wasm)" >&2
   exit 2
 fi
-emcmake cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+# cJSON's source (Debian's), kept by the script that builds the static deps.
+deps=$(bash "$root/scripts/build-static-deps.sh")
+emcmake cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DRQ_STATIC_DEPS="$deps" >/dev/null
 cmake --build "$build" --target rq_module_simd rq_module_scalar
 mkdir -p "$here/dist"
 cp "$build/bindings/wasm/rq_simd.mjs" "$build/bindings/wasm/rq_scalar.mjs" "$here/dist/"

@@ -1,0 +1,69 @@
+# The library's portable sources, shared by the native build and the
+# WebAssembly one (bindings/wasm): the core with the scalar backend, and the
+# runtime (SIMD backends and BLAKE3 variants are added per target).
+# Core and backends link without runtime (tests/test_layering.c checks it):
+# core takes its kernels, caches and parameters from the context it is given.
+set(RQ_CORE_SOURCES
+  core/status.c
+  core/gf256.c
+  core/rfc6330_tables.c
+  core/params.c
+  core/oti.c
+  core/tuple.c
+  core/constraint_rows.c
+  core/source_rows.c
+  core/components.c
+  core/solver.c
+  core/plan.c
+  core/plan_cache.c
+  core/dense_combine.c
+  core/block_encoder.c
+  core/block_decoder.c
+  core/object_encoder.c
+  core/object_decoder.c
+  core/sub_blocks.c
+  core/row_pool.c
+  core/context.c
+  core/ec_matrix.c
+  core/ec_cache.c
+  core/ec_schemes.c
+  core/ec_mds_table.c
+  core/ec_coder.c
+  core/ec_check.c
+  backends/scalar/scalar_kernels.c
+  backends/nibble_tables.c
+)
+
+set(RQ_LIB_SOURCES
+  runtime/cpu_features.c
+  runtime/dispatch.c
+  runtime/kernel_self_test.c
+  runtime/context.c
+  runtime/default_context.c
+  runtime/blake3.c
+  runtime/sha256.c
+  runtime/blake3_dispatch.c
+  runtime/base58.c
+  runtime/layout.c
+  runtime/json_pretty.c
+  runtime/ec_manifest.c
+  runtime/ec_files.c
+  runtime/session.c
+  runtime/job.c
+  runtime/fs_util.c
+  runtime/temp_file.c
+  runtime/dir_lock.c
+  runtime/symbol_files.c
+  runtime/block_passes.c
+  runtime/pass_engine.c
+  runtime/chunk_policy.c
+  runtime/file_encode.c
+  runtime/file_decode.c
+  runtime/file_result.c
+  runtime/budget.c
+  runtime/job_memory.c
+  runtime/job_stages.c
+  runtime/split_hash.c
+  runtime/workers.c
+  runtime/topology.c
+)
