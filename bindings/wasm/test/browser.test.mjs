@@ -1,7 +1,8 @@
-// The demo page in a real browser: headless Chromium (Debian's, driven by
-// playwright-core) loads it from a loopback server, a file is picked, encoded,
-// a fifth of its symbols dropped, and decoded, and the page must report that
-// the bytes match. Skipped, saying why, where Chromium or playwright-core is
+// The demo pages in a real browser: headless Chromium (Debian's, driven by
+// playwright-core) loads them from a loopback server. On the demo a file is
+// picked, encoded, a fifth of its symbols dropped, and decoded, and the page
+// must report that the bytes match; rq-library.html runs rq-library-wasm's
+// calling sequence against librq-wasm/rq-library. Skipped, saying why, where Chromium or playwright-core is
 // not installed (scripts/install-deps.sh and npm ci install both).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -58,6 +59,27 @@ test('the demo page encodes a file, loses 20% of its symbols and rebuilds it byt
     await page.click('#decode');
     await page.waitForSelector('#status[data-state="undecodable"]', { timeout: 60000 });
     assert.equal(await page.getAttribute('#decode-result', 'data-match'), 'false');
+    assert.deepEqual(errors, []);
+  } finally {
+    await b.close();
+    await server.close();
+  }
+});
+
+test('rq-library-wasm\'s calling sequence runs in the browser against librq-wasm/rq-library', async (t) => {
+  const b = await browser(t);
+  if (!b) return;
+  const server = await serve();
+  try {
+    const page = await b.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${server.url}/demo/rq-library.html?size=1500007`);
+    await page.waitForSelector('#status[data-state="done"], #status[data-state="error"]', { timeout: 60000 });
+    console.log(await page.textContent('#log'));
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'done', await page.textContent('#status'));
+    assert.equal(await page.getAttribute('#status', 'data-match'), 'true');
+    assert.ok(Number(await page.getAttribute('#status', 'data-symbols')) > 23);
     assert.deepEqual(errors, []);
   } finally {
     await b.close();
