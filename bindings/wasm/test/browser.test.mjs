@@ -27,7 +27,8 @@ async function browser(t) {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }
 
-test('the demo page encodes a file, loses 20% of its symbols and rebuilds it byte for byte', async (t) => {
+/** Opens path on a fresh loopback server in headless Chromium, runs fn(page), and checks no page error. */
+async function withPage(t, path, fn) {
   const b = await browser(t);
   if (!b) return;
   const server = await serve();
@@ -35,7 +36,17 @@ test('the demo page encodes a file, loses 20% of its symbols and rebuilds it byt
     const page = await b.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${server.url}/demo/index.html`);
+    await page.goto(`${server.url}${path}`);
+    await fn(page);
+    assert.deepEqual(errors, []);
+  } finally {
+    await b.close();
+    await server.close();
+  }
+}
+
+test('the demo page encodes a file, loses 20% of its symbols and rebuilds it byte for byte', (t) =>
+  withPage(t, '/demo/index.html', async (page) => {
     await page.waitForSelector('#status[data-state="ready"]');
     const file = Buffer.from(splitmixBytes(42, 3 * 1024 * 1024 + 12345));
     await page.setInputFiles('#file', { name: 'sample.bin', mimeType: 'application/octet-stream', buffer: file });
@@ -59,30 +70,13 @@ test('the demo page encodes a file, loses 20% of its symbols and rebuilds it byt
     await page.click('#decode');
     await page.waitForSelector('#status[data-state="undecodable"]', { timeout: 60000 });
     assert.equal(await page.getAttribute('#decode-result', 'data-match'), 'false');
-    assert.deepEqual(errors, []);
-  } finally {
-    await b.close();
-    await server.close();
-  }
-});
+  }));
 
-test('rq-library-wasm\'s calling sequence runs in the browser against librq-wasm/rq-library', async (t) => {
-  const b = await browser(t);
-  if (!b) return;
-  const server = await serve();
-  try {
-    const page = await b.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${server.url}/demo/rq-library.html?size=1500007`);
+test('rq-library-wasm\'s calling sequence runs in the browser against librq-wasm/rq-library', (t) =>
+  withPage(t, '/demo/rq-library.html?size=1500007', async (page) => {
     await page.waitForSelector('#status[data-state="done"], #status[data-state="error"]', { timeout: 60000 });
     console.log(await page.textContent('#log'));
     assert.equal(await page.getAttribute('#status', 'data-state'), 'done', await page.textContent('#status'));
     assert.equal(await page.getAttribute('#status', 'data-match'), 'true');
     assert.ok(Number(await page.getAttribute('#status', 'data-symbols')) > 23);
-    assert.deepEqual(errors, []);
-  } finally {
-    await b.close();
-    await server.close();
-  }
-});
+  }));
