@@ -78,8 +78,13 @@ for (const sample of readdirSync(SAMPLES).filter((n) => statSync(join(SAMPLES, n
     const layout = readFileSync(join(SAMPLES, sample, 'symbols', '_raptorq_layout.json'));
     assert.ok(equalBytes(await readFileChunk(`/${sample}/meta/layout.json`, 0, 1 << 24), layout));
 
-    // Half of every block's symbol files lost: redundancy 4 leaves enough.
-    for (const name of want.filter((n, i) => n.startsWith('block_') && i % 2 === 0)) removeFile(`${outDir}/${name}`);
+    // Half of every block's symbol files lost (redundancy 4 leaves enough) and one of the rest damaged:
+    // its hash no longer matches its name, so decoding leaves it out.
+    const symbolFiles = want.filter((n) => n.startsWith('block_'));
+    for (const name of symbolFiles.filter((n, i) => i % 2 === 0)) removeFile(`${outDir}/${name}`);
+    const damaged = `${outDir}/${symbolFiles[1]}`;
+    const byte = await readFileChunk(damaged, 10, 1);
+    await writeFileChunk(damaged, 10, Uint8Array.of(byte[0] ^ 0x40));
     assert.equal(await session.decode_symbols(outDir, `/${sample}/back.bin`, `${outDir}/_raptorq_layout.json`), true);
     assert.ok(equalBytes(await readFileChunk(`/${sample}/back.bin`, 0, data.length + 1), data));
     session.free();
