@@ -88,14 +88,7 @@ export class BlockDecoder {
   }
 
   readCount(operation, fn) {
-    const n = this.native;
-    const out = n.malloc(4);
-    try {
-      n.check(operation, fn(this.ptr, out));
-      return n.m.getValue(out, 'i32') >>> 0;
-    } finally {
-      n.m._free(out);
-    }
+    return this.native.outWord(operation, (out) => fn(this.ptr, out)) >>> 0;
   }
 
   /** Solves: true when decoded, false when the symbols held do not determine the block yet. */

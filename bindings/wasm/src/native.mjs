@@ -8,10 +8,8 @@ export class Native {
   constructor(module, flavour) {
     this.m = module;
     this.flavour = flavour;
-    const out = this.malloc(4);
-    this.check('rq_context_create', this.m._rq_context_create(out), 0);
-    this.ctx = this.m.getValue(out, 'i32');
-    this.m._free(out);
+    this.ctx = 0;
+    this.ctx = this.outWord('rq_context_create', (out) => this.m._rq_context_create(out));
   }
 
   malloc(bytes) {
@@ -56,8 +54,8 @@ export class Native {
     throw new RqError(operation, code, this.statusName(code), detail);
   }
 
-  /** Runs fn(outPointer) and returns the pointer it wrote there. */
-  createObject(operation, fn) {
+  /** Runs fn(out), out a 4-byte slot it fills, checks its status and returns the slot's int32. */
+  outWord(operation, fn) {
     const out = this.malloc(4);
     try {
       this.check(operation, fn(out));
@@ -67,20 +65,17 @@ export class Native {
     }
   }
 
+  /** A created object's pointer (fn(out) writes it). */
+  createObject(operation, fn) {
+    return this.outWord(operation, fn);
+  }
+
   backend() {
-    const out = this.malloc(4);
-    this.check('rq_context_backend', this.m._rq_context_backend(this.ctx, out));
-    const name = this.m.UTF8ToString(this.m.getValue(out, 'i32'));
-    this.m._free(out);
-    return name;
+    return this.m.UTF8ToString(this.outWord('rq_context_backend', (out) => this.m._rq_context_backend(this.ctx, out)));
   }
 
   version() {
-    const out = this.malloc(4);
-    this.check('rq_version', this.m._rq_version(out));
-    const v = this.m.UTF8ToString(this.m.getValue(out, 'i32'));
-    this.m._free(out);
-    return v;
+    return this.m.UTF8ToString(this.outWord('rq_version', (out) => this.m._rq_version(out)));
   }
 
   free() {

@@ -186,13 +186,7 @@ export class ObjectDecoder {
   complete() {
     if (!this.ptr) throw new Error('ObjectDecoder was freed');
     const n = this.native;
-    const out = n.malloc(4);
-    try {
-      n.check('rq_object_decoder_complete', n.m._rq_object_decoder_complete(this.ptr, out));
-      return n.m.getValue(out, 'i32') !== 0;
-    } finally {
-      n.m._free(out);
-    }
+    return n.outWord('rq_object_decoder_complete', (out) => n.m._rq_object_decoder_complete(this.ptr, out)) !== 0;
   }
 
   /** The F bytes of the object, once complete. */
