@@ -303,6 +303,8 @@ static int file_action(const char *action, int argc, char **argv)
     int rc = parse(argc, argv, repair ? 1 : 2, &a);
     if (rc == CLI_EXIT_OK && encode)
         rc = need_shape(&a, "encode");
+    if (rc == CLI_EXIT_OK && a.list)
+        rc = cli_usage_error("ec", "--list is an option of ec check, not of ec %s", action);
     if (rc != CLI_EXIT_OK)
         return rc < 0 ? CLI_EXIT_OK : rc;
     rq_ec_file_opts o = {.k = a.k, .m = a.m, .scheme = a.scheme, .cell = a.cell,

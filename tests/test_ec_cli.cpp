@@ -159,6 +159,7 @@ TEST_CASE("rq ec rejects bad options with specific messages")
         std::string says;
     };
     for (const Bad &b : {Bad{{"ec", "encode", "--m", "2", "in", "u"}, rqt::kExitUsage, "--k and --m"},
+                         Bad{{"ec", "decode", "--list", "u", "out"}, rqt::kExitUsage, "--list is an option of ec check"},
                          Bad{{"ec", "encode", "--k", "3", "--m", "2", "--scheme", "rs", "in", "u"}, rqt::kExitUsage, "raptorq-mds"},
                          Bad{{"ec", "encode", "--k", "20", "--m", "4", "--scheme", "raptorq-mds", "in", "u"}, rqt::kExitInput, "20+4"},
                          Bad{{"ec", "encode", "--k", "3", "--m", "2", "--cell", "0", "in", "u"}, rqt::kExitInput, "cell"},
