@@ -99,6 +99,71 @@ export interface DecodeStreamOptions {
 
 export type ByteSource = Blob | Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
 
+/**
+ * Where encodeToStore puts an object's symbols and decodeFromStore finds
+ * them: names are slash-separated ("blocks/0/17", "object.oti"). Any object
+ * with these three methods will do (a database, a remote service).
+ */
+export interface SymbolStore {
+  /** Writes each entry, whole or not at all. */
+  put(entries: Array<[name: string, bytes: Uint8Array]>): Promise<void>;
+  /** The bytes of each name, or null where there is none. */
+  get(names: string[]): Promise<Array<Uint8Array | null>>;
+  /** The names directly inside dir ("" for the top). */
+  list(dir: string): Promise<string[]>;
+}
+
+/** Symbols in a Map, for a page's session or a test. */
+export class MemoryStore implements SymbolStore {
+  readonly files: Map<string, Uint8Array>;
+  constructor();
+  put(entries: Array<[name: string, bytes: Uint8Array]>): Promise<void>;
+  get(names: string[]): Promise<Array<Uint8Array | null>>;
+  list(dir: string): Promise<string[]>;
+  remove(names: string[]): Promise<void>;
+}
+
+/** Symbols in a folder (Node only); each file is written aside and renamed into place. */
+export class FolderStore implements SymbolStore {
+  readonly root: string;
+  constructor(root: string);
+  put(entries: Array<[name: string, bytes: Uint8Array]>): Promise<void>;
+  get(names: string[]): Promise<Array<Uint8Array | null>>;
+  list(dir: string): Promise<string[]>;
+  remove(names: string[]): Promise<void>;
+}
+
+/** Symbols in the browser's origin private file system (page or worker). */
+export class OpfsStore implements SymbolStore {
+  /** The store in folder path (default "librq") of this origin's OPFS, made if absent. */
+  static open(path?: string): Promise<OpfsStore>;
+  constructor(directory: FileSystemDirectoryHandle);
+  put(entries: Array<[name: string, bytes: Uint8Array]>): Promise<void>;
+  get(names: string[]): Promise<Array<Uint8Array | null>>;
+  list(dir: string): Promise<string[]>;
+  remove(names: string[]): Promise<void>;
+}
+
+export type EncodeToStoreOptions = Omit<EncodeStreamOptions, 'onPacket'>;
+
+export interface EncodeResult {
+  readonly oti: Oti;
+  readonly packets: number;
+  readonly blocks: number;
+  /** K of each source block: ESIs below it are source symbols, the rest repair. */
+  readonly sourceSymbols: readonly number[];
+}
+
+export interface DecodeFromStoreResult {
+  readonly oti: Oti;
+  readonly bytes: number;
+  readonly blocks: number;
+  /** Symbol files read: about K per block, fewer than the store holds. */
+  readonly symbolsRead: number;
+  /** Symbol files of the wrong size or whose payload ID disagrees with their name (skipped). */
+  readonly damaged: number;
+}
+
 export class Librq {
   /** Which build was loaded. */
   readonly flavour: 'simd' | 'scalar';
@@ -117,10 +182,14 @@ export class Librq {
   objectEncoder(oti: Oti, data: Uint8Array): ObjectEncoder;
   objectDecoder(oti: Oti): ObjectDecoder;
   /** Encodes a source block at a time (memory: one block, never the whole source). */
-  encodeStream(source: ByteSource, options: EncodeStreamOptions): Promise<{ oti: Oti; packets: number; blocks: number }>;
+  encodeStream(source: ByteSource, options: EncodeStreamOptions): Promise<EncodeResult>;
   /** Decodes packets as they come (objects with sub-blocks are decoded whole). */
   decodeStream(oti: Oti, packets: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
     options: DecodeStreamOptions): Promise<{ bytes: number; blocks: number }>;
+  /** encodeStream into a store that must be empty: blocks/<sbn>/<esi> packets, then object.oti last. */
+  encodeToStore(source: ByteSource, store: SymbolStore, options?: EncodeToStoreOptions): Promise<EncodeResult>;
+  /** Decodes the object a store holds, reading about K symbols per block (RqError RQ_ERR_NEED_MORE_SYMBOLS when short). */
+  decodeFromStore(store: SymbolStore, options: DecodeStreamOptions): Promise<DecodeFromStoreResult>;
   /** Releases the module's librq context (encoders and decoders made from it first). */
   free(): void;
 }
@@ -131,3 +200,26 @@ export interface LoadOptions {
 }
 
 export function load(options?: LoadOptions): Promise<Librq>;
+
+/**
+ * The module loaded in a Web Worker (browsers) or a worker thread (Node):
+ * the streaming and store codecs with Librq's arguments and results, run
+ * off the calling thread. Sources, packets, stores and callbacks stay on the
+ * calling thread and are reached when the worker needs them; an abort
+ * rejects at once.
+ */
+export class RqWorker {
+  readonly flavour: 'simd' | 'scalar';
+  readonly backend: string;
+  readonly version: string;
+  encodeStream(source: ByteSource, options: EncodeStreamOptions): Promise<EncodeResult>;
+  decodeStream(oti: Oti, packets: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+    options: DecodeStreamOptions): Promise<{ bytes: number; blocks: number }>;
+  encodeToStore(source: ByteSource, store: SymbolStore, options?: EncodeToStoreOptions): Promise<EncodeResult>;
+  decodeFromStore(store: SymbolStore, options: DecodeStreamOptions): Promise<DecodeFromStoreResult>;
+  /** Stops the worker: jobs still running reject, and so does every later call. */
+  terminate(): Promise<void>;
+}
+
+/** Starts a worker and loads the module in it. */
+export function startWorker(options?: LoadOptions): Promise<RqWorker>;

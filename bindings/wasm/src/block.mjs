@@ -33,22 +33,29 @@ export class BlockEncoder {
 
   /** The encoding symbol of this ESI (source symbols below K, repair from K on). */
   symbol(esi) {
-    requireLive(this, 'BlockEncoder');
-    requireInteger('esi', esi, 0, MAX_ESI);
-    const n = this.native;
-    const out = n.malloc(this.symbolSize);
-    try {
-      n.check('rq_encoder_symbol', n.m._rq_encoder_symbol(this.ptr, esi, out, this.symbolSize));
-      return n.copyOut(out, this.symbolSize);
-    } finally {
-      n.m._free(out);
-    }
+    const out = new Uint8Array(this.symbolSize);
+    writeSymbol(this, esi, out, 0);
+    return out;
   }
 
   free() {
     if (this.ptr) this.native.m._rq_encoder_destroy(this.ptr);
+    if (this.out) this.native.m._free(this.out);
     this.ptr = 0;
+    this.out = 0;
   }
+}
+
+/** Encodes symbol esi of encoder straight into target at offset (the package's packets are made so). */
+export function writeSymbol(encoder, esi, target, offset) {
+  requireLive(encoder, 'BlockEncoder');
+  requireInteger('esi', esi, 0, MAX_ESI);
+  const n = encoder.native;
+  const t = encoder.symbolSize;
+  // One output slot on the heap for the encoder's life: a symbol costs one call, not an allocation.
+  encoder.out ||= n.malloc(t);
+  n.check('rq_encoder_symbol', n.m._rq_encoder_symbol(encoder.ptr, esi, encoder.out, t));
+  target.set(n.heap().subarray(encoder.out, encoder.out + t), offset);
 }
 
 export class BlockDecoder {
@@ -68,11 +75,16 @@ export class BlockDecoder {
     requireInteger('esi', esi, 0, MAX_ESI);
     requireBytes('symbol', symbol);
     const n = this.native;
-    const p = n.copyIn(symbol);
+    // One input slot on the heap for the decoder's life, as the encoder's output slot; librq
+    // itself refuses a symbol of the wrong length, so such a one is passed as it is.
+    this.in ||= n.malloc(this.symbolSize);
+    const fits = symbol.length <= this.symbolSize;
+    const p = fits ? this.in : n.copyIn(symbol);
+    if (fits) n.heap().set(symbol, p);
     try {
       return n.check('rq_decoder_add_symbol', n.m._rq_decoder_add_symbol(this.ptr, esi, p, symbol.length));
     } finally {
-      n.m._free(p);
+      if (!fits) n.m._free(p);
     }
   }
 
@@ -117,6 +129,8 @@ export class BlockDecoder {
 
   free() {
     if (this.ptr) this.native.m._rq_decoder_destroy(this.ptr);
+    if (this.in) this.native.m._free(this.in);
     this.ptr = 0;
+    this.in = 0;
   }
 }

@@ -27,3 +27,22 @@ export function requireInteger(name, value, min, max) {
     throw new RangeError(`${name} must be in ${min}..${max}, not ${value}`);
   }
 }
+
+/** An error as plain data, to cross a worker's message channel. */
+export function errorToMessage(e) {
+  const error = e instanceof Error ? e : new Error(String(e));
+  return { name: error.name, message: error.message, operation: error.operation, code: error.code, status: error.status };
+}
+
+/** The error errorToMessage described, of the same class where it is a standard one. */
+export function errorFromMessage(m) {
+  if (m.name === 'RqError') {
+    const e = new RqError(m.operation, m.code, m.status);
+    e.message = m.message;
+    return e;
+  }
+  const Kind = { TypeError, RangeError }[m.name] ?? Error;
+  const e = new Kind(m.message);
+  if (Kind === Error && m.name !== 'Error') e.name = m.name;
+  return e;
+}

@@ -5,14 +5,19 @@
 //   const rq = await load();               // { flavour: 'auto' | 'simd' | 'scalar' }
 //   const enc = rq.blockEncoder(bytes, K, T);
 //   const repair = enc.symbol(K);          // any ESI
+//   const w = await startWorker();          // the same codecs, off this thread
+//   await w.encodeToStore(file, await OpfsStore.open('backup'), { onProgress });
 import { BlockDecoder, BlockEncoder } from './block.mjs';
 import { RqError } from './errors.mjs';
 import { loadModule, engineHasSimd } from './load.mjs';
 import { Native } from './native.mjs';
 import { blockLayout, ObjectDecoder, ObjectEncoder, otiDerive, otiParse, otiSerialize, otiWithDefaults } from './object.mjs';
+import { decodeFromStore, encodeToStore } from './store_codec.mjs';
 import { decodeStream, encodeStream } from './stream.mjs';
 
 export { RqError, engineHasSimd };
+export { FolderStore, MemoryStore, OpfsStore } from './stores.mjs';
+export { startWorker, RqWorker } from './worker.mjs';
 
 /** One loaded module with its librq context; free() releases the context. */
 export class Librq {
@@ -52,6 +57,16 @@ export class Librq {
   /** Decodes packets as they come, handing on each block's bytes in order (src/stream.mjs). */
   decodeStream(oti, packets, options) {
     return decodeStream(this.native, oti, packets, options);
+  }
+
+  /** encodeStream into a store (src/stores.mjs): blocks/<sbn>/<esi>, then object.oti (src/store_codec.mjs). */
+  encodeToStore(source, store, options) {
+    return encodeToStore(this.native, source, store, options);
+  }
+
+  /** Decodes the object a store holds, reading only the symbols each block needs. */
+  decodeFromStore(store, options) {
+    return decodeFromStore(this.native, store, options);
   }
 
   /** The OTI of its 12-byte wire form. */

@@ -4,7 +4,7 @@
 // decodeStream hands each block's bytes on as soon as it is decoded, in
 // order. Both report progress and stop when their AbortSignal fires.
 import { requireInteger } from './errors.mjs';
-import { BlockDecoder, BlockEncoder } from './block.mjs';
+import { BlockDecoder, BlockEncoder, writeSymbol } from './block.mjs';
 import { blockLayout, ObjectDecoder, otiDerive } from './object.mjs';
 
 const DEFAULT_BLOCK_BYTES = 8 << 20;
@@ -72,19 +72,43 @@ function sourceSize(source, size) {
   throw new TypeError('options.size is needed for a stream (the OTI carries the length)');
 }
 
-function payloadId(sbn, esi, symbolSize) {
-  const packet = new Uint8Array(4 + symbolSize);
-  new DataView(packet.buffer).setUint32(0, ((sbn << 24) | esi) >>> 0);
-  return packet;
+/** Packets are views into slabs of about this many bytes: one allocation for many packets. */
+const SLAB_BYTES = 256 << 10;
+
+/** Hands out packets of 4 + symbolSize bytes, each a view of a shared slab. */
+class PacketSlabs {
+  constructor(symbolSize) {
+    this.size = 4 + symbolSize;
+    this.perSlab = Math.max(1, Math.floor(SLAB_BYTES / this.size));
+    this.used = this.perSlab;
+  }
+
+  /** A packet with its payload ID written: returns [bytes, offset of the packet in bytes]. */
+  next(sbn, esi) {
+    if (this.used === this.perSlab) {
+      this.slab = new Uint8Array(this.perSlab * this.size);
+      this.view = new DataView(this.slab.buffer);
+      this.used = 0;
+    }
+    const at = this.used++ * this.size;
+    this.view.setUint32(at, ((sbn << 24) | esi) >>> 0);
+    return at;
+  }
+
+  packet(at) {
+    return this.slab.subarray(at, at + this.size);
+  }
 }
 
 /**
  * Encodes source block by block. options: symbolSize (a multiple of 8,
  * default 1024), repair (repair symbols per block as a fraction of its K,
  * default 0.1), maxBlockBytes (default 8 MiB), size (for streams),
- * onPacket(packet, { sbn, esi }) (awaited: return a promise to slow the
- * reading down), onProgress({ bytesDone, totalBytes, blocksDone, blocks }),
- * signal. Resolves to { oti, packets, blocks }.
+ * onPacket(packet, { sbn, esi }) (awaited when it returns a promise, which
+ * slows the reading down; packet is a view of a buffer shared with other
+ * packets: copy it to keep its buffer alone), onProgress({ bytesDone, totalBytes, blocksDone, blocks }),
+ * signal. Resolves to { oti, packets, blocks, sourceSymbols } (the K of
+ * each block: ESIs below it are source symbols, the rest repair).
  */
 export async function encodeStream(native, source, options = {}) {
   const symbolSize = options.symbolSize ?? 1024;
@@ -99,6 +123,7 @@ export async function encodeStream(native, source, options = {}) {
   const oti = otiDerive(native, total, symbolSize, maxBlockBytes, 8, symbolSize / 8);
   const reader = new ByteReader(source);
   let packets = 0;
+  const sourceSymbols = [];
   try {
     for (let sbn = 0; sbn < oti.sourceBlocks; sbn++) {
       options.signal?.throwIfAborted();
@@ -108,13 +133,14 @@ export async function encodeStream(native, source, options = {}) {
         throw new RangeError(`the source ended at byte ${layout.offset + bytes.length}, before options.size ${total}`);
       }
       packets += await encodeBlock(native, oti, sbn, layout, bytes, repair, options);
+      sourceSymbols.push(layout.sourceSymbols);
       options.onProgress?.({ bytesDone: layout.offset + layout.length, totalBytes: total,
         blocksDone: sbn + 1, blocks: oti.sourceBlocks });
     }
   } finally {
     await reader.close();
   }
-  return { oti, packets, blocks: oti.sourceBlocks };
+  return { oti, packets, blocks: oti.sourceBlocks, sourceSymbols };
 }
 
 async function encodeBlock(native, oti, sbn, layout, bytes, repair, options) {
@@ -125,11 +151,16 @@ async function encodeBlock(native, oti, sbn, layout, bytes, repair, options) {
   const encoder = new BlockEncoder(native, padded, k, t);
   try {
     const count = k + Math.ceil(k * repair);
+    const slabs = new PacketSlabs(t);
     for (let esi = 0; esi < count; esi++) {
       options.signal?.throwIfAborted();
-      const packet = payloadId(sbn, esi, t);
-      packet.set(encoder.symbol(esi), 4);
-      await options.onPacket(packet, { sbn, esi });
+      const at = slabs.next(sbn, esi);
+      // A systematic code: source symbol esi is the block's own bytes.
+      if (esi < k) slabs.slab.set(padded.subarray(esi * t, (esi + 1) * t), at + 4);
+      else writeSymbol(encoder, esi, slabs.slab, at + 4);
+      // Awaited only when it returns a promise: a microtask per packet is most of a small symbol's cost.
+      const pending = options.onPacket(slabs.packet(at), { sbn, esi });
+      if (pending && typeof pending.then === 'function') await pending;
     }
     return count;
   } finally {

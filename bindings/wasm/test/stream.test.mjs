@@ -58,7 +58,7 @@ test('a 5 MB Node stream in uneven chunks: 5 blocks, the object encoder\'s packe
   assert.equal(progress.at(-1).bytesDone, data.length);
   const reference = rq.objectEncoder(oti, data);
   for (const packet of list.filter((_, i) => i % 7 === 0)) {
-    const id = new DataView(packet.buffer).getUint32(0);
+    const id = new DataView(packet.buffer, packet.byteOffset).getUint32(0);
     assert.ok(equalBytes(packet, reference.packet(id >>> 24, id & 0xffffff)), `packet ${id.toString(16)}`);
   }
   reference.free();
