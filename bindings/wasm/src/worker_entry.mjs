@@ -54,12 +54,15 @@ function remotePackets(job) {
   })();
 }
 
-/** onPacket for the worker's encodeStream: packets go to the caller packed in one buffer per batch. */
+/**
+ * onPacket for the worker's encodeStream: packets go to the caller packed in
+ * one buffer per batch, one batch in flight while the next is coded.
+ */
 function remotePacketSink(job) {
   let batch = [];
   let bytes = 0;
-  const flush = async () => {
-    if (!batch.length) return;
+  let inFlight = Promise.resolve();
+  const send = async () => {
     const packed = new Uint8Array(bytes);
     const where = [];
     let at = 0;
@@ -70,13 +73,19 @@ function remotePacketSink(job) {
     }
     batch = [];
     bytes = 0;
-    await call(job, 'packets-out', { packed, where }, [packed.buffer]);
+    await inFlight;
+    inFlight = call(job, 'packets-out', { packed, where }, [packed.buffer]);
+    inFlight.catch(() => {}); // its failure is met at the next await of inFlight
+
   };
   return { onPacket: (packet, { sbn, esi }) => {
     batch.push([packet, sbn, esi]);
     bytes += packet.length;
-    return bytes >= PACKET_BATCH_BYTES ? flush() : undefined;
-  }, flush };
+    return bytes >= PACKET_BATCH_BYTES ? send() : undefined;
+  }, flush: async () => {
+    if (batch.length) await send();
+    await inFlight;
+  } };
 }
 
 function remoteStore(job) {
