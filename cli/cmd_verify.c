@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "cli/cli_args.h"
+#include "cli/cli_block_table.h"
 #include "cli/cli_session.h"
 #include "cli/commands.h"
 
@@ -46,41 +47,25 @@ static rq_status run(rq_session *session, const cli_file_args *args, rq_file_res
     return rq_verify_symbols(session, args->positional[0], args->layout, result);
 }
 
-static double number(const cJSON *object, const char *key)
+/* One table row per chunk: present, good, corrupt, missing, decodable. */
+static void verify_row(const char *name, const cJSON *block)
 {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
-    return cJSON_IsNumber(item) ? item->valuedouble : 0.0;
-}
-
-/* One table row per chunk, from the per-block figures of the result JSON. */
-static void print_blocks(const char *json)
-{
-    cJSON *root = cJSON_Parse(json);
-    const cJSON *blocks = cJSON_GetObjectItemCaseSensitive(root, "blocks");
-    const cJSON *block;
-    printf("%-12s %8s %8s %9s %8s  %s\n", "block", "present", "good", "corrupt", "missing",
-           "decodable (hash checked by rq decode)");
-    cJSON_ArrayForEach(block, blocks)
-    {
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(block, "block_id");
-        const cJSON *ok = cJSON_GetObjectItemCaseSensitive(block, "decodable");
-        double good = number(block, "symbols_good"), corrupt = number(block, "symbols_corrupt");
-        /* An unchunked layout has one block with an empty id. */
-        const char *name = cJSON_IsString(id) ? id->valuestring : "?";
-        printf("%-12s %8.0f %8.0f %9.0f %8.0f  ", name[0] ? name : "(file)",
-               good + corrupt, good, corrupt, number(block, "symbols_missing"));
-        if (cJSON_IsTrue(ok))
-            printf("yes\n");
-        else
-            printf("no (needs %.0f more)\n", number(block, "symbols_needed"));
-    }
-    cJSON_Delete(root);
+    double good = cli_json_number(block, "symbols_good"), corrupt = cli_json_number(block, "symbols_corrupt");
+    printf("%-12s %8.0f %8.0f %9.0f %8.0f  ", name, good + corrupt, good, corrupt,
+           cli_json_number(block, "symbols_missing"));
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(block, "decodable")))
+        printf("yes\n");
+    else
+        printf("no (needs %.0f more)\n", cli_json_number(block, "symbols_needed"));
 }
 
 static void summary(const cli_file_args *args, const rq_file_result *r)
 {
     (void)args;
-    print_blocks(r->json);
+    char header[128];
+    snprintf(header, sizeof header, "%-12s %8s %8s %9s %8s  %s\n", "block", "present", "good", "corrupt",
+             "missing", "decodable (hash checked by rq decode)");
+    cli_print_block_table(r->json, header, verify_row);
     printf("total     %llu bytes in %u chunk%s; %llu good, %llu corrupt, %llu missing of %llu "
            "symbols; %.3f s\n",
            (unsigned long long)r->file_size, r->blocks, r->blocks == 1 ? "" : "s",

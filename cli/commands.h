@@ -16,6 +16,7 @@ int cmd_encode(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_metadata(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_repair(int argc, char **argv);
 int cmd_ec(int argc, char **argv);
 
 extern const char cmd_oti_help[];
@@ -27,6 +28,7 @@ extern const char cmd_encode_help[];
 extern const char cmd_decode_help[];
 extern const char cmd_metadata_help[];
 extern const char cmd_verify_help[];
+extern const char cmd_repair_help[];
 extern const char cmd_ec_help[];
 
 #endif /* RQ_CLI_COMMANDS_H */

@@ -19,6 +19,7 @@ static const command commands[] = {
     {"encode", cmd_encode, cmd_encode_help},
     {"decode", cmd_decode, cmd_decode_help},
     {"verify", cmd_verify, cmd_verify_help},
+    {"repair", cmd_repair, cmd_repair_help},
     {"ec", cmd_ec, cmd_ec_help},
     {"metadata", cmd_metadata, cmd_metadata_help},
     {"oti", cmd_oti, cmd_oti_help},
@@ -44,6 +45,7 @@ static const char main_help[] =
     "  encode     encode a file into OUT_DIR/block_<n>/<id> and a layout file\n"
     "  decode     rebuild the file from the symbol files that survive\n"
     "  verify     check the symbol files and say per chunk if it can be decoded\n"
+    "  repair     write lost and damaged symbol files again, byte for byte\n"
     "  metadata   write the layout file (all symbol IDs) without symbol files\n"
     "\n"
     "k+m erasure coding (HDFS-style stripes of k data and m parity units):\n"
@@ -64,6 +66,7 @@ static const char main_help[] =
     "Example: a file into symbols and back (up to about a third may be lost).\n"
     "  rq encode photo.jpg photo.symbols          # default redundancy 1.5\n"
     "  rq verify photo.symbols\n"
+    "  rq repair photo.symbols                    # after losing some files\n"
     "  rq decode photo.symbols photo.copy.jpg\n"
     "\n"
     "Example: packets for photo.jpg with 10% repair packets, then rebuild it.\n"

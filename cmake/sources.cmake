@@ -54,6 +54,7 @@ set(RQ_LIB_SOURCES
   runtime/temp_file.c
   runtime/dir_lock.c
   runtime/symbol_files.c
+  runtime/symbol_repair.c
   runtime/block_passes.c
   runtime/pass_engine.c
   runtime/chunk_policy.c

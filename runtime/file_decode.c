@@ -1,5 +1,7 @@
 /*
- * Rebuilding a file from the symbol files that survive, and checking them.
+ * Rebuilding a file from the symbol files that survive, checking them, and
+ * repairing a symbol directory (its lost symbols rebuilt the same way, then
+ * written as runtime/symbol_repair.h says).
  *
  * Every symbol file named in the layout is first checked against its name
  * (BLAKE3); damaged, truncated and foreign files are skipped and counted.
@@ -28,6 +30,7 @@
 #include "core/block_encoder.h"
 #include "core/params.h"
 #include "core/plan.h"
+#include "core/plan_cache.h"
 #include "runtime/base58.h"
 #include "runtime/blake3.h"
 #include "runtime/block_passes.h"
@@ -39,6 +42,7 @@
 #include "runtime/split_hash.h"
 #include "runtime/session_internal.h"
 #include "runtime/symbol_files.h"
+#include "runtime/symbol_repair.h"
 #include "runtime/temp_file.h"
 #include "runtime/workers.h"
 
@@ -47,6 +51,7 @@
 /* A good symbol file: where it is, and what it was when checked. */
 typedef struct held_symbol {
     uint32_t sbn, esi;
+    size_t index;             /* in the layout's list */
     int dir_fd;               /* one of the chunk scan's folders */
     const char *id;           /* the layout's */
     rq_file_identity identity;
@@ -60,7 +65,11 @@ typedef struct chunk_scan {
     held_symbol *held;
     size_t n_held;
     int dirs[CHUNK_DIRS];
+    const char *dir_names[CHUNK_DIRS]; /* relative to the symbols dir ("" = itself) */
+    char alt[32];
     int n_dirs;
+    uint8_t *state;    /* per layout entry: an rq_symbol_check */
+    uint8_t *found_in; /* per layout entry: the dirs[] index a damaged file was found in */
     rq_chunk_report report;
     char first_bad[160]; /* the first damaged file, for the message */
 } chunk_scan;
@@ -83,6 +92,8 @@ static void scan_free(chunk_scan *scan)
     for (int d = 0; d < scan->n_dirs; d++)
         close(scan->dirs[d]);
     free(scan->held);
+    free(scan->state);
+    free(scan->found_in);
     memset(scan, 0, sizeof *scan);
 }
 
@@ -107,9 +118,8 @@ static uint64_t room(const decode_job *job)
 static void open_chunk_dirs(const decode_job *job, size_t index, const rq_layout_block *b,
                             chunk_scan *scan)
 {
-    char alt[64];
-    snprintf(alt, sizeof alt, "block_%zu", index);
-    const char *names[CHUNK_DIRS] = {b->dir, alt, ""};
+    snprintf(scan->alt, sizeof scan->alt, "block_%zu", index);
+    const char *names[CHUNK_DIRS] = {b->dir, scan->alt, ""};
     for (int c = 0; c < CHUNK_DIRS; c++) {
         int repeated = 0;
         for (int e = 0; e < c; e++)
@@ -118,8 +128,10 @@ static void open_chunk_dirs(const decode_job *job, size_t index, const rq_layout
             continue;
         int fd = names[c][0] ? openat(job->sym_fd, names[c], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                              : fcntl(job->sym_fd, F_DUPFD_CLOEXEC, 0);
-        if (fd >= 0)
+        if (fd >= 0) {
+            scan->dir_names[scan->n_dirs] = names[c];
             scan->dirs[scan->n_dirs++] = fd;
+        }
     }
 }
 
@@ -128,7 +140,7 @@ typedef struct symbol_check {
     rq_symbol_check chk;
     uint32_t sbn, esi;
     const char *why;
-    int dir_fd;
+    int dir_fd, dir_index;
     rq_file_identity identity;
 } symbol_check;
 
@@ -156,6 +168,7 @@ static void scan_worker(void *ctx, uint32_t w, uint32_t n)
         /* The first folder that has the name decides. */
         for (int d = 0; d < x->scan->n_dirs && c->chk == RQ_SYMBOL_MISSING; d++) {
             c->dir_fd = x->scan->dirs[d];
+            c->dir_index = d;
             c->chk = rq_symbol_file_check(x->job->job.blake3, c->dir_fd, b->symbols[i], packet, len,
                                           &c->identity, &c->why);
         }
@@ -186,12 +199,16 @@ static rq_status scan_chunk(decode_job *job, size_t index, const rq_layout_block
     scan_ctx x = {.job = job, .index = index, .b = b, .scan = scan, .packets = job->mem.scratch};
     x.checks = calloc(b->n_symbols + 1, sizeof *x.checks);
     scan->held = calloc(b->n_symbols + 1, sizeof *scan->held);
-    if (!x.checks || !scan->held)
+    scan->state = calloc(b->n_symbols + 1, 1);
+    scan->found_in = calloc(b->n_symbols + 1, 1);
+    if (!x.checks || !scan->held || !scan->state || !scan->found_in)
         st = RQ_ERR_NO_MEMORY;
     if (st == RQ_OK)
         st = rq_stage_run(&x.sc, rj, scan_worker, &x, b->n_symbols);
     for (size_t i = 0; st == RQ_OK && i < b->n_symbols; i++) {
         symbol_check *c = &x.checks[i];
+        scan->state[i] = (uint8_t)c->chk;
+        scan->found_in[i] = (uint8_t)c->dir_index;
         if (c->chk == RQ_SYMBOL_MISSING) {
             scan->report.missing++;
         } else if (c->chk == RQ_SYMBOL_CORRUPT) {
@@ -201,7 +218,7 @@ static rq_status scan_chunk(decode_job *job, size_t index, const rq_layout_block
         } else {
             scan->report.good++;
             scan->held[scan->n_held++] =
-                (held_symbol){c->sbn, c->esi, c->dir_fd, b->symbols[i], c->identity, NULL};
+                (held_symbol){c->sbn, c->esi, i, c->dir_fd, b->symbols[i], c->identity, NULL};
         }
     }
     free(x.checks);
@@ -322,6 +339,7 @@ typedef struct block_decode {
     const uint32_t *missing; /* source ESIs to rebuild */
     uint32_t n_missing;
     rq_blake3 *chunk_hash;
+    rq_symbol_rebuild *rebuild; /* a repair's: the symbols it writes */
 } block_decode;
 
 static block_decode *decode_of(rq_pass_engine *e)
@@ -335,8 +353,8 @@ static rq_status read_item(rq_pass_engine *e, uint32_t w, size_t k)
     block_decode *x = decode_of(e);
     const block_choice *ch = x->ch;
     size_t W = e->pass->width;
-    uint8_t *dst = ch->plan ? e->rows + (size_t)rq_plan_input_row(ch->plan, (uint32_t)k) * W
-                            : e->scratch + (size_t)w * e->scratch_stride;
+    uint8_t *dst = e->plan ? e->rows + (size_t)rq_plan_input_row(e->plan, (uint32_t)k) * W
+                           : e->scratch + (size_t)w * e->scratch_stride;
     rq_status st = read_slice(x->job, ch->use[k], e->pass->w0, W, dst);
     if (st == RQ_OK && ch->use[k]->esi < ch->c.K)
         rq_row_to_pass(e->oti, e->pass, ch->c.K, ch->use[k]->esi, dst, e->buf);
@@ -384,10 +402,39 @@ static rq_status take_pass(rq_pass_engine *e)
 
 static const rq_pass_ops decode_pass_ops = {.fill = fill_pass, .take = take_pass};
 
+/* Runs x's passes with ops, its buffers fitted to what the reservation leaves. */
+static rq_status run_passes(block_decode *x, const rq_pass_ops *ops)
+{
+    decode_job *job = x->job;
+    rq_job *rj = &job->job;
+    /* Scratch as large as the next chunk's scan wants too (a packet per
+     * worker), so the buffers are not reallocated chunk after chunk. */
+    uint64_t need = 0;
+    rq_status st = rq_pass_engine_prepare(&x->e, &job->mem, room(job), 0,
+                                          4u + x->lb->oti.symbol_size, &need);
+    if (st == RQ_ERR_MEMORY_BUDGET)
+        st = rq_session_fail(rj->s, RQ_ERR_MEMORY_BUDGET,
+                             "block %s: a sub-block needs %llu MiB; the memory budget is %llu MiB",
+                             x->lb->block_id, (unsigned long long)(need / MIB + 1),
+                             (unsigned long long)(rq_job_budget(rj) / MIB));
+    if (st == RQ_OK)
+        st = rq_pass_engine_run(&x->e, ops);
+    rq_pass_engine_release(&x->e);
+    return st;
+}
+
+static rq_pass_engine block_engine(block_decode *x, const rq_block_layout *bl, const rq_plan *plan)
+{
+    decode_job *job = x->job;
+    return (rq_pass_engine){.job = &job->job, .oti = &x->lb->oti, .c = &x->ch->c, .plan = plan,
+                            .n_filled = x->ch->n_use, .block_offset = bl->offset,
+                            .chunk_size = x->lb->size, .done = &job->done, .total = job->total,
+                            .user = x};
+}
+
 static rq_status decode_block(decode_job *job, const rq_layout_block *lb, const rq_block_layout *bl,
                               const block_choice *ch, rq_blake3 *hash)
 {
-    rq_job *rj = &job->job;
     uint32_t K = ch->c.K;
     uint32_t *missing = malloc((size_t)K * sizeof *missing + 1);
     if (!missing)
@@ -396,24 +443,123 @@ static rq_status decode_block(decode_job *job, const rq_layout_block *lb, const 
     for (uint32_t i = 0; i < K; i++)
         if (!ch->have_source[i])
             missing[x.n_missing++] = i;
-    x.e = (rq_pass_engine){.job = rj, .oti = &lb->oti, .c = &ch->c, .plan = ch->plan,
-                           .n_filled = ch->n_use, .block_offset = bl->offset,
-                           .chunk_size = lb->size, .done = &job->done, .total = job->total,
-                           .user = &x};
-    /* Scratch as large as the next chunk's scan wants too (a packet per
-     * worker), so the buffers are not reallocated chunk after chunk. */
-    uint64_t need = 0;
-    rq_status st = rq_pass_engine_prepare(&x.e, &job->mem, room(job), 0,
-                                          4u + lb->oti.symbol_size, &need);
-    if (st == RQ_ERR_MEMORY_BUDGET)
-        st = rq_session_fail(rj->s, RQ_ERR_MEMORY_BUDGET,
-                             "block %s: a sub-block needs %llu MiB; the memory budget is %llu MiB",
-                             lb->block_id, (unsigned long long)(need / MIB + 1),
-                             (unsigned long long)(rq_job_budget(rj) / MIB));
-    if (st == RQ_OK)
-        st = rq_pass_engine_run(&x.e, &decode_pass_ops);
-    rq_pass_engine_release(&x.e);
+    x.e = block_engine(&x, bl, ch->plan);
+    rq_status st = run_passes(&x, &decode_pass_ops);
     free(missing);
+    return st;
+}
+
+/* The symbol files of chunk lb a repair writes, block by block (folders as in scan). */
+typedef struct chunk_repair {
+    rq_symbol_slot *slots;
+    uint32_t *esis;
+    const char **ids, **dirs;
+    char folders[CHUNK_DIRS + 1][RQ_PATH_CAP]; /* scan's, then where missing files go */
+    const char *missing_folder;                /* that one's name in the symbols dir */
+} chunk_repair;
+
+/*
+ * The folder a chunk's missing files go into, relative to the symbols dir:
+ * where its good files are, else the one the layout names, else
+ * block_<index>, where encodes put them.
+ */
+static const char *chunk_folder_name(const rq_layout_block *lb, const chunk_scan *scan)
+{
+    for (int d = 0; scan->n_held && d < scan->n_dirs; d++)
+        if (scan->dirs[d] == scan->held[0].dir_fd)
+            return scan->dir_names[d];
+    return lb->dir[0] ? lb->dir : scan->alt;
+}
+
+/* Makes folder name (path: its full path) inside the symbols dir if absent; never a symbolic link. */
+static rq_status make_chunk_folder(decode_job *job, const char *name, const char *path)
+{
+    rq_session *s = job->job.s;
+    struct stat st;
+    if (!name[0])
+        return RQ_OK;
+    if (fstatat(job->sym_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 && rq_make_dirs(path) != 0)
+        return rq_session_fail(s, RQ_ERR_IO, "creating %s: %s", path, strerror(errno));
+    if (fstatat(job->sym_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
+        return rq_session_fail(s, RQ_ERR_IO, "%s is not a folder (a symbolic link is not written through)",
+                               path);
+    return RQ_OK;
+}
+
+/* Item m of a repair: symbol rebuild->esis[m]'s slice, from the intermediate symbols, staged. */
+static rq_status repair_item(rq_pass_engine *e, uint32_t w, size_t m)
+{
+    block_decode *x = decode_of(e);
+    const rq_symbol_rebuild *rb = x->rebuild;
+    size_t W = e->pass->width;
+    uint8_t *slice = e->scratch + (size_t)w * e->scratch_stride;
+    uint32_t esi = rb->esis[m];
+    uint32_t isi = esi < e->c->K ? esi : esi + (e->c->K_prime - e->c->K);
+    rq_encode_isi(e->c, e->job->kernels, e->rows, W, e->plan->intermediate, isi, slice, W);
+    if (rq_symbol_rebuild_put(rb, m, slice, e->pass->w0, W) != 0)
+        return rq_session_fail(x->job->job.s, RQ_ERR_IO, "writing the repair's scratch file in %s: %s",
+                               x->job->symbols_dir, strerror(errno));
+    return RQ_OK;
+}
+
+static rq_status take_repair_pass(rq_pass_engine *e)
+{
+    return rq_pass_stage(e, repair_item, decode_of(e)->rebuild->n);
+}
+
+static const rq_pass_ops repair_pass_ops = {.fill = fill_pass, .take = take_repair_pass};
+
+/* Checks the staged symbols against their names and writes them. */
+static rq_status commit_rebuild(decode_job *job, const rq_layout_block *lb, rq_symbol_rebuild *rb)
+{
+    size_t which = 0;
+    switch (rq_symbol_rebuild_commit(rb, job->mem.scratch, &which)) {
+    case RQ_REBUILD_WRITTEN:
+        return RQ_OK;
+    case RQ_REBUILD_MISMATCH:
+        return rq_session_fail(job->job.s, RQ_ERR_CORRUPT,
+                               "block %s: symbol %u of source block %u was rebuilt to bytes that do not "
+                               "hash to its name %s; nothing of that source block was written",
+                               lb->block_id, rb->esis[which], rb->sbn, rb->ids[which]);
+    default:
+        return rq_session_fail(job->job.s, RQ_ERR_IO, "writing symbol file %s/%s: %s", rb->dirs[which],
+                               rb->ids[which], strerror(errno));
+    }
+}
+
+/*
+ * Rebuilds the symbols rb names from the chosen ones. With every source
+ * symbol held there is no decode plan: the encoding plan (the context's
+ * cached one) takes the sources in ESI order.
+ */
+static rq_status repair_block(decode_job *job, const rq_layout_block *lb, const rq_block_layout *bl,
+                              block_choice *ch, rq_symbol_rebuild *rb)
+{
+    const chunk_repair *cr = rb->user;
+    const rq_plan *cached = NULL;
+    rq_status st = RQ_OK;
+    if (!ch->plan) {
+        qsort(ch->use, ch->n_source, sizeof *ch->use, by_esi);
+        st = rq_plan_cache_acquire(job->job.ctx, ch->c.K_prime, &cached);
+    }
+    block_decode x = {.job = job, .lb = lb, .ch = ch, .rebuild = rb};
+    x.e = block_engine(&x, bl, ch->plan ? ch->plan : cached);
+    if (st == RQ_OK && rq_symbol_rebuild_open(rb, job->symbols_dir) != 0)
+        st = rq_session_fail(job->job.s, RQ_ERR_IO, "creating the repair's scratch file in %s: %s",
+                             job->symbols_dir, strerror(errno));
+    if (st == RQ_OK)
+        st = run_passes(&x, &repair_pass_ops);
+    /* The folder for missing files is made only once they are ready to be written. */
+    int writes_missing = 0;
+    for (size_t m = 0; m < rb->n; m++)
+        writes_missing |= rb->dirs[m] == cr->folders[CHUNK_DIRS];
+    if (st == RQ_OK && writes_missing)
+        st = make_chunk_folder(job, cr->missing_folder, cr->folders[CHUNK_DIRS]);
+    if (st == RQ_OK)
+        st = commit_rebuild(job, lb, rb);
+    rq_symbol_rebuild_discard(rb);
+    if (cached)
+        rq_plan_cache_release(job->job.ctx, cached);
     return st;
 }
 
@@ -442,15 +588,25 @@ static void count_gone(chunk_scan *scan)
     }
 }
 
+/* What a chunk's processing does besides counting its symbols. */
+typedef enum chunk_mode {
+    MODE_VERIFY = 0, /* nothing */
+    MODE_DECODE = 1, /* its bytes into the output */
+    MODE_REPAIR = 2  /* its missing and damaged symbol files written again */
+} chunk_mode;
+
 /*
- * Chooses the symbols of block sbn and, with decode set, rebuilds it. A
- * symbol that vanished or changed since its check is dropped and the block
- * chosen and solved again from the others; the chunk hash and the progress
- * go back to where the block began, and its bytes are written anew.
+ * Chooses the symbols of block sbn and, by mode, rebuilds its bytes or the
+ * symbols rb names. A symbol that vanished or changed since its check is
+ * dropped and the block chosen and solved again from the others; the chunk
+ * hash and the progress go back to where the block began, and its bytes
+ * are written anew.
  */
-static rq_status process_block(decode_job *job, const rq_layout_block *lb, uint32_t sbn, int decode,
-                               chunk_scan *scan, rq_blake3 *hash, rq_chunk_report *report)
+static rq_status process_block(decode_job *job, const rq_layout_block *lb, uint32_t sbn,
+                               chunk_mode mode, chunk_scan *scan, rq_blake3 *hash,
+                               rq_symbol_rebuild *rb, rq_chunk_report *report)
 {
+    int decode = mode != MODE_VERIFY;
     rq_block_layout bl;
     rq_oti_block_layout(&lb->oti, sbn, &bl);
     /* One reservation per block, made before the solve: the plan and,
@@ -470,8 +626,12 @@ static rq_status process_block(decode_job *job, const rq_layout_block *lb, uint3
             report->decodable = 0;
             report->needed += ch.needed;
         }
-        if (st == RQ_OK && decode && report->decodable)
+        if (st == RQ_OK && mode == MODE_DECODE && report->decodable)
             st = decode_block(job, lb, &bl, &ch, hash);
+        if (st == RQ_OK && mode == MODE_REPAIR && !ch.needed)
+            st = repair_block(job, lb, &bl, &ch, rb);
+        if (st == RQ_OK && mode == MODE_REPAIR && !ch.needed)
+            report->rewritten += rb->n;
         choice_free(&ch);
         if (st != SYMBOL_GONE)
             break;
@@ -483,23 +643,118 @@ static rq_status process_block(decode_job *job, const rq_layout_block *lb, uint3
     return st;
 }
 
+/* The (SBN, ESI) of every layout entry of the chunk, from the order its good files agree with. */
+static rq_status chunk_slots(decode_job *job, const rq_layout_block *lb, const chunk_scan *scan,
+                             rq_symbol_slot *slots)
+{
+    size_t *index = malloc((scan->n_held + 1) * sizeof *index);
+    rq_symbol_slot *known = malloc((scan->n_held + 1) * sizeof *known);
+    rq_status st = index && known ? RQ_OK : RQ_ERR_NO_MEMORY;
+    for (size_t i = 0; st == RQ_OK && i < scan->n_held; i++) {
+        index[i] = scan->held[i].index;
+        known[i] = (rq_symbol_slot){scan->held[i].sbn, scan->held[i].esi};
+    }
+    if (st == RQ_OK && rq_layout_symbol_slots(lb, index, known, scan->n_held, slots) != RQ_OK)
+        st = rq_session_fail(job->job.s, RQ_ERR_LAYOUT,
+                             "block %s: cannot tell which symbols its missing and damaged files are: "
+                             "the payload IDs of its good files fit neither librq's nor rq-library's "
+                             "order of the layout's %zu entries", block_name(lb), lb->n_symbols);
+    free(index);
+    free(known);
+    return st;
+}
+
+/* The missing and damaged entries of source block sbn into rb: each damaged one where it was found. */
+static void block_rebuild_list(const rq_layout_block *lb, const chunk_scan *scan, chunk_repair *cr,
+                               uint32_t sbn, rq_symbol_rebuild *rb)
+{
+    rb->n = 0;
+    rb->sbn = sbn;
+    rb->user = cr;
+    rb->esis = cr->esis;
+    rb->ids = cr->ids;
+    rb->dirs = cr->dirs;
+    for (size_t i = 0; i < lb->n_symbols; i++) {
+        if (cr->slots[i].sbn != sbn || scan->state[i] == RQ_SYMBOL_GOOD)
+            continue;
+        cr->esis[rb->n] = cr->slots[i].esi;
+        cr->ids[rb->n] = lb->symbols[i];
+        cr->dirs[rb->n] = scan->state[i] == RQ_SYMBOL_CORRUPT ? cr->folders[scan->found_in[i]]
+                                                              : cr->folders[CHUNK_DIRS];
+        rb->n++;
+    }
+}
+
+/* Writes the missing and damaged symbol files of chunk lb again, source block by source block. */
+static rq_status repair_chunk(decode_job *job, const rq_layout_block *lb, chunk_scan *scan,
+                              rq_blake3 *hash, rq_chunk_report *report)
+{
+    uint64_t done_before = job->done;
+    if (report->corrupt + report->missing == 0) {
+        job->done += lb->size;
+        return RQ_OK;
+    }
+    chunk_repair *cr = calloc(1, sizeof *cr);
+    size_t n = lb->n_symbols + 1;
+    rq_status st = cr ? RQ_OK : RQ_ERR_NO_MEMORY;
+    if (st == RQ_OK) {
+        cr->slots = malloc(n * sizeof *cr->slots);
+        cr->esis = malloc(n * sizeof *cr->esis);
+        cr->ids = malloc(n * sizeof *cr->ids);
+        cr->dirs = malloc(n * sizeof *cr->dirs);
+        st = cr->slots && cr->esis && cr->ids && cr->dirs ? RQ_OK : RQ_ERR_NO_MEMORY;
+    }
+    for (int d = 0; st == RQ_OK && d < scan->n_dirs; d++)
+        if (rq_path_join(cr->folders[d], RQ_PATH_CAP, job->symbols_dir, scan->dir_names[d]) != 0)
+            st = rq_session_fail(job->job.s, RQ_ERR_IO, "path too long: %s", job->symbols_dir);
+    if (st == RQ_OK) {
+        cr->missing_folder = chunk_folder_name(lb, scan);
+        if (rq_path_join(cr->folders[CHUNK_DIRS], RQ_PATH_CAP, job->symbols_dir, cr->missing_folder) != 0)
+            st = rq_session_fail(job->job.s, RQ_ERR_IO, "path too long: %s", job->symbols_dir);
+    }
+    if (st == RQ_OK)
+        st = chunk_slots(job, lb, scan, cr->slots);
+    for (uint32_t sbn = 0; st == RQ_OK && sbn < lb->oti.source_blocks; sbn++) {
+        rq_symbol_rebuild rb = {.blake3 = job->job.blake3, .T = lb->oti.symbol_size};
+        block_rebuild_list(lb, scan, cr, sbn, &rb);
+        if (rb.n)
+            st = process_block(job, lb, sbn, MODE_REPAIR, scan, hash, &rb, report);
+    }
+    job->done = done_before + lb->size;
+    if (cr) {
+        free(cr->slots);
+        free(cr->esis);
+        free(cr->ids);
+        free(cr->dirs);
+    }
+    free(cr);
+    return st;
+}
+
 /*
- * Scans one chunk; with decode set also rebuilds it into the output.
- * report gets the counts; decodable/needed from the symbols found.
+ * Scans one chunk and, by mode, rebuilds it into the output or repairs its
+ * symbol files. report gets the counts; decodable/needed from the symbols
+ * found.
  */
 static rq_status process_chunk(decode_job *job, size_t index, const rq_layout_block *lb,
-                               int decode, rq_chunk_report *report)
+                               chunk_mode mode, rq_chunk_report *report)
 {
     chunk_scan scan;
     rq_status st = scan_chunk(job, index, lb, &scan);
     rq_blake3 hash;
     rq_blake3_init_with(&hash, job->job.blake3);
     report->decodable = 1;
-    for (uint32_t sbn = 0; st == RQ_OK && sbn < lb->oti.source_blocks; sbn++)
-        st = process_block(job, lb, sbn, decode, &scan, &hash, report);
     report->good = scan.report.good;
     report->corrupt = scan.report.corrupt;
     report->missing = scan.report.missing;
+    if (mode == MODE_REPAIR && st == RQ_OK)
+        st = repair_chunk(job, lb, &scan, &hash, report);
+    for (uint32_t sbn = 0; mode != MODE_REPAIR && st == RQ_OK && sbn < lb->oti.source_blocks; sbn++)
+        st = process_block(job, lb, sbn, mode, &scan, &hash, NULL, report);
+    report->good = scan.report.good;
+    report->corrupt = scan.report.corrupt;
+    report->missing = scan.report.missing;
+    int decode = mode == MODE_DECODE;
     if (st == RQ_OK && decode && !report->decodable)
         st = rq_session_fail(job->job.s, RQ_ERR_NEED_MORE_SYMBOLS,
                              "block %s needs at least %u more symbols: %llu of %zu symbol files "
@@ -734,7 +989,7 @@ rq_status rq_decode_symbols(rq_session *s, const char *symbols_dir, const char *
         st = RQ_ERR_NO_MEMORY;
     job.total = layout.file_size;
     for (size_t i = 0; st == RQ_OK && i < layout.n_blocks; i++)
-        st = process_chunk(&job, i, &layout.blocks[i], 1, &reports[i]);
+        st = process_chunk(&job, i, &layout.blocks[i], MODE_DECODE, &reports[i]);
     if (st == RQ_OK)
         st = commit_output(&job, output);
     if (st == RQ_OK && result)
@@ -746,8 +1001,14 @@ rq_status rq_decode_symbols(rq_session *s, const char *symbols_dir, const char *
     return st;
 }
 
-rq_status rq_verify_symbols(rq_session *s, const char *symbols_dir, const char *layout_path,
-                            rq_file_result *result)
+/*
+ * verify and repair: every chunk scanned (and repaired), the result made,
+ * and RQ_ERR_NEED_MORE_SYMBOLS with unfinished when some chunk cannot be
+ * decoded. verify reports progress in chunks, repair in bytes.
+ */
+static rq_status scan_all(rq_session *s, const char *symbols_dir, const char *layout_path,
+                          chunk_mode mode, const char *kind, const char *unfinished,
+                          rq_file_result *result)
 {
     if (!s || !symbols_dir)
         return RQ_ERR_INVALID_ARGUMENT;
@@ -766,20 +1027,37 @@ rq_status rq_verify_symbols(rq_session *s, const char *symbols_dir, const char *
     rq_chunk_report *reports = calloc(layout.n_blocks + 1, sizeof *reports);
     if (st == RQ_OK && !reports)
         st = RQ_ERR_NO_MEMORY;
+    job.total = layout.file_size;
     int all = 1;
     for (size_t i = 0; st == RQ_OK && i < layout.n_blocks; i++) {
-        st = process_chunk(&job, i, &layout.blocks[i], 0, &reports[i]);
+        st = process_chunk(&job, i, &layout.blocks[i], mode, &reports[i]);
         all &= reports[i].decodable;
-        if (st == RQ_OK)
+        if (st == RQ_OK && mode == MODE_VERIFY)
             st = rq_job_report(&job.job, i + 1, layout.n_blocks);
     }
     if (st == RQ_OK && result)
-        st = rq_job_result_with_reports(&layout, "verify", symbols_dir, lpath, seconds_since(&t0),
+        st = rq_job_result_with_reports(&layout, kind, symbols_dir, lpath, seconds_since(&t0),
                                         reports, result);
     if (st == RQ_OK && !all)
-        st = rq_session_fail(s, RQ_ERR_NEED_MORE_SYMBOLS, "not every block can be decoded");
+        st = rq_session_fail(s, RQ_ERR_NEED_MORE_SYMBOLS, "%s", unfinished);
     free(reports);
     rq_layout_free(&layout);
     end(&job);
     return st;
+}
+
+rq_status rq_verify_symbols(rq_session *s, const char *symbols_dir, const char *layout_path,
+                            rq_file_result *result)
+{
+    return scan_all(s, symbols_dir, layout_path, MODE_VERIFY, "verify", "not every block can be decoded",
+                    result);
+}
+
+rq_status rq_repair_symbols(rq_session *s, const char *symbols_dir, const char *layout_path,
+                            rq_file_result *result)
+{
+    return scan_all(s, symbols_dir, layout_path, MODE_REPAIR, "repair",
+                    "some source blocks cannot be decoded from the good symbols left and were not "
+                    "repaired (the result says how many more each needs); the others were",
+                    result);
 }

@@ -12,16 +12,18 @@
 extern "C" {
 #endif
 
-/* Per-chunk figures a decode or verify gathers, for the result JSON. */
+/* Per-chunk figures a decode, verify or repair gathers, for the result JSON. */
 typedef struct rq_chunk_report {
     uint64_t good, corrupt, missing;
+    uint64_t rewritten; /* repair: symbol files written again */
     uint32_t needed; /* more symbols needed; 0 when decodable */
     int decodable;
 } rq_chunk_report;
 
 /*
- * Fills result (counts and JSON) from the layout. kind: "encode", "decode"
- * or "verify"; reports: one per block for decode/verify, else NULL.
+ * Fills result (counts and JSON) from the layout. kind: "encode", "decode",
+ * "verify" or "repair"; reports: one per block for decode/verify/repair,
+ * else NULL (repair adds the symbol files it wrote).
  */
 rq_status rq_job_result(const rq_layout *layout, const char *kind, const char *symbols_dir,
                         const char *layout_path, double seconds, rq_file_result *result);

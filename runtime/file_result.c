@@ -32,6 +32,7 @@ rq_status rq_job_result_with_reports(const rq_layout *layout, const char *kind,
         return RQ_ERR_NO_MEMORY;
     }
     cJSON_AddStringToObject(root, "operation", kind);
+    int repair = strcmp(kind, "repair") == 0;
     cJSON_AddNumberToObject(root, "file_size", (double)layout->file_size);
     int decodable_all = 1;
     for (size_t i = 0; i < layout->n_blocks; i++) {
@@ -59,6 +60,10 @@ rq_status rq_job_result_with_reports(const rq_layout *layout, const char *kind,
             cJSON_AddNumberToObject(o, "symbols_good", (double)r->good);
             cJSON_AddNumberToObject(o, "symbols_corrupt", (double)r->corrupt);
             cJSON_AddNumberToObject(o, "symbols_missing", (double)r->missing);
+            if (repair) {
+                result->symbols_rewritten += r->rewritten;
+                cJSON_AddNumberToObject(o, "symbols_rewritten", (double)r->rewritten);
+            }
             cJSON_AddBoolToObject(o, "decodable", r->decodable);
             if (!r->decodable)
                 cJSON_AddNumberToObject(o, "symbols_needed", r->needed);
@@ -74,6 +79,8 @@ rq_status rq_job_result_with_reports(const rq_layout *layout, const char *kind,
         cJSON_AddNumberToObject(root, "symbols_good", (double)result->symbols_good);
         cJSON_AddNumberToObject(root, "symbols_corrupt", (double)result->symbols_corrupt);
         cJSON_AddNumberToObject(root, "symbols_missing", (double)result->symbols_missing);
+        if (repair)
+            cJSON_AddNumberToObject(root, "symbols_rewritten", (double)result->symbols_rewritten);
         cJSON_AddBoolToObject(root, "decodable", decodable_all);
     }
     if (symbols_dir)

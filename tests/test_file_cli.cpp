@@ -1,10 +1,8 @@
 // End-to-end tests of the file commands of `rq` (encode, decode, verify,
 // metadata): the built binary is run on real files and symbol directories.
 #include "cli_runner.h"
+#include "symbol_dirs.h"
 #include "rq_test.h"
-#include "runtime/base58.h"
-#include "runtime/blake3.h"
-#include "splitmix64.h"
 #include "test_data.h"
 #include "rq_library_sample.h"
 #include "test_json.h"
@@ -38,6 +36,10 @@ using rqt::kExitOk;
 using rqt::kExitUsage;
 using rqt::run_rq;
 using rqt::TempDir;
+using rqt::delete_from_each_block;
+using rqt::delete_some;
+using rqt::id_of_content;
+using rqt::symbol_files;
 
 namespace {
 
@@ -64,50 +66,6 @@ const cJSON *block_of(const cJSON *result, int index)
     return block;
 }
 
-/* The symbol files of each block_* folder of dir, sorted by name (temporary '.' files left out). */
-std::map<std::string, std::vector<fs::path>> symbol_files(const fs::path &dir)
-{
-    std::map<std::string, std::vector<fs::path>> blocks;
-    for (const fs::directory_entry &block : fs::directory_iterator(dir)) {
-        const std::string name = block.path().filename().string();
-        if (!block.is_directory() || name.rfind("block_", 0) != 0) {
-            continue;
-        }
-        std::vector<fs::path> &files = blocks[name];
-        for (const fs::directory_entry &file : fs::directory_iterator(block.path())) {
-            if (file.path().filename().string()[0] != '.') {
-                files.push_back(file.path());
-            }
-        }
-        std::sort(files.begin(), files.end());
-    }
-    return blocks;
-}
-
-/* Deletes round(fraction * n) of the files, chosen by a splitmix64 shuffle from seed; returns how many. */
-size_t delete_some(std::vector<fs::path> files, double fraction, uint64_t seed)
-{
-    uint64_t state = seed;
-    for (size_t i = files.size(); i > 1; i--) {
-        std::swap(files[i - 1], files[rq_test_splitmix64_next(&state) % i]);
-    }
-    const size_t count = static_cast<size_t>(fraction * static_cast<double>(files.size()) + 0.5);
-    for (size_t i = 0; i < count; i++) {
-        REQUIRE(fs::remove(files[i]));
-    }
-    return count;
-}
-
-/* Deletes a fraction of the symbol files of every block of dir; returns the total deleted. */
-size_t delete_from_each_block(const fs::path &dir, double fraction, uint64_t seed)
-{
-    size_t deleted = 0;
-    for (const auto &block : symbol_files(dir)) {
-        deleted += delete_some(block.second, fraction, seed++);
-    }
-    return deleted;
-}
-
 /* Names in dir that start with prefix (temporary files of an output, say). */
 std::vector<std::string> entries_starting_with(const fs::path &dir, const std::string &prefix)
 {
@@ -119,16 +77,6 @@ std::vector<std::string> entries_starting_with(const fs::path &dir, const std::s
         }
     }
     return names;
-}
-
-std::string id_of_content(const fs::path &file)
-{
-    const std::vector<uint8_t> bytes = rqt::read_file(file.string());
-    uint8_t hash[RQ_BLAKE3_OUT_LEN];
-    rq_blake3_hash(bytes.data(), bytes.size(), hash);
-    char id[RQ_BASE58_ID_CAP];
-    REQUIRE(rq_base58_encode(hash, sizeof hash, id, sizeof id) > 0);
-    return id;
 }
 
 /* Every file under a final name in dir's block folders holds what its name says. */

@@ -164,6 +164,7 @@ typedef struct rq_file_result {
     uint64_t symbols_missing; /* decode/verify: named in the layout, not found */
     double seconds;
     char *json;
+    uint64_t symbols_rewritten; /* repair: symbol files written again (missing or damaged before) */
 } rq_file_result;
 
 RQ_API rq_status rq_file_result_free(rq_file_result *result);
@@ -194,6 +195,23 @@ RQ_API rq_status rq_decode_symbols(rq_session *session, const char *symbols_dir,
                                    rq_file_result *result);
 /* Checks every symbol file of every chunk and whether each chunk can be decoded. */
 RQ_API rq_status rq_verify_symbols(rq_session *session, const char *symbols_dir,
+                                   const char *layout_path, rq_file_result *result);
+/*
+ * Writes the missing and damaged symbol files of symbols_dir again, each
+ * under its name with the very bytes the encode wrote (the layout is not
+ * changed, and good files are not touched). Each source block that lost
+ * symbols is solved once from the good ones and its lost symbols rebuilt
+ * pass by pass within the memory budget, staged in an unnamed file and
+ * written only when every one of them hashes to its layout name; a damaged
+ * file is replaced where it was found, a missing one goes into its chunk's
+ * folder. A source block that cannot be decoded gets nothing written and
+ * the others are still repaired: then RQ_ERR_NEED_MORE_SYMBOLS, and the
+ * result's JSON says per block how many more it needs. The result counts
+ * what was found (symbols_good, _corrupt, _missing: before the repair) and
+ * symbols_rewritten. Killing a repair leaves no partial file under a final
+ * name.
+ */
+RQ_API rq_status rq_repair_symbols(rq_session *session, const char *symbols_dir,
                                    const char *layout_path, rq_file_result *result);
 
 #ifdef __cplusplus

@@ -12,7 +12,9 @@ const PACKETS_PER_PULL = 256;
 /** The calling side of the channel: a browser Worker or a node:worker_threads Worker. */
 async function spawn() {
   const url = new URL('./worker_entry.mjs', import.meta.url);
-  if (typeof Worker !== 'undefined' && typeof process === 'undefined') {
+  const node = typeof process !== 'undefined' && Boolean(process.versions?.node);
+  if (!node) {
+    if (typeof Worker === 'undefined') throw new Error('startWorker needs Web Workers (or Node\'s worker_threads)');
     const w = new Worker(url, { type: 'module' });
     const channel = handlersOf({
       send: (m, t = []) => w.postMessage(m, t), hold() {}, release() {}, terminate: () => w.terminate(),

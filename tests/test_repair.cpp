@@ -1,0 +1,317 @@
+// `rq repair` end to end: symbol directories that lost and damaged files
+// (chunked and not, several source blocks per chunk, sub-blocks, rq-library
+// layouts) come back identical to the fresh encode; an undecodable block is
+// left as it is while the others are repaired; a killed repair leaves no
+// partial file under a final name.
+#include "cli_runner.h"
+#include "rq_test.h"
+#include "splitmix64.h"
+#include "symbol_dirs.h"
+#include "test_data.h"
+#include "test_json.h"
+#include "runtime/symbol_repair.h"
+
+#include <cjson/cJSON.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+using rqt::CliResult;
+using rqt::files_under;
+using rqt::kExitNeedMore;
+using rqt::kExitOk;
+using rqt::parse_json;
+using rqt::run_rq;
+using rqt::symbol_files;
+using rqt::TempDir;
+
+namespace {
+
+using Snapshot = std::map<std::string, std::vector<uint8_t>>;
+
+double number(const cJSON *object, const char *key)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
+    REQUIRE(cJSON_IsNumber(item));
+    return item->valuedouble;
+}
+
+/* "" when the two hold the same files, else the first difference and how many differ. */
+std::string difference(const Snapshot &actual, const Snapshot &expected)
+{
+    std::string first;
+    size_t count = 0;
+    auto note = [&](const std::string &what) {
+        if (count++ == 0) {
+            first = what;
+        }
+    };
+    for (const auto &[name, bytes] : expected) {
+        auto it = actual.find(name);
+        if (it == actual.end()) {
+            note("missing " + name);
+        } else if (it->second != bytes) {
+            note("different " + name);
+        }
+    }
+    for (const auto &entry : actual) {
+        if (!expected.count(entry.first)) {
+            note("extra " + entry.first);
+        }
+    }
+    return count ? first + " (" + std::to_string(count) + " files differ)" : "";
+}
+
+/* Encodes a fresh input of size bytes into dir/symbols with options; returns what it wrote. */
+Snapshot encode_fresh(const TempDir &dir, size_t size, const std::vector<std::string> &options)
+{
+    rqt::write_input(dir / "input.bin", size, size);
+    std::vector<std::string> args = {"encode", "--quiet", (dir / "input.bin").string(),
+                                     (dir / "symbols").string()};
+    args.insert(args.end(), options.begin(), options.end());
+    CliResult r = run_rq(dir, args);
+    REQUIRE(r.exit_code == kExitOk);
+    return files_under(dir / "symbols");
+}
+
+/* Damages up to count of the files still there: a flipped byte, every other one also truncated. */
+size_t damage_some(const std::vector<fs::path> &files, size_t count, uint64_t seed)
+{
+    size_t damaged = 0;
+    uint64_t state = seed;
+    std::set<size_t> picked;
+    for (size_t n = 0; n < count && !files.empty(); n++) {
+        const size_t i = rq_test_splitmix64_next(&state) % files.size();
+        const fs::path &file = files[i];
+        if (!fs::exists(file) || !picked.insert(i).second) {
+            continue;
+        }
+        std::vector<uint8_t> bytes = rqt::read_file(file.string());
+        bytes[bytes.size() / 2] ^= 0x5a;
+        if (n % 2) {
+            bytes.resize(bytes.size() - 3); /* a truncated one too */
+        }
+        rqt::write_bytes(file, bytes);
+        damaged++;
+    }
+    return damaged;
+}
+
+/* Loses fraction of every block's files and damages a few more; returns how many files in all. */
+size_t lose_and_damage(const fs::path &symbols, double fraction, uint64_t seed)
+{
+    size_t lost = 0;
+    for (const auto &block : symbol_files(symbols)) {
+        lost += rqt::delete_some(block.second, fraction, seed);
+        lost += damage_some(block.second, 3, seed + 1000);
+        seed++;
+    }
+    return lost;
+}
+
+/* rq repair --json on dir/symbols: the exit code and the result object. */
+std::pair<int, rqt::Json> repair(const TempDir &dir, const std::vector<std::string> &options = {})
+{
+    std::vector<std::string> args = {"repair", "--json", (dir / "symbols").string()};
+    args.insert(args.end(), options.begin(), options.end());
+    CliResult r = run_rq(dir, args);
+    INFO(r.err);
+    REQUIRE(!r.out.empty());
+    return {r.exit_code, parse_json(r.out)};
+}
+
+/* The OTI fields of chunk `index` of the layout: {Z, N}. */
+std::pair<int, int> blocks_and_sub_blocks(const TempDir &dir, int index)
+{
+    rqt::Json layout = parse_json(rqt::read_text(dir / "symbols" / "_raptorq_layout.json"));
+    const cJSON *blocks = cJSON_GetObjectItemCaseSensitive(layout.get(), "blocks");
+    const cJSON *b = cJSON_IsArray(blocks) ? cJSON_GetArrayItem(blocks, index) : layout.get();
+    const cJSON *oti = cJSON_GetObjectItemCaseSensitive(b, "encoder_parameters");
+    REQUIRE(cJSON_GetArraySize(oti) == 12);
+    int Z = cJSON_GetArrayItem(oti, 8)->valueint;
+    int N = cJSON_GetArrayItem(oti, 9)->valueint * 256 + cJSON_GetArrayItem(oti, 10)->valueint;
+    return {Z, N};
+}
+
+/* Repairs a damaged copy of the fresh encode and checks it is the fresh encode again. */
+void check_repair_restores(const TempDir &dir, const Snapshot &fresh, double fraction, uint64_t seed,
+                           const std::vector<std::string> &options = {})
+{
+    const size_t lost = lose_and_damage(dir / "symbols", fraction, seed);
+    REQUIRE(lost > 0);
+    REQUIRE(difference(files_under(dir / "symbols"), fresh) != "");
+    auto [code, result] = repair(dir, options);
+    CHECK(code == kExitOk);
+    CHECK(number(result.get(), "symbols_rewritten") == static_cast<double>(lost));
+    CHECK(number(result.get(), "symbols_corrupt") + number(result.get(), "symbols_missing") ==
+          static_cast<double>(lost));
+    CHECK(difference(files_under(dir / "symbols"), fresh) == "");
+}
+
+} // namespace
+
+TEST_CASE("rq repair brings a single-block directory back to the fresh encode, byte for byte")
+{
+    TempDir dir;
+    const Snapshot fresh = encode_fresh(dir, 300001, {"--symbol-size", "1024"});
+    check_repair_restores(dir, fresh, 0.25, 1);
+}
+
+TEST_CASE("rq repair restores chunked directories, also after a whole chunk folder is lost")
+{
+    TempDir dir;
+    const Snapshot fresh = encode_fresh(dir, 1000003, {"--symbol-size", "2048", "--block-size", "256K"});
+    REQUIRE(symbol_files(dir / "symbols").size() == 4);
+    check_repair_restores(dir, fresh, 0.3, 7);
+    /* Only repair symbols lost (the encoding plan's way) and only source symbols lost. */
+    for (const auto &block : symbol_files(dir / "symbols")) {
+        REQUIRE(block.second.size() > 2);
+    }
+    check_repair_restores(dir, fresh, 0.05, 11);
+    fs::remove_all(dir / "symbols" / "block_2");
+    fs::remove(dir / "symbols" / "block_1" / symbol_files(dir / "symbols")["block_1"][0].filename());
+    auto [code, result] = repair(dir);
+    CHECK(code == kExitNeedMore);
+    CHECK(!fs::exists(dir / "symbols" / "block_2"));
+    const cJSON *b2 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(result.get(), "blocks"), 2);
+    CHECK(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(b2, "decodable")));
+    CHECK(number(b2, "symbols_rewritten") == 0);
+    CHECK(number(b2, "symbols_needed") > 0);
+    /* block_1 was repaired although block_2 could not be. */
+    const cJSON *b1 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(result.get(), "blocks"), 1);
+    CHECK(number(b1, "symbols_rewritten") == 1);
+}
+
+TEST_CASE("rq repair rebuilds only what source symbols alone or repair symbols alone lost")
+{
+    TempDir dir;
+    const Snapshot fresh = encode_fresh(dir, 200000, {"--symbol-size", "1000"});
+    rqt::Json layout = parse_json(rqt::read_text(dir / "symbols" / "_raptorq_layout.json"));
+    const cJSON *ids = cJSON_GetObjectItemCaseSensitive(layout.get(), "symbols");
+    REQUIRE(cJSON_GetArraySize(ids) > 250);
+    const fs::path folder = dir / "symbols" / "block_0";
+    for (int first : {0, 201}) { /* K = 200: the first source symbols, then repair symbols */
+        for (int i = first; i < first + 20; i++) {
+            REQUIRE(fs::remove(folder / cJSON_GetArrayItem(ids, i)->valuestring));
+        }
+        auto [code, result] = repair(dir);
+        CHECK(code == kExitOk);
+        CHECK(number(result.get(), "symbols_rewritten") == 20);
+        CHECK(difference(files_under(dir / "symbols"), fresh) == "");
+    }
+}
+
+TEST_CASE("rq repair of blocks with sub-blocks, coded in several passes")
+{
+    TempDir dir;
+    /* One 4 MB chunk of 2 KiB symbols with a 10 MiB budget: sub-blocks, a pass each. */
+    const Snapshot fresh = encode_fresh(dir, 4000000, {"--symbol-size", "2048", "--memory-budget", "10",
+                                                       "--block-size", "16M"});
+    auto [Z, N] = blocks_and_sub_blocks(dir, 0);
+    INFO("Z " << Z << " N " << N);
+    REQUIRE(N > 1);
+    check_repair_restores(dir, fresh, 0.2, 21, {"--memory-budget", "10"});
+}
+
+TEST_CASE("which symbol a layout entry is follows the order the good files agree with")
+{
+    rq_layout_block lb{};
+    /* F = 3000, T = 8, Z = 4: blocks of 94, 94, 94 and 93 source symbols, 40 repairs in all. */
+    lb.oti = rq_oti{3000, 8, 4, 1, 8};
+    lb.n_symbols = 375 + 40;
+    std::vector<rq_symbol_slot> slots(lb.n_symbols);
+    /* No good file: librq's shares, in proportion to K (11, 11, 11, the rest 7). */
+    REQUIRE(rq_layout_symbol_slots(&lb, nullptr, nullptr, 0, slots.data()) == RQ_OK);
+    CHECK((slots[104].sbn == 0 && slots[104].esi == 104));
+    CHECK((slots[105].sbn == 1 && slots[105].esi == 0));
+    CHECK((slots[414].sbn == 3 && slots[414].esi == 99));
+    /* A good file at entry 104 that is (1, 0): rq-library's order, 10 repairs each. */
+    size_t index[] = {104, 300};
+    rq_symbol_slot known[] = {{1, 0}, {2, 92}};
+    REQUIRE(rq_layout_symbol_slots(&lb, index, known, 2, slots.data()) == RQ_OK);
+    CHECK((slots[103].sbn == 0 && slots[103].esi == 103));
+    CHECK((slots[414].sbn == 3 && slots[414].esi == 102));
+    /* One that fits neither: refused. */
+    rq_symbol_slot odd[] = {{1, 0}, {2, 93}};
+    CHECK(rq_layout_symbol_slots(&lb, index, odd, 2, slots.data()) == RQ_ERR_LAYOUT);
+    lb.n_symbols = 300; /* fewer entries than source symbols */
+    CHECK(rq_layout_symbol_slots(&lb, nullptr, nullptr, 0, slots.data()) == RQ_ERR_LAYOUT);
+}
+
+TEST_CASE("rq repair restores an rq-library directory (every source block the same repair count)")
+{
+    TempDir dir;
+    const Snapshot fresh = encode_fresh(dir, 700000, {"--format", "rq-library", "--symbol-size", "512",
+                                                      "--memory-budget", "8"});
+    check_repair_restores(dir, fresh, 0.2, 31);
+}
+
+TEST_CASE("rq repair of a whole directory touches nothing; an undecodable one is left as it is")
+{
+    TempDir dir;
+    const Snapshot fresh = encode_fresh(dir, 100000, {"--symbol-size", "1024"});
+    const fs::path some = symbol_files(dir / "symbols")["block_0"][3];
+    const auto before = fs::last_write_time(some);
+    auto [code, result] = repair(dir);
+    CHECK(code == kExitOk);
+    CHECK(number(result.get(), "symbols_rewritten") == 0);
+    CHECK(fs::last_write_time(some) == before);
+
+    rqt::delete_from_each_block(dir / "symbols", 0.5, 3);
+    const Snapshot damaged = files_under(dir / "symbols");
+    auto [code2, result2] = repair(dir);
+    CHECK(code2 == kExitNeedMore);
+    CHECK(difference(files_under(dir / "symbols"), damaged) == "");
+    CHECK(number(result2.get(), "symbols_rewritten") == 0);
+    CliResult text = run_rq(dir, {"repair", (dir / "symbols").string()});
+    CHECK(text.exit_code == kExitNeedMore);
+    CHECK(text.out.find("cannot be decoded (needs") != std::string::npos);
+}
+
+TEST_CASE("a killed rq repair leaves no partial file under a final name, and a rerun finishes it")
+{
+    TempDir dir;
+    const Snapshot fresh = encode_fresh(dir, 6000000, {"--symbol-size", "512", "--block-size", "1M"});
+    uint64_t state = 77;
+    rqt::delete_from_each_block(dir / "symbols", 0.3, 100);
+    for (int round = 0; round < 6; round++) {
+        pid_t pid = rqt::start_rq({"repair", "--quiet", (dir / "symbols").string()}, dir / "out.txt",
+                                  dir / "err.txt");
+        std::this_thread::sleep_for(std::chrono::milliseconds(rq_test_splitmix64_next(&state) % 400));
+        kill(pid, SIGKILL);
+        rqt::wait_rq(pid);
+        for (const auto &block : symbol_files(dir / "symbols")) {
+            for (const fs::path &file : block.second) {
+                CAPTURE(file);
+                REQUIRE(rqt::id_of_content(file) == file.filename().string());
+            }
+        }
+    }
+    auto [code, result] = repair(dir);
+    CHECK(code == kExitOk);
+    CHECK(difference(files_under(dir / "symbols"), fresh) == "");
+}
+
+TEST_CASE("rq repair reports a missing directory and a bad layout, and explains itself")
+{
+    TempDir dir;
+    CHECK(run_rq(dir, {"repair", (dir / "nowhere").string()}).exit_code == rqt::kExitIo);
+    fs::create_directories(dir / "symbols");
+    rqt::write_text(dir / "symbols" / "_raptorq_layout.json", "{\"symbols\": 3}");
+    CHECK(run_rq(dir, {"repair", (dir / "symbols").string()}).exit_code == rqt::kExitInput);
+    CliResult help = run_rq(dir, {"repair", "--help"});
+    CHECK(help.exit_code == kExitOk);
+    CHECK(help.out.find("exactly the missing and") != std::string::npos);
+    CHECK(run_rq(dir, {"repair"}).exit_code == rqt::kExitUsage);
+}
