@@ -1,5 +1,5 @@
 /*
- * A file command (encode, decode, metadata, verify, repair) from its command line to
+ * A file command (encode, decode, metadata, verify, repair, reencode) from its command line to
  * its result: the arguments they share (positional paths, --layout, one
  * option per session setting), the librq session made from them, the job
  * run with progress, and the result printed or the failure reported. Each
@@ -17,7 +17,7 @@
 
 /* Help text of the session options, for the commands' --help. */
 #define CLI_SESSION_OPTIONS_HELP                                                         \
-    "Session options (the same for encode, decode, metadata, verify and repair):\n"     \
+    "Session options (the same for every file command):\n"                             \
     "  --symbol-size BYTES   largest symbol P', 1..65535 (default 65535); from 64\n"  \
     "                        up symbols are P' rounded down to a multiple of 8\n"    \
     "  --redundancy R        encoded size / source size, >= 1, may be fractional\n"    \

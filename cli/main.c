@@ -20,6 +20,7 @@ static const command commands[] = {
     {"decode", cmd_decode, cmd_decode_help},
     {"verify", cmd_verify, cmd_verify_help},
     {"repair", cmd_repair, cmd_repair_help},
+    {"reencode", cmd_reencode, cmd_reencode_help},
     {"ec", cmd_ec, cmd_ec_help},
     {"metadata", cmd_metadata, cmd_metadata_help},
     {"oti", cmd_oti, cmd_oti_help},
@@ -46,6 +47,7 @@ static const char main_help[] =
     "  decode     rebuild the file from the symbol files that survive\n"
     "  verify     check the symbol files and say per chunk if it can be decoded\n"
     "  repair     write lost and damaged symbol files again, byte for byte\n"
+    "  reencode   a symbol directory for new settings, from the old symbols\n"
     "  metadata   write the layout file (all symbol IDs) without symbol files\n"
     "\n"
     "k+m erasure coding (HDFS-style stripes of k data and m parity units):\n"

@@ -60,6 +60,7 @@ set(RQ_LIB_SOURCES
   runtime/chunk_policy.c
   runtime/file_encode.c
   runtime/file_decode.c
+  runtime/file_reencode.c
   runtime/file_result.c
   runtime/budget.c
   runtime/job_memory.c

@@ -1061,3 +1061,64 @@ rq_status rq_repair_symbols(rq_session *s, const char *symbols_dir, const char *
                     "repaired (the result says how many more each needs); the others were",
                     result);
 }
+
+struct rq_chunk_decoder {
+    decode_job job;
+    rq_layout layout;
+    size_t next; /* the first chunk not decoded yet */
+    char layout_path[4096];
+};
+
+rq_status rq_chunk_decoder_open(const rq_job *frame, const char *symbols_dir, const char *layout_path,
+                                int out_fd, rq_chunk_decoder **out)
+{
+    rq_chunk_decoder *d = calloc(1, sizeof *d);
+    if (!d)
+        return RQ_ERR_NO_MEMORY;
+    d->job.job = *frame;
+    d->job.job.charged = 0;
+    d->job.job.silent = 1;
+    d->job.sym_fd = -1;
+    d->job.symbols_dir = symbols_dir;
+    rq_status st = open_inputs(&d->job, layout_path, d->layout_path, sizeof d->layout_path, &d->layout);
+    /* The parse's reservation goes back; each fill charges the layout's model again with its own. */
+    rq_job_buffers_free(&d->job.job, &d->job.mem);
+    d->job.out.fd = out_fd;
+    d->job.total = d->layout.file_size;
+    if (st != RQ_OK) {
+        rq_chunk_decoder_close(d);
+        return st;
+    }
+    *out = d;
+    return RQ_OK;
+}
+
+uint64_t rq_chunk_decoder_file_size(const rq_chunk_decoder *d)
+{
+    return d->layout.file_size;
+}
+
+rq_status rq_chunk_decoder_fill(rq_chunk_decoder *d, uint64_t end)
+{
+    rq_status st = RQ_OK;
+    while (st == RQ_OK && d->next < d->layout.n_blocks && d->layout.blocks[d->next].original_offset < end) {
+        rq_chunk_report report;
+        memset(&report, 0, sizeof report);
+        st = process_chunk(&d->job, d->next, &d->layout.blocks[d->next], MODE_DECODE, &report);
+        d->next++;
+    }
+    rq_job_buffers_free(&d->job.job, &d->job.mem);
+    return st;
+}
+
+void rq_chunk_decoder_close(rq_chunk_decoder *d)
+{
+    if (!d)
+        return;
+    d->job.out.fd = -1; /* the caller's */
+    rq_job_buffers_free(&d->job.job, &d->job.mem);
+    if (d->job.sym_fd >= 0)
+        close(d->job.sym_fd);
+    rq_layout_free(&d->layout);
+    free(d);
+}

@@ -471,7 +471,13 @@ static rq_status encode_chunks(encode_job *job, const rq_encode_request *req, rq
         uint64_t off = (uint64_t)c * chunk;
         uint64_t size = job->file_size - off < chunk ? job->file_size - off : chunk;
         layout->n_blocks++;
-        st = encode_chunk(job, (uint32_t)c, off, size, &layout->blocks[c]);
+        if (req->before_chunk) {
+            /* The caller fills the chunk within the same budget: nothing is held meanwhile. */
+            rq_job_buffers_free(&job->job, &job->mem);
+            st = req->before_chunk(req->user, off, off + size);
+        }
+        if (st == RQ_OK)
+            st = encode_chunk(job, (uint32_t)c, off, size, &layout->blocks[c]);
     }
     return st;
 }
@@ -513,20 +519,31 @@ rq_status rq_encode_run(rq_session *s, const rq_encode_request *req, rq_file_res
     encode_job job;
     memset(&job, 0, sizeof job);
     job.in_fd = -1;
-    rq_status st = rq_job_begin(s, &job.job);
+    rq_status st = req->frame ? RQ_OK : rq_job_begin(s, &job.job);
     if (st != RQ_OK)
         return st;
+    if (req->frame) {
+        job.job = *req->frame;
+        job.job.charged = 0;
+    }
     rq_layout layout;
     memset(&layout, 0, sizeof layout);
     char layout_file[4096];
     rq_dir_lock lock = {.fd = -1};
     int created_dir = 0;
-    if ((st = open_input(&job, req->input)) == RQ_OK &&
+    if (req->frame) {
+        job.in_fd = req->input_fd; /* the caller's */
+        job.file_size = req->input_size;
+    } else {
+        st = open_input(&job, req->input);
+    }
+    if (st == RQ_OK &&
         (st = prepare_outputs(&job, req, &lock, &created_dir, layout_file, sizeof layout_file)) == RQ_OK &&
         (st = encode_chunks(&job, req, &layout)) == RQ_OK)
         st = publish_layout(&job, req, &layout, layout_file);
     if (st == RQ_OK && result)
-        st = rq_job_result(&layout, "encode", req->out_dir, layout_file[0] ? layout_file : NULL,
+        st = rq_job_result(&layout, req->kind ? req->kind : "encode", req->out_dir,
+                           layout_file[0] ? layout_file : NULL,
                            seconds_since(&t0), result);
     if (st != RQ_OK && job.created && !job.job.cfg.overwrite)
         remove_written(&job, &layout);
@@ -551,9 +568,10 @@ rq_status rq_encode_run(rq_session *s, const rq_encode_request *req, rq_file_res
     else
         rq_layout_free(&layout);
     rq_job_buffers_free(&job.job, &job.mem);
-    if (job.in_fd >= 0)
+    if (job.in_fd >= 0 && !req->frame)
         close(job.in_fd);
-    rq_job_end(&job.job);
+    if (!req->frame)
+        rq_job_end(&job.job);
     return st;
 }
 

@@ -127,7 +127,7 @@ rq_status rq_job_report(rq_job *job, uint64_t done, uint64_t total)
 {
     rq_session *s = job->s;
     rq_status st = rq_job_check_cancel(job);
-    if (st != RQ_OK)
+    if (st != RQ_OK || job->silent)
         return st;
     pthread_mutex_lock(&s->lock);
     rq_progress_fn fn = s->progress;

@@ -58,6 +58,7 @@ typedef struct rq_job {
     rq_context *ctx;   /* kernels, caches and parameters */
     const rq_kernels *kernels;
     const rq_blake3_impl *blake3; /* the context's RQ_PARAM_BLAKE3 */
+    int silent;        /* reports only check for cancellation: a job run inside another's frame */
 } rq_job;
 
 /*

@@ -213,6 +213,23 @@ RQ_API rq_status rq_verify_symbols(rq_session *session, const char *symbols_dir,
  */
 RQ_API rq_status rq_repair_symbols(rq_session *session, const char *symbols_dir,
                                    const char *layout_path, rq_file_result *result);
+/*
+ * Encodes the file symbols_dir holds into out_dir with the session's
+ * settings (symbol size, redundancy, block size, format), straight from
+ * its symbols: out_dir gets exactly what rq_encode_file of the original
+ * file would write. The file is never written out whole: each old chunk is
+ * decoded into an unnamed scratch file beside out_dir just before the new
+ * chunks that need it are encoded, and the bytes behind them are released
+ * again (where the file system can punch holes), so the scratch holds
+ * about one old and one new chunk. Decoding and encoding share the
+ * session's memory budget in turns. A chunk short of symbols fails the
+ * job as rq_decode_symbols does (RQ_ERR_NEED_MORE_SYMBOLS), and out_dir is
+ * then left as a failed encode leaves it. out_dir may not be symbols_dir
+ * or inside it.
+ */
+RQ_API rq_status rq_reencode_symbols(rq_session *session, const char *symbols_dir,
+                                     const char *layout_path, const char *out_dir,
+                                     rq_file_result *result);
 
 #ifdef __cplusplus
 }

@@ -1,8 +1,10 @@
-// `rq repair` end to end: symbol directories that lost and damaged files
-// (chunked and not, several source blocks per chunk, sub-blocks, rq-library
-// layouts) come back identical to the fresh encode; an undecodable block is
-// left as it is while the others are repaired; a killed repair leaves no
-// partial file under a final name.
+// What a storage node does to symbol directories, end to end. `rq repair`:
+// directories that lost and damaged files (chunked and not, sub-blocks,
+// rq-library layouts) come back identical to the fresh encode; an
+// undecodable block is left as it is while the others are repaired; a
+// killed repair leaves no partial file under a final name. `rq reencode`:
+// a directory for new settings equals `rq encode` of the original file with
+// them, also from a damaged directory; failures leave nothing behind.
 #include "cli_runner.h"
 #include "rq_test.h"
 #include "splitmix64.h"
@@ -314,4 +316,130 @@ TEST_CASE("rq repair reports a missing directory and a bad layout, and explains 
     CHECK(help.exit_code == kExitOk);
     CHECK(help.out.find("exactly the missing and") != std::string::npos);
     CHECK(run_rq(dir, {"repair"}).exit_code == rqt::kExitUsage);
+}
+
+namespace {
+
+/* rq encode of dir/input.bin with options into dir/name: what a re-encode must equal. */
+Snapshot encode_reference(const TempDir &dir, const std::string &name, const std::vector<std::string> &options)
+{
+    std::vector<std::string> args = {"encode", "--quiet", (dir / "input.bin").string(), (dir / name).string()};
+    args.insert(args.end(), options.begin(), options.end());
+    REQUIRE(run_rq(dir, args).exit_code == kExitOk);
+    return files_under(dir / name);
+}
+
+CliResult reencode(const TempDir &dir, const std::string &out, const std::vector<std::string> &options)
+{
+    std::vector<std::string> args = {"reencode", "--quiet", (dir / "symbols").string(), (dir / out).string()};
+    args.insert(args.end(), options.begin(), options.end());
+    return run_rq(dir, args);
+}
+
+/* Names in dir that are not the given ones (scratch files left behind, say), joined by spaces. */
+std::string others_in(const fs::path &dir, const std::set<std::string> &known)
+{
+    std::string names;
+    for (const fs::directory_entry &e : fs::directory_iterator(dir)) {
+        if (!known.count(e.path().filename().string())) {
+            names += e.path().filename().string() + " ";
+        }
+    }
+    return names;
+}
+
+} // namespace
+
+TEST_CASE("rq reencode writes what rq encode of the original file writes, for several settings")
+{
+    TempDir dir;
+    encode_fresh(dir, 1500007, {"--symbol-size", "1024", "--block-size", "400K"});
+    const std::vector<std::vector<std::string>> settings = {
+        {"--symbol-size", "2048", "--redundancy", "2"},                  /* one chunk, more repair */
+        {"--symbol-size", "512", "--block-size", "256K"},                /* more, smaller chunks */
+        {"--symbol-size", "1400", "--block-size", "1M", "--redundancy", "1.25"}, /* chunks across old ones */
+        {"--format", "rq-library", "--symbol-size", "1024"},
+        {"--symbol-size", "2048", "--memory-budget", "10", "--block-size", "16M"}, /* sub-blocks */
+    };
+    int n = 0;
+    for (const auto &options : settings) {
+        const std::string name = "new" + std::to_string(n), ref = "ref" + std::to_string(n++);
+        CAPTURE(name);
+        const Snapshot expected = encode_reference(dir, ref, options);
+        CliResult r = reencode(dir, name, options);
+        INFO(r.err);
+        REQUIRE(r.exit_code == kExitOk);
+        CHECK(difference(files_under(dir / name), expected) == "");
+    }
+    CHECK(others_in(dir.path(), {"symbols", "input.bin", "new0", "new1", "new2", "new3", "new4", "ref0", "ref1",
+                                 "ref2", "ref3", "ref4", "stdout.txt", "stderr.txt"}) == "");
+}
+
+TEST_CASE("rq reencode from a directory that lost a quarter of its files, and from an rq-library one")
+{
+    TempDir dir;
+    encode_fresh(dir, 900001, {"--format", "rq-library", "--symbol-size", "512", "--memory-budget", "8"});
+    rqt::delete_from_each_block(dir / "symbols", 0.25, 9);
+    const std::vector<std::string> options = {"--symbol-size", "4096", "--block-size", "300K"};
+    const Snapshot expected = encode_reference(dir, "ref", options);
+    CliResult r = reencode(dir, "new", options);
+    INFO(r.err);
+    REQUIRE(r.exit_code == kExitOk);
+    CHECK(difference(files_under(dir / "new"), expected) == "");
+}
+
+TEST_CASE("rq reencode fails cleanly: too few symbols, OUT_DIR inside the symbols or not empty")
+{
+    TempDir dir;
+    encode_fresh(dir, 600000, {"--symbol-size", "1024", "--block-size", "200K"});
+    const Snapshot before = files_under(dir / "symbols");
+    CHECK(reencode(dir, "symbols/inner", {"--redundancy", "2"}).exit_code == rqt::kExitIo);
+    CHECK(!fs::exists(dir / "symbols" / "inner"));
+    fs::create_directories(dir / "busy");
+    rqt::write_text(dir / "busy" / "note", "x");
+    CHECK(reencode(dir, "busy", {"--redundancy", "2"}).exit_code == rqt::kExitIo);
+    CHECK(others_in(dir / "busy", {"note"}) == "");
+
+    /* The last chunk loses too much: the new chunks before it were written, then all removed again. */
+    rqt::delete_some(symbol_files(dir / "symbols")["block_2"], 0.6, 4);
+    CliResult r = reencode(dir, "new", {"--symbol-size", "512", "--block-size", "100K"});
+    CHECK(r.exit_code == kExitNeedMore);
+    CHECK(r.err.find("block_2") != std::string::npos);
+    CHECK(!fs::exists(dir / "new"));
+    CHECK(others_in(dir.path(), {"symbols", "input.bin", "busy", "stdout.txt", "stderr.txt"}) == "");
+    CHECK(difference(files_under(dir / "symbols"), before) != "");
+}
+
+TEST_CASE("a killed rq reencode leaves no layout, no partial file and no named scratch file")
+{
+    TempDir dir;
+    encode_fresh(dir, 6000000, {"--symbol-size", "1024", "--block-size", "1M"});
+    const std::vector<std::string> options = {"--symbol-size", "2048", "--block-size", "700K"};
+    const Snapshot expected = encode_reference(dir, "ref", options);
+    uint64_t state = 5;
+    for (int round = 0; round < 5; round++) {
+        std::vector<std::string> args = {"reencode", "--quiet", "--force", (dir / "symbols").string(),
+                                         (dir / "new").string()};
+        args.insert(args.end(), options.begin(), options.end());
+        pid_t pid = rqt::start_rq(args, dir / "out.txt", dir / "err.txt");
+        std::this_thread::sleep_for(std::chrono::milliseconds(50 + rq_test_splitmix64_next(&state) % 500));
+        kill(pid, SIGKILL);
+        rqt::wait_rq(pid);
+        CHECK(others_in(dir.path(), {"symbols", "input.bin", "ref", "new", "out.txt", "err.txt", "stdout.txt",
+                                     "stderr.txt"}) == "");
+        if (!fs::exists(dir / "new")) {
+            continue;
+        }
+        for (const auto &block : symbol_files(dir / "new")) {
+            for (const fs::path &file : block.second) {
+                CAPTURE(file);
+                REQUIRE(rqt::id_of_content(file) == file.filename().string());
+            }
+        }
+        const bool finished = difference(files_under(dir / "new"), expected) == "";
+        CHECK((finished || !fs::exists(dir / "new" / "_raptorq_layout.json")));
+    }
+    CliResult r = reencode(dir, "new", {"--force", "--symbol-size", "2048", "--block-size", "700K"});
+    REQUIRE(r.exit_code == kExitOk);
+    CHECK(difference(files_under(dir / "new"), expected) == "");
 }
