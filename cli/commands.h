@@ -18,6 +18,7 @@ int cmd_metadata(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_repair(int argc, char **argv);
 int cmd_reencode(int argc, char **argv);
+int cmd_batch(int argc, char **argv);
 int cmd_ec(int argc, char **argv);
 
 extern const char cmd_oti_help[];
@@ -31,6 +32,7 @@ extern const char cmd_metadata_help[];
 extern const char cmd_verify_help[];
 extern const char cmd_repair_help[];
 extern const char cmd_reencode_help[];
+extern const char cmd_batch_help[];
 extern const char cmd_ec_help[];
 
 #endif /* RQ_CLI_COMMANDS_H */

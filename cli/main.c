@@ -21,6 +21,7 @@ static const command commands[] = {
     {"verify", cmd_verify, cmd_verify_help},
     {"repair", cmd_repair, cmd_repair_help},
     {"reencode", cmd_reencode, cmd_reencode_help},
+    {"batch", cmd_batch, cmd_batch_help},
     {"ec", cmd_ec, cmd_ec_help},
     {"metadata", cmd_metadata, cmd_metadata_help},
     {"oti", cmd_oti, cmd_oti_help},
@@ -48,6 +49,7 @@ static const char main_help[] =
     "  verify     check the symbol files and say per chunk if it can be decoded\n"
     "  repair     write lost and damaged symbol files again, byte for byte\n"
     "  reencode   a symbol directory for new settings, from the old symbols\n"
+    "  batch      run many encode/decode/verify/repair/reencode jobs from a manifest\n"
     "  metadata   write the layout file (all symbol IDs) without symbol files\n"
     "\n"
     "k+m erasure coding (HDFS-style stripes of k data and m parity units):\n"

@@ -443,3 +443,146 @@ TEST_CASE("a killed rq reencode leaves no layout, no partial file and no named s
     REQUIRE(r.exit_code == kExitOk);
     CHECK(difference(files_under(dir / "new"), expected) == "");
 }
+
+namespace {
+
+/* The JSON lines rq batch --json printed: its job lines by manifest line, and the summary. */
+struct BatchOutput {
+    std::map<size_t, rqt::Json> jobs;
+    rqt::Json summary;
+};
+
+BatchOutput parse_batch(const std::string &out)
+{
+    BatchOutput b;
+    size_t at = 0;
+    while (at < out.size()) {
+        size_t end = out.find('\n', at);
+        std::string line = out.substr(at, end == std::string::npos ? std::string::npos : end - at);
+        at = end == std::string::npos ? out.size() : end + 1;
+        if (line.empty()) {
+            continue;
+        }
+        rqt::Json j = parse_json(line);
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j.get(), "summary"))) {
+            b.summary = std::move(j);
+        } else {
+            b.jobs[static_cast<size_t>(number(j.get(), "line"))] = std::move(j);
+        }
+    }
+    REQUIRE(b.summary != nullptr);
+    return b;
+}
+
+std::string job_line(const std::string &op, const fs::path &input, const fs::path &output = {})
+{
+    std::string line = "{\"op\": \"" + op + "\", \"input\": \"" + input.string() + "\"";
+    if (!output.empty()) {
+        line += ", \"output\": \"" + output.string() + "\"";
+    }
+    return line + "}\n";
+}
+
+} // namespace
+
+TEST_CASE("rq batch: 200 small and 3 large jobs with 5 failing ones under a 64 MiB budget")
+{
+    TempDir dir;
+    fs::create_directories(dir / "in");
+    std::string manifest = "# a storage node's night\n";
+    std::map<size_t, size_t> sizes; /* manifest line -> input size */
+    size_t line = 1;
+    for (int i = 0; i < 203; i++) {
+        const size_t size = i < 200 ? 1 + static_cast<size_t>(i) * 997 % 60000 : (16u << 20) + static_cast<size_t>(i);
+        const fs::path input = dir / "in" / ("f" + std::to_string(i));
+        rqt::write_input(input, 1000 + static_cast<uint64_t>(i), size);
+        manifest += job_line("encode", input, dir / "out" / ("f" + std::to_string(i)));
+        sizes[++line] = size;
+        if (i == 100) {
+            manifest += "\n";
+            line++;
+        }
+    }
+    /* The failing five: a missing input, an output that is not empty, a malformed layout, too few symbols, no directory. */
+    fs::create_directories(dir / "taken");
+    rqt::write_text(dir / "taken" / "x", "x");
+    fs::create_directories(dir / "badlayout");
+    rqt::write_text(dir / "badlayout" / "_raptorq_layout.json", "{\"blocks\": 7}");
+    rqt::write_input(dir / "short.bin", 3, 200000);
+    REQUIRE(run_rq(dir, {"encode", "--quiet", (dir / "short.bin").string(), (dir / "short")}).exit_code == kExitOk);
+    rqt::delete_from_each_block(dir / "short", 0.6, 1);
+    manifest += job_line("encode", dir / "missing.bin", dir / "m");
+    manifest += job_line("encode", dir / "short.bin", dir / "taken");
+    manifest += job_line("decode", dir / "badlayout", dir / "bad.bin");
+    manifest += job_line("decode", dir / "short", dir / "short.out");
+    manifest += job_line("repair", dir / "nowhere");
+    const std::map<size_t, int> failing = {{line + 1, rqt::kExitIo}, {line + 2, rqt::kExitIo},
+                                           {line + 3, rqt::kExitInput}, {line + 4, kExitNeedMore},
+                                           {line + 5, rqt::kExitIo}};
+    rqt::write_text(dir / "jobs.jsonl", manifest);
+
+    CliResult r = run_rq(dir, {"batch", "--json", "--memory-budget", "64", "--large", "8", "--concurrency", "4",
+                               (dir / "jobs.jsonl").string()});
+    CHECK(r.exit_code == rqt::kExitIo); /* the first failure in manifest order */
+    BatchOutput b = parse_batch(r.out);
+    CHECK(b.jobs.size() == 208);
+    CHECK(number(b.summary.get(), "failed") == 5);
+    CHECK(number(b.summary.get(), "succeeded") == 203);
+    for (const auto &[at, job] : b.jobs) {
+        CAPTURE(at);
+        const bool ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(job.get(), "ok"));
+        CHECK(ok == !failing.count(at));
+        if (failing.count(at)) {
+            CHECK(number(job.get(), "exit_code") == failing.at(at));
+        }
+    }
+    /* Buffers within the budget, and no file held whole: the 16 MiB inputs would show. */
+    const double peak_mib = number(b.summary.get(), "peak_rss_kib") / 1024;
+    INFO("peak RSS " << peak_mib << " MiB");
+    CHECK(peak_mib < 64 + 14);
+
+    /* Every good output decodes to its input: a second batch, decoding all 203. */
+    std::string decodes;
+    for (int i = 0; i < 203; i++) {
+        decodes += job_line("decode", dir / "out" / ("f" + std::to_string(i)), dir / "back" / ("f" + std::to_string(i)));
+    }
+    fs::create_directories(dir / "back");
+    rqt::write_text(dir / "decodes.jsonl", decodes);
+    CliResult d = run_rq(dir, {"batch", "--quiet", "--memory-budget", "64", "--large", "8",
+                               (dir / "decodes.jsonl").string()});
+    REQUIRE(d.exit_code == kExitOk);
+    for (int i = 0; i < 203; i++) {
+        const std::string name = "f" + std::to_string(i);
+        CHECK(rqt::read_file((dir / "back" / name).string()) == rqt::read_file((dir / "in" / name).string()));
+    }
+}
+
+TEST_CASE("rq batch refuses a malformed manifest before running anything, and stops with --fail-fast")
+{
+    TempDir dir;
+    rqt::write_input(dir / "a.bin", 1, 5000);
+    rqt::write_text(dir / "m.jsonl", job_line("encode", dir / "a.bin", dir / "a") + "{\"op\": \"encode\", \"input\": 3}\n");
+    CliResult r = run_rq(dir, {"batch", (dir / "m.jsonl").string()});
+    CHECK(r.exit_code == rqt::kExitInput);
+    CHECK(r.err.find("m.jsonl:2: \"input\" must be a non-empty string") != std::string::npos);
+    CHECK(!fs::exists(dir / "a"));
+    for (const std::string bad : {"{\"op\": \"zip\", \"input\": \"x\"}", "{\"op\": \"repair\", \"input\": \"x\", \"output\": \"y\"}",
+                                  "{\"op\": \"encode\", \"input\": \"x\", \"output\": \"y\", \"threads\": 4}", "[1]"}) {
+        rqt::write_text(dir / "bad.jsonl", bad + "\n");
+        CAPTURE(bad);
+        CHECK(run_rq(dir, {"batch", (dir / "bad.jsonl").string()}).exit_code == rqt::kExitInput);
+    }
+    /* --fail-fast with one worker: the failure stops the batch; the rest are reported as not run. */
+    std::string jobs = job_line("encode", dir / "missing.bin", dir / "m");
+    for (int i = 0; i < 5; i++) {
+        jobs += job_line("encode", dir / "a.bin", dir / ("a" + std::to_string(i)));
+    }
+    rqt::write_text(dir / "ff.jsonl", jobs);
+    CliResult f = run_rq(dir, {"batch", "--json", "--fail-fast", "--concurrency", "1", (dir / "ff.jsonl").string()});
+    CHECK(f.exit_code == rqt::kExitIo);
+    BatchOutput b = parse_batch(f.out);
+    CHECK(number(b.summary.get(), "not_run") == 5);
+    CHECK(!fs::exists(dir / "a0"));
+    CHECK(run_rq(dir, {"batch"}).exit_code == rqt::kExitUsage);
+    CHECK(run_rq(dir, {"batch", "--help"}).out.find("one JSON object per") != std::string::npos);
+}
