@@ -143,8 +143,12 @@ static int parse_job(const char *path, size_t line, const char *text, batch_job 
     if (!why[0] && wants_output != (job->output != NULL))
         snprintf(why, sizeof why, wants_output ? "\"output\" is missing" : "%s takes no \"output\"",
                  OP_NAMES[job->op]);
-    if (why[0])
+    if (why[0]) {
+        free(job->input);
+        free(job->output);
+        free(job->layout);
         return bad_line(path, line, why);
+    }
     job->bytes = job_bytes(job);
     return 0;
 }

@@ -539,7 +539,11 @@ TEST_CASE("rq batch: 200 small and 3 large jobs with 5 failing ones under a 64 M
     /* Buffers within the budget, and no file held whole: the 16 MiB inputs would show. */
     const double peak_mib = number(b.summary.get(), "peak_rss_kib") / 1024;
     INFO("peak RSS " << peak_mib << " MiB");
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    WARN("peak RSS not checked under a sanitizer (its shadow memory counts): " << peak_mib << " MiB");
+#else
     CHECK(peak_mib < 64 + 14);
+#endif
 
     /* Every good output decodes to its input: a second batch, decoding all 203. */
     std::string decodes;
