@@ -14,6 +14,8 @@
 //          lost (solve for that ESI set, no cache, and rebuild the missing).
 #include <rq/rq.h>
 
+#include "bench_timing.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -25,16 +27,8 @@
 
 namespace {
 
-double now()
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
+using rqb::median;
+using rqb::now;
 
 struct Case {
     uint32_t k;

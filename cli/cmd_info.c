@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rq/rq_batch.h"
 #include "rq/rq_file.h"
 #include "rq/rq_topology.h"
 
@@ -24,6 +25,10 @@ const char cmd_info_help[] =
     "hardware threads (PUs), L1d/L2/L3 cache sizes and, per NUMA node, its\n"
     "cores, PUs and memory; and the defaults the file commands take from it\n"
     "(worker threads: one per core; the process memory budget: half the RAM).\n"
+    "Then what a batch of blocks on one plan (rq_code_batch) would run on: the\n"
+    "CPU, or a CUDA GPU when one is usable and the cost model says the copies\n"
+    "pay, for 1000 blocks of K = 1000, T = 1280 wanting 100 repair symbols\n"
+    "each, and why (RQ_BACKEND=cuda puts every batch on the GPU).\n"
     "Include it in bug reports and benchmark results.\n"
     "\n"
     "Without hwloc's view of the machine the topology is one node with one\n"
@@ -107,6 +112,48 @@ static const char *active_backend(const char **why)
     if (rq_context_last_error(ctx, message, sizeof message) == RQ_OK && message[0] != '\0')
         *why = message;
     return NULL;
+}
+
+/* The standard batch rq info asks the cost model about. */
+enum { BATCH_BLOCKS = 1000, BATCH_K = 1000, BATCH_T = 1280, BATCH_REPAIR = 100 };
+
+static int batch_choice(rq_batch_result *r)
+{
+    rq_session *s = NULL;
+    if (rq_session_create(&s) != RQ_OK)
+        return 0;
+    int ok = rq_batch_estimate(s, BATCH_K, BATCH_T, BATCH_BLOCKS, BATCH_K, BATCH_REPAIR, r) == RQ_OK;
+    rq_session_destroy(s);
+    return ok;
+}
+
+static const char *device_name(rq_batch_device d)
+{
+    return d == RQ_BATCH_CUDA ? "cuda" : "cpu";
+}
+
+static void print_batch_text(void)
+{
+    rq_batch_result r;
+    if (batch_choice(&r))
+        printf("batches    %d blocks of K=%d, T=%d: %s (%s), %s\n", BATCH_BLOCKS, BATCH_K, BATCH_T,
+               device_name(r.device), r.backend, r.reason);
+}
+
+static void print_batch_json(void)
+{
+    rq_batch_result r;
+    if (!batch_choice(&r)) {
+        printf("  \"batch\": null,\n");
+        return;
+    }
+    printf("  \"batch\": {\"blocks\": %d, \"K\": %d, \"T\": %d, \"repair\": %d, \"device\": \"%s\", "
+           "\"backend\": ",
+           BATCH_BLOCKS, BATCH_K, BATCH_T, BATCH_REPAIR, device_name(r.device));
+    cli_json_string(stdout, r.backend);
+    printf(", \"reason\": ");
+    cli_json_string(stdout, r.reason);
+    printf("},\n");
 }
 
 static size_t backend_count(void)
@@ -228,6 +275,7 @@ static int print_text(void)
         return CLI_EXIT_INTERNAL;
     }
     printf("backend    %s\n", active);
+    print_batch_text();
     return CLI_EXIT_OK;
 }
 
@@ -267,6 +315,8 @@ static int print_json(void)
     printf("\n  ],\n");
     json_field("backend", active, 0);
     json_field("backend_error", active == NULL ? why : NULL, 0);
+    if (active != NULL)
+        print_batch_json();
     uint32_t threads;
     uint64_t budget;
     defaults(&threads, &budget);

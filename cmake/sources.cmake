@@ -16,6 +16,7 @@ set(RQ_CORE_SOURCES
   core/solver.c
   core/plan.c
   core/plan_cache.c
+  core/batch_plan.c
   core/dense_combine.c
   core/block_encoder.c
   core/block_decoder.c
@@ -56,6 +57,8 @@ set(RQ_LIB_SOURCES
   runtime/symbol_files.c
   runtime/symbol_repair.c
   runtime/block_passes.c
+  runtime/batch_cost.c
+  runtime/batch_coding.c
   runtime/pass_engine.c
   runtime/chunk_policy.c
   runtime/file_encode.c

@@ -126,19 +126,24 @@ size_t rq_plan_bytes(const rq_plan *plan)
  * of one replay are made about equal, and no narrower than that.
  */
 #define STRIPE_MIN 8192
-static size_t stripe_width(const rq_context *ctx, const rq_plan *plan, size_t len)
+size_t rq_stripe_width(const rq_context *ctx, size_t rows, size_t len)
 {
     /* The working set a stripe should fit in: all rows of one stripe stay in
      * cache while the whole op list runs over them (RQ_PARAM_STRIPE_BYTES,
      * set from measurements with bench/bench_codec at T = 65528). */
     size_t target = (size_t)rq_context_param(ctx, RQ_PARAM_STRIPE_BYTES);
-    size_t s = target / ((size_t)plan->rows + plan->scratch_rows);
+    size_t s = target / rows;
     s = s < STRIPE_MIN ? STRIPE_MIN : s;
     if (s >= len)
         return len;
     size_t n = len / s; /* stripes no narrower than s */
     s = (len + n - 1) / n;
     return (s + 63) & ~(size_t)63;
+}
+
+static size_t stripe_width(const rq_context *ctx, const rq_plan *plan, size_t len)
+{
+    return rq_stripe_width(ctx, (size_t)plan->rows + plan->scratch_rows, len);
 }
 
 void rq_plan_apply_full(const rq_context *ctx, const rq_plan *plan, const rq_kernels *k,

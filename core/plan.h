@@ -123,6 +123,12 @@ size_t rq_plan_work_rows(const rq_context *ctx, const rq_plan *plan, size_t len)
  * rows + scratch rows (scratch <= rows): at most one row per scratch row,
  * one stripe wide. ctx NULL: with the default RQ_PARAM_STRIPE_BYTES.
  */
+/*
+ * Width of the stripes a replay over rows rows of len bytes runs in, so one
+ * stripe's rows stay in cache (RQ_PARAM_STRIPE_BYTES): len when it fits,
+ * else a multiple of 64.
+ */
+size_t rq_stripe_width(const rq_context *ctx, size_t rows, size_t len);
 uint64_t rq_plan_scratch_bound(const rq_context *ctx, uint64_t rows);
 rq_status rq_plan_replay(rq_context *ctx, const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
                          size_t len);

@@ -324,6 +324,30 @@ TEST_CASE("rq info --json describes the machine under \"topology\" and the sched
     cJSON_Delete(root);
 }
 
+TEST_CASE("rq info says where a batch would run and why")
+{
+    TempDir dir;
+    const Result text = run_rq(dir, {"info"});
+    const Result json = run_rq(dir, {"info", "--json"});
+    REQUIRE(text.exit_code == kExitOk);
+    REQUIRE(json.exit_code == kExitOk);
+    cJSON *root = cJSON_Parse(json.out.c_str());
+    REQUIRE(root != nullptr);
+    const cJSON *batch = cJSON_GetObjectItemCaseSensitive(root, "batch");
+    REQUIRE(cJSON_IsObject(batch));
+    std::string device = cJSON_GetObjectItemCaseSensitive(batch, "device")->valuestring;
+    std::string reason = cJSON_GetObjectItemCaseSensitive(batch, "reason")->valuestring;
+    CHECK((device == "cpu" || device == "cuda"));
+    CHECK(!reason.empty());
+    CHECK(text.out.find("batches    1000 blocks of K=1000, T=1280: " + device) != std::string::npos);
+    CHECK(text.out.find(reason) != std::string::npos);
+    cJSON_Delete(root);
+    REQUIRE(setenv("RQ_BACKEND", "scalar", 1) == 0);
+    const Result scalar = run_rq(dir, {"info"});
+    unsetenv("RQ_BACKEND");
+    CHECK(scalar.out.find("T=1280: cpu (scalar), the context's backend is scalar") != std::string::npos);
+}
+
 TEST_CASE("rq info shows the machine that HWLOC_SYNTHETIC describes")
 {
     TempDir dir;

@@ -22,76 +22,11 @@ extern "C" {
 #include "backends/kernels.h"
 #include "core/gf256.h"
 }
+#include "backends/cuda/cuda_device.cuh"
+
+using namespace rq_cuda;
 
 namespace {
-
-const int kThreads = 256;
-
-struct DeviceTables {
-    uint8_t log[256];
-    uint8_t exp[512];
-};
-
-__device__ __forceinline__ void load_tables(const DeviceTables *g, uint8_t *s_log, uint8_t *s_exp)
-{
-    for (int i = threadIdx.x; i < 256; i += blockDim.x)
-        s_log[i] = g->log[i];
-    for (int i = threadIdx.x; i < 510; i += blockDim.x)
-        s_exp[i] = g->exp[i];
-    __syncthreads();
-}
-
-/* c*x for the 16 bytes of v, with log_c = log(c), c != 0. */
-__device__ __forceinline__ uint4 mul16(uint4 v, unsigned log_c, const uint8_t *s_log,
-                                       const uint8_t *s_exp)
-{
-    uint32_t w[4] = {v.x, v.y, v.z, v.w};
-#pragma unroll
-    for (int k = 0; k < 4; k++) {
-        uint32_t out = 0;
-#pragma unroll
-        for (int b = 0; b < 4; b++) {
-            uint32_t x = (w[k] >> (8 * b)) & 0xFFu;
-            uint32_t p = x ? s_exp[s_log[x] + log_c] : 0u;
-            out |= p << (8 * b);
-        }
-        w[k] = out;
-    }
-    return make_uint4(w[0], w[1], w[2], w[3]);
-}
-
-__device__ __forceinline__ uint4 xor16(uint4 a, uint4 b)
-{
-    return make_uint4(a.x ^ b.x, a.y ^ b.y, a.z ^ b.z, a.w ^ b.w);
-}
-
-/*
- * Replays ops over n_blocks blocks: block b's row r is at
- * rows + b*block_stride + r*stride; cols 16-byte columns per row.
- */
-__global__ void apply_plan_kernel(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t n_blocks,
-                                  size_t block_stride, size_t stride, size_t cols,
-                                  const DeviceTables *tables)
-{
-    __shared__ uint8_t s_log[256];
-    __shared__ uint8_t s_exp[512];
-    load_tables(tables, s_log, s_exp);
-    size_t g = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (g >= n_blocks * cols)
-        return;
-    size_t b = g / cols, col = g % cols;
-    uint8_t *base = rows + b * block_stride + col * 16;
-    for (size_t k = 0; k < n_ops; k++) {
-        rq_op op = ops[k];
-        uint32_t dst = op.dst_coef & 0xFFFFFFu;
-        unsigned coef = op.dst_coef >> 24;
-        uint4 *d = (uint4 *)(base + (size_t)dst * stride);
-        uint4 s = *(const uint4 *)(base + (size_t)op.src * stride);
-        bool copy = coef == 0 && op.src != dst; /* row[dst] = row[src] */
-        uint4 p = coef == 1 || copy ? s : (coef == 0 ? make_uint4(0, 0, 0, 0) : mul16(s, s_log[coef], s_log, s_exp));
-        *d = op.src == dst || copy ? p : xor16(*d, p);
-    }
-}
 
 /* out[i] = sum_j matrix[i*k + j] * in[j], rows of 16-byte columns. */
 __global__ void matmul_kernel(const uint8_t *matrix, size_t m, size_t k, const uint8_t *in,
@@ -117,7 +52,7 @@ __global__ void matmul_kernel(const uint8_t *matrix, size_t m, size_t k, const u
     }
 }
 
-DeviceTables *device_tables;
+DeviceTables *tables_on_device;
 char probe_message[160];
 const char *probe_reason = "not probed";
 int probe_ok;
@@ -141,23 +76,13 @@ void probe_once()
     memcpy(host.log, rq_gf_log, 256);
     memcpy(host.exp, rq_gf_exp, 510);
     host.exp[510] = host.exp[511] = 0;
-    if (cudaMalloc(&device_tables, sizeof host) != cudaSuccess ||
-        cudaMemcpy(device_tables, &host, sizeof host, cudaMemcpyHostToDevice) != cudaSuccess) {
+    if (cudaMalloc(&tables_on_device, sizeof host) != cudaSuccess ||
+        cudaMemcpy(tables_on_device, &host, sizeof host, cudaMemcpyHostToDevice) != cudaSuccess) {
         probe_reason = "could not set up the GF(256) tables on the device";
         return;
     }
     probe_ok = 1;
     probe_reason = "";
-}
-
-size_t padded(size_t len)
-{
-    return (len + 15) / 16 * 16;
-}
-
-size_t grid_for(size_t threads)
-{
-    return (threads + kThreads - 1) / kThreads;
 }
 
 /*
@@ -181,7 +106,7 @@ int replay_on_device(const rq_op *ops, size_t n_ops, uint8_t *rows, size_t n_row
     if (ok) {
         size_t cols = dstride / 16;
         apply_plan_kernel<<<grid_for(n_blocks * cols), kThreads>>>(dops, n_ops, drows, n_blocks, dblock,
-                                                                   dstride, cols, device_tables);
+                                                                   dstride, cols, tables_on_device);
         ok = cudaGetLastError() == cudaSuccess && cudaDeviceSynchronize() == cudaSuccess;
     }
     for (size_t b = 0; ok && b < n_blocks; b++)
@@ -279,7 +204,7 @@ void cuda_gf_matmul(const uint8_t *matrix, size_t m, size_t k, const uint8_t *in
     if (ok) {
         size_t cols = dstride / 16;
         matmul_kernel<<<grid_for(cols), kThreads>>>(dmat, m, k, din, dstride, dout, dstride, cols,
-                                                    device_tables);
+                                                    tables_on_device);
         ok = cudaGetLastError() == cudaSuccess && cudaDeviceSynchronize() == cudaSuccess &&
              cudaMemcpy2D(out, out_stride, dout, dstride, len, m, cudaMemcpyDeviceToHost) == cudaSuccess;
     }
@@ -306,7 +231,7 @@ void cuda_gf_matmul_ptrs(const uint8_t *matrix, size_t m, size_t k, const uint8_
     if (ok) {
         size_t cols = dstride / 16;
         matmul_kernel<<<grid_for(cols), kThreads>>>(dmat, m, k, din, dstride, dout, dstride, cols,
-                                                    device_tables);
+                                                    tables_on_device);
         ok = cudaGetLastError() == cudaSuccess && cudaDeviceSynchronize() == cudaSuccess;
     }
     for (size_t i = 0; ok && i < m; i++)
@@ -338,6 +263,11 @@ const rq_kernels CUDA_KERNELS = {
 };
 
 } // namespace
+
+const DeviceTables *rq_cuda::device_tables()
+{
+    return tables_on_device;
+}
 
 extern "C" int rq_cuda_probe(const char **reason)
 {
