@@ -4,6 +4,7 @@
  * working rows, or the GPU codes the blocks in groups (backends/cuda). The
  * choice is runtime/batch_cost.c's.
  */
+#define _GNU_SOURCE
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>

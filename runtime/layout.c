@@ -853,7 +853,10 @@ rq_status rq_layout_to_json(const rq_layout *layout, char **json)
     return *json != NULL ? RQ_OK : RQ_ERR_NO_MEMORY;
 }
 
-/* rq-library's fields, in its order: block_id (a number, checked before) first, hash last. */
+/*
+ * rq-library's fields, in its order: block_id (a number, checked before)
+ * first, hash last, and only when the model has one ("" is no hash).
+ */
 static cJSON *rq_library_block_item(const rq_layout_block *block)
 {
     cJSON *obj = cJSON_CreateObject();
@@ -861,7 +864,7 @@ static cJSON *rq_library_block_item(const rq_layout_block *block)
              add(obj, "encoder_parameters", oti_item(&block->oti)) &&
              add(obj, "original_offset", u64_item(block->original_offset)) &&
              add(obj, "size", u64_item(block->size)) && add(obj, "symbols", symbols_item(block)) &&
-             add(obj, "hash", cJSON_CreateString(block->hash));
+             (block->hash[0] == '\0' || add(obj, "hash", cJSON_CreateString(block->hash)));
     if (!ok) {
         cJSON_Delete(obj);
         return NULL;

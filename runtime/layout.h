@@ -104,7 +104,7 @@ rq_status rq_layout_to_json(const rq_layout *layout, char **json);
 /*
  * Renders rq-library's form: {"blocks": [{"block_id": n, "encoder_parameters",
  * "original_offset", "size", "symbols", "hash"}]}, whatever model->chunked
- * says. Every block must be named by its number n (block_id "n", dir
+ * says; "hash" only for a block that has one. Every block must be named by its number n (block_id "n", dir
  * "block_n"), else RQ_ERR_INVALID_ARGUMENT.
  */
 rq_status rq_layout_to_json_rq_library(const rq_layout *layout, char **json);

@@ -8,7 +8,8 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config catch2 libcjson-dev libhwloc-dev libbenchmark-dev
-  libisal-dev golang-go dpkg-dev openjdk-17-jdk-headless maven emscripten nodejs chromium)
+  libisal-dev golang-go dpkg-dev openjdk-17-jdk-headless maven emscripten nodejs chromium
+  clang-14 libclang-rt-14-dev libomp-14-dev)
 cross=0
 for arg in "$@"; do
   case $arg in

@@ -13,7 +13,10 @@
 #      every test not labelled "slow", run under qemu-aarch64;
 #   5. the WebAssembly package (bindings/wasm): both modules built with
 #      emscripten into build-wasm/ and its Node tests run, the demo page's
-#      in headless Chromium among them.
+#      in headless Chromium among them;
+#   6. the libFuzzer targets (tests/fuzz, clang) built in build-fuzz/, each
+#      run over its committed seeds and a fixed number of new inputs
+#      (scripts/fuzz-smoke.sh; one test per target).
 # Ends with one line "N passed, N failed" summed over both runs (CI reads it;
 # a configure or build step that fails counts as one failed test) and exits
 # non-zero if anything failed.
@@ -124,6 +127,21 @@ if npm --prefix bindings/wasm ci --no-audit --no-fund && npm --prefix bindings/w
   fi
 else
   echo "== WebAssembly build FAILED"
+  failed=$((failed + 1))
+fi
+
+echo "== fuzz targets, smoke run (tests/fuzz)"
+if bash scripts/fuzz-build.sh >/dev/null; then
+  bash scripts/fuzz-smoke.sh 2>&1 | tee "$log"
+  fuzz_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+  if [[ -n $fuzz_line ]]; then
+    passed=$((passed + $(cut -d' ' -f1 <<<"$fuzz_line")))
+    failed=$((failed + $(cut -d' ' -f3 <<<"$fuzz_line")))
+  else
+    failed=$((failed + 1))
+  fi
+else
+  echo "== fuzz build FAILED"
   failed=$((failed + 1))
 fi
 
