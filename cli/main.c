@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli_args.h"
+#include "cli/cli_progress.h"
 #include "cli/commands.h"
 
 typedef struct command {
@@ -122,6 +123,7 @@ static int help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    cli_catch_signals();
     if (argc < 2) {
         fputs(main_help, stderr);
         return CLI_EXIT_USAGE;

@@ -1,6 +1,7 @@
 // Recovery statistics of the block decoder over many random symbol sets:
 // from exactly K symbols decoding may fail now and then (RFC 6330 figures:
-// well under 1%), from K + 2 it practically never does.
+// well under 1%), from K + 2 it practically never does. The short version of
+// bench/recovery_stats (10^6 trials per line, bench/RESULTS.md).
 #include "rq_test.h"
 #include "test_data.h"
 
@@ -89,7 +90,11 @@ void run_statistics(uint32_t K, const char *variant, uint32_t first, uint32_t la
     std::fflush(stdout);
     WARN("recovery K=" << K << " " << variant << ": " << tally.trials << " trials, failed from K: " << tally.fail_k
                        << " (" << rate_k << "%), from K+1: " << tally.fail_k1 << ", from K+2: " << tally.fail_k2);
-    CHECK(rate_k < 2.0);
+    // RFC 6330's bounds: under 1% from K, 0.01% from K+1 (expected here: at
+    // most 1 of the 10^4 trials; 5 would be clearly above), 0.0001% from K+2.
+    // The seeds are fixed, so the counts are the same on every run.
+    CHECK(rate_k < 1.0);
+    CHECK(tally.fail_k1 <= 4);
     CHECK(tally.fail_k2 == 0);
 }
 
