@@ -16,6 +16,7 @@
 #include <malloc.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -545,4 +546,59 @@ TEST_CASE("messages name an unchunked layout's chunk, and a failed encode remove
                                                "--memory-budget", "8", "--block-size", "12M"}, kSmall));
     CHECK(encode.exit_code == kExitInput);
     CHECK_FALSE(fs::exists(dir / "new"));
+}
+
+TEST_CASE("symbol files cut under 4 bytes or emptied or unreadable or replaced by directories are skipped as damaged")
+{
+    TempDir dir;
+    const std::vector<uint8_t> data = encode_sample(dir);
+    const std::vector<fs::path> files = block_files(dir);
+    REQUIRE(files.size() > 8);
+    rqt::write_bytes(files[0], {1, 2, 3});
+    rqt::write_bytes(files[1], {});
+    fs::remove(files[2]);
+    fs::create_directory(files[2]);
+    fs::create_directory(files[2] / "inside");
+    REQUIRE(chmod(files[3].c_str(), 0) == 0);
+    // Readable all the same as root; otherwise an unreadable file is damaged too.
+    const double unreadable = access(files[3].c_str(), R_OK) == 0 ? 0 : 1;
+
+    const CliResult verify = run_rq(dir, {"verify", "--json", (dir / "sym").string()});
+    CHECK(block_count(verify.out, "symbols_corrupt") == 3 + unreadable);
+    CHECK(block_count(verify.out, "symbols_missing") == 0);
+    const CliResult decode = run_rq(dir, with({"decode", (dir / "sym").string(), (dir / "out.bin").string()}, kSmall));
+    REQUIRE(decode.exit_code == kExitOk);
+    CHECK(rqt::read_file((dir / "out.bin").string()) == data);
+    chmod(files[3].c_str(), 0644);
+}
+
+TEST_CASE("rq assemble fed one packet a million times stays in bounded memory and says what is missing")
+{
+    TempDir dir;
+    const std::vector<uint8_t> data = rqt::splitmix_bytes(4, 100000);
+    rqt::write_bytes(dir / "in.bin", data);
+    const CliResult oti = run_rq(dir, {"oti", "--size", "100000", "--symbol-size", "16"});
+    REQUIRE(oti.exit_code == kExitOk);
+    const std::string hex = oti.out.substr(0, oti.out.find_first_of(" \n"));
+    const CliResult one = run_rq(dir, {"packets", "--oti", hex, "--esi", "7", "-o", (dir / "one.pkt").string(),
+                                       (dir / "in.bin").string()});
+    REQUIRE(one.exit_code == kExitOk);
+    const std::vector<uint8_t> packet = rqt::read_file((dir / "one.pkt").string());
+    REQUIRE(packet.size() == 20);
+    std::vector<uint8_t> stream;
+    stream.reserve(packet.size() * 1000000);
+    for (int i = 0; i < 1000000; i++)
+        stream.insert(stream.end(), packet.begin(), packet.end());
+    rqt::write_bytes(dir / "stream.pkt", stream);
+    stream = {};
+
+    const CliResult r = run_rq(dir, {"assemble", "--oti", hex, (dir / "out.bin").string()},
+                               (dir / "stream.pkt").string());
+    CHECK(r.exit_code == rqt::kExitNeedMore);
+    CHECK(r.err.find("999999") != std::string::npos); // the repeats are counted
+    CHECK_FALSE(fs::exists(dir / "out.bin"));
+    struct rusage ru;
+    REQUIRE(getrusage(RUSAGE_CHILDREN, &ru) == 0);
+    // The 20 MB stream is read, not kept: far below its size (ru_maxrss in KiB).
+    CHECK(ru.ru_maxrss < 64 * 1024);
 }
