@@ -116,6 +116,12 @@ TEST_CASE("raptorq_init_session counts ids up from 1, never reuses one, and refu
     const uintptr_t big_limit = raptorq_init_session(1024, 4, 1024, 1u << 20);
     CHECK(big_limit != 0);
     raptorq_free_session(big_limit);
+    // The largest budget the header accepts, 2^43 MB (found by fuzz_rq_library:
+    // 2^63 bytes did not fit the session's signed budget), and one above it.
+    const uintptr_t largest = raptorq_init_session(1024, 4, 1ull << 43, 1);
+    CHECK(largest != 0);
+    raptorq_free_session(largest);
+    CHECK(raptorq_init_session(1024, 4, (1ull << 43) + 1, 1) == 0);
 }
 
 TEST_CASE("raptorq_version and raptorq_get_last_error check their buffers")

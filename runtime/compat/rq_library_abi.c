@@ -87,13 +87,15 @@ uintptr_t raptorq_init_session(uint16_t symbol_size, uint8_t redundancy_factor,
     if (symbol_size == 0 || redundancy_factor == 0 || max_memory_mb < RQ_MIN_MEMORY_BUDGET / MIB ||
         max_memory_mb > (1ull << 43) || concurrency_limit == 0)
         return 0;
+    /* 2^43 MB is 2^63 bytes, one more than a signed budget holds. */
+    uint64_t budget = max_memory_mb * MIB > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : max_memory_mb * MIB;
     rq_session *s = NULL;
     if (rq_session_create(&s) != RQ_OK)
         return 0;
     int ok = rq_session_set(s, RQ_SESSION_FORMAT, RQ_FORMAT_RQ_LIBRARY) == RQ_OK &&
              rq_session_set(s, RQ_SESSION_SYMBOL_SIZE, symbol_size) == RQ_OK &&
              rq_session_set_double(s, RQ_SESSION_REDUNDANCY, redundancy_factor) == RQ_OK &&
-             rq_session_set(s, RQ_SESSION_MEMORY_BUDGET, (int64_t)(max_memory_mb * MIB)) == RQ_OK &&
+             rq_session_set(s, RQ_SESSION_MEMORY_BUDGET, (int64_t)budget) == RQ_OK &&
              rq_session_set(s, RQ_SESSION_CONCURRENCY_LIMIT,
                             concurrency_limit > 1024 ? 1024 : (int64_t)concurrency_limit) == RQ_OK &&
              rq_session_set(s, RQ_SESSION_FAIL_FAST, 1) == RQ_OK &&
@@ -102,7 +104,7 @@ uintptr_t raptorq_init_session(uint16_t symbol_size, uint8_t redundancy_factor,
         rq_session_destroy(s);
         return 0;
     }
-    return abi_session_add(s, symbol_size, max_memory_mb * MIB);
+    return abi_session_add(s, symbol_size, budget);
 }
 
 bool raptorq_free_session(uintptr_t session_id)
