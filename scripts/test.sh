@@ -97,7 +97,7 @@ fi
 
 # libgomp is not built with TSan; runtime/workers.c states the ordering its
 # barriers give, so what TSan reports here is a real race.
-if build build-tsan --target test_scheduler --target test_source_rows --target test_context \
+if build build-tsan --target test_scheduler --target test_source_rows --target test_context --target test_batch \
      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRQ_TSAN=ON \
      -DRQ_WITH_CUDA=OFF; then
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
