@@ -23,7 +23,7 @@ static void on_signal(int sig)
 }
 
 /* The first Ctrl-C cancels the job; SA_RESETHAND lets a second one kill at once. */
-void cli_catch_signals(void)
+static void catch_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -87,6 +87,7 @@ void cli_progress_start(cli_progress *progress, int draw_wanted, int in_bytes)
     progress->in_bytes = in_bytes;
     progress->start = cli_now();
     progress->last_draw = progress->start - REDRAW_SECONDS; /* the first report draws */
+    catch_signals();
 }
 
 void cli_progress_attach(cli_progress *progress, rq_session *session, int draw_wanted,

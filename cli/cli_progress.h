@@ -21,13 +21,6 @@ typedef struct cli_progress {
 } cli_progress;
 
 /*
- * Turns Ctrl-C and SIGTERM into a flag the progress callback returns, from
- * the start of the program (main), so that one arriving while a command
- * still sets up cancels its job at the first report instead of killing the
- * process mid-write. A second signal kills at once.
- */
-void cli_catch_signals(void);
-/*
  * Hooks progress onto session. draw: the caller's wish (not --quiet); the
  * bar appears only if stderr is also a terminal. in_bytes: the job reports
  * bytes (encode, decode, metadata) rather than blocks (verify).

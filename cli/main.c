@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cli/cli_args.h"
-#include "cli/cli_progress.h"
 #include "cli/commands.h"
 
 typedef struct command {
@@ -123,7 +122,6 @@ static int help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    cli_catch_signals();
     if (argc < 2) {
         fputs(main_help, stderr);
         return CLI_EXIT_USAGE;

@@ -12,7 +12,8 @@
 //     reference's;
 //   - no layout (ec.json) without every symbol file (unit) beside it;
 //   - a decode's output is absent, or the whole file;
-//   - SIGTERM (sent once rq has its handler, /proc/PID/status SigCgt): the
+//   - SIGTERM (sent once rq has its handler, /proc/PID/status SigCgt: rq
+//     installs it when its job starts, before it writes anything): the
 //     exit status is 6 (cancelled) or 0 (it had finished);
 //   - a rerun to the end gives exactly the reference.
 // Then, where a tmpfs can be mounted (root), each writing command runs into
