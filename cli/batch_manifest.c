@@ -16,7 +16,7 @@ static const rq_session_param JOB_PARAMS[] = {RQ_SESSION_SYMBOL_SIZE, RQ_SESSION
                                               RQ_SESSION_BLOCK_SIZE, RQ_SESSION_FORMAT,
                                               RQ_SESSION_OVERWRITE};
 
-const char *batch_op_name(batch_op op)
+const char *batch_op_name(rq_job_op op)
 {
     return OP_NAMES[op];
 }
@@ -92,7 +92,7 @@ static int job_member(const cJSON *item, batch_job *job, char *why, size_t len)
 static uint64_t job_bytes(const batch_job *job)
 {
     struct stat st;
-    if (job->op == BATCH_ENCODE)
+    if (job->op == RQ_JOB_ENCODE)
         return stat(job->input, &st) == 0 ? (uint64_t)st.st_size : 0;
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", job->input, RQ_LAYOUT_FILE_NAME);
@@ -129,7 +129,7 @@ static int parse_job(const char *path, size_t line, const char *text, batch_job 
             found = i;
     if (found < 0)
         snprintf(why, sizeof why, "\"op\" must be encode, decode, verify, repair or reencode");
-    job->op = (batch_op)(found < 0 ? 0 : found);
+    job->op = (rq_job_op)(found < 0 ? 0 : found);
     const cJSON *item;
     cJSON_ArrayForEach(item, root)
     {
@@ -137,7 +137,7 @@ static int parse_job(const char *path, size_t line, const char *text, batch_job 
             break;
     }
     cJSON_Delete(root);
-    int wants_output = job->op == BATCH_ENCODE || job->op == BATCH_DECODE || job->op == BATCH_REENCODE;
+    int wants_output = job->op == RQ_JOB_ENCODE || job->op == RQ_JOB_DECODE || job->op == RQ_JOB_REENCODE;
     if (!why[0] && !job->input)
         snprintf(why, sizeof why, "\"input\" is missing");
     if (!why[0] && wants_output != (job->output != NULL))

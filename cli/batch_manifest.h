@@ -16,20 +16,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rq/rq_batch.h"
 #include "rq/rq_file.h"
-
-typedef enum batch_op { BATCH_ENCODE, BATCH_DECODE, BATCH_VERIFY, BATCH_REPAIR, BATCH_REENCODE } batch_op;
-
-typedef struct batch_setting {
-    rq_session_param param;
-    double value;
-} batch_setting;
 
 typedef struct batch_job {
     size_t line;      /* in the manifest, from 1 */
-    batch_op op;
+    rq_job_op op;
     char *input, *output, *layout;
-    batch_setting settings[8];
+    rq_job_setting settings[8];
     size_t n_settings;
     uint64_t bytes;   /* the file's size, as far as known before running: what makes a job large */
 } batch_job;
@@ -42,6 +36,6 @@ typedef struct batch_manifest {
 /* Reads path ("-": standard input). 0, or a CLI exit code with the message printed. */
 int batch_manifest_read(const char *path, batch_manifest *out);
 void batch_manifest_free(batch_manifest *m);
-const char *batch_op_name(batch_op op);
+const char *batch_op_name(rq_job_op op);
 
 #endif

@@ -1,15 +1,15 @@
 /*
  * `rq batch MANIFEST`: many file jobs under one memory budget and one
- * concurrency limit. Jobs start in manifest order on --concurrency worker
- * threads, each in a session of its own (one thread each) charging the
- * process budget; a large job (its file at least --large MiB) waits until
- * nothing else runs and then runs alone with every core. A failed job is
- * reported and the others go on (--fail-fast: no new job starts after a
- * failure). One result line per job as it ends; a summary line last.
+ * concurrency limit, run by rq_run_file_jobs (include/rq/rq_batch.h): jobs
+ * start in manifest order on --concurrency threads, each in a session of
+ * its own (one thread each); a large job (its file at least --large MiB)
+ * waits until nothing else runs and then runs alone with every core. A
+ * failed job is reported and the others go on (--fail-fast: no new job
+ * starts after a failure). One result line per job as it ends; a summary
+ * line last.
  */
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,23 +76,13 @@ typedef struct batch_options {
     int fail_fast, json, quiet;
 } batch_options;
 
-/* What became of one job. */
-typedef struct job_outcome {
-    int ran, exit_code;
-    rq_status status;
-    char message[1024];
-    char *result_json;
-    double seconds;
-} job_outcome;
-
+/* The run as the display sees it; done() is called one job at a time. */
 typedef struct batch_run {
     const batch_manifest *m;
     const batch_options *opt;
-    job_outcome *outcomes;
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    size_t next, done, failed, running;
-    int large_running, stop, draw;
+    const rq_file_job_outcome *outcomes;
+    size_t ended, failed;
+    int draw;
 } batch_run;
 
 static volatile sig_atomic_t interrupted;
@@ -109,73 +99,12 @@ static int cancel_when_interrupted(void *user, uint64_t done, uint64_t total)
     return interrupted;
 }
 
-static rq_status run_op(rq_session *s, const batch_job *job, rq_file_result *r)
+static int exit_code_of(const rq_file_job_outcome *o)
 {
-    switch (job->op) {
-    case BATCH_ENCODE: return rq_encode_file(s, job->input, job->output, r);
-    case BATCH_DECODE: return rq_decode_symbols(s, job->input, job->output, job->layout, r);
-    case BATCH_VERIFY: return rq_verify_symbols(s, job->input, job->layout, r);
-    case BATCH_REPAIR: return rq_repair_symbols(s, job->input, job->layout, r);
-    default: return rq_reencode_symbols(s, job->input, job->layout, job->output, r);
-    }
+    return cli_exit_for_status(o->status);
 }
 
-/* A session for job: its settings, one thread (all for a large job), waiting for memory. */
-static rq_status job_session(const batch_job *job, int large, rq_session **out, char *why, size_t len)
-{
-    rq_session *s = NULL;
-    rq_status st = rq_session_create(&s);
-    if (st == RQ_OK)
-        st = rq_session_set(s, RQ_SESSION_THREADS, large ? 0 : 1);
-    for (size_t i = 0; st == RQ_OK && i < job->n_settings; i++) {
-        const batch_setting *b = &job->settings[i];
-        st = b->param == RQ_SESSION_REDUNDANCY ? rq_session_set_double(s, b->param, b->value)
-                                               : rq_session_set(s, b->param, (int64_t)b->value);
-    }
-    if (st == RQ_OK)
-        st = rq_session_set_progress(s, cancel_when_interrupted, NULL);
-    if (st != RQ_OK && s) {
-        const char *msg = "";
-        rq_session_last_error(s, &msg);
-        snprintf(why, len, "%s", msg);
-    }
-    if (st != RQ_OK) {
-        rq_session_destroy(s);
-        return st;
-    }
-    *out = s;
-    return RQ_OK;
-}
-
-static void run_job(const batch_job *job, int large, job_outcome *o)
-{
-    double t0 = cli_now();
-    rq_session *s = NULL;
-    rq_file_result r;
-    memset(&r, 0, sizeof r);
-    o->ran = 1;
-    o->status = job_session(job, large, &s, o->message, sizeof o->message);
-    if (o->status == RQ_OK) {
-        o->status = run_op(s, job, &r);
-        const char *msg = "";
-        rq_session_last_error(s, &msg);
-        if (o->status != RQ_OK)
-            snprintf(o->message, sizeof o->message, "%s", msg[0] ? msg : rq_strerror(o->status));
-        o->result_json = r.json;
-        r.json = NULL;
-    }
-    o->exit_code = cli_exit_for_status(o->status);
-    o->seconds = cli_now() - t0;
-    rq_file_result_free(&r);
-    rq_session_destroy(s);
-}
-
-static int is_large(const batch_run *b, const batch_job *job)
-{
-    return job->bytes >= (b->opt->large_mib << 20);
-}
-
-static void print_json_outcome(const batch_job *job, const job_outcome *o)
+static void print_json_outcome(const batch_job *job, const rq_file_job_outcome *o)
 {
     printf("{\"line\": %zu, \"op\": \"%s\", \"input\": ", job->line, batch_op_name(job->op));
     cli_json_string(stdout, job->input);
@@ -186,11 +115,12 @@ static void print_json_outcome(const batch_job *job, const job_outcome *o)
         printf("null");
     const char *name = rq_status_name(o->status);
     printf(", \"ran\": %s, \"ok\": %s, \"exit_code\": %d, \"status\": \"%s\", \"error\": ",
-           o->ran ? "true" : "false", o->ran && o->status == RQ_OK ? "true" : "false", o->exit_code, name);
+           o->ran ? "true" : "false", o->ran && o->status == RQ_OK ? "true" : "false",
+           o->ran ? exit_code_of(o) : CLI_EXIT_OK, o->ran ? name : "RQ_OK");
     cli_json_string(stdout, o->ran ? o->message : "not run: an earlier job failed (--fail-fast) or the batch was interrupted");
     printf(", \"seconds\": %.3f, \"result\": ", o->seconds);
     /* The job's own result object, on one line. */
-    cJSON *result = o->result_json ? cJSON_Parse(o->result_json) : NULL;
+    cJSON *result = o->result.json ? cJSON_Parse(o->result.json) : NULL;
     char *flat = result ? cJSON_PrintUnformatted(result) : NULL;
     printf("%s}\n", flat ? flat : "null");
     cJSON_free(flat);
@@ -200,7 +130,7 @@ static void print_json_outcome(const batch_job *job, const job_outcome *o)
 static void print_outcome(const batch_run *b, size_t i)
 {
     const batch_job *job = &b->m->jobs[i];
-    const job_outcome *o = &b->outcomes[i];
+    const rq_file_job_outcome *o = &b->outcomes[i];
     if (b->draw)
         fputs("\r\033[K", stderr);
     if (b->opt->json) {
@@ -209,7 +139,7 @@ static void print_outcome(const batch_run *b, size_t i)
         printf("skip  %-8s %s (line %zu)\n", batch_op_name(job->op), job->input, job->line);
     } else if (o->status != RQ_OK) {
         printf("FAIL  %-8s %s (line %zu, exit %d): %s\n", batch_op_name(job->op), job->input, job->line,
-               o->exit_code, o->message);
+               exit_code_of(o), o->message);
     } else if (!b->opt->quiet) {
         printf("ok    %-8s %s%s%s (%.2f s)\n", batch_op_name(job->op), job->input, job->output ? " -> " : "",
                job->output ? job->output : "", o->seconds);
@@ -217,69 +147,24 @@ static void print_outcome(const batch_run *b, size_t i)
     fflush(stdout);
 }
 
-static void draw_progress(const batch_run *b)
+/* A job ended: its line, then the progress line. */
+static void job_done(void *user, size_t i, const rq_file_job_outcome *o)
 {
+    batch_run *b = user;
+    b->ended++;
+    b->failed += o->status != RQ_OK;
+    print_outcome(b, i);
     if (b->draw)
-        fprintf(stderr, "\r\033[Kbatch: %zu of %zu done, %zu running, %zu failed", b->done, b->m->n_jobs,
-                b->running, b->failed);
-}
-
-/* Waits (holding b->lock) until the next job may start: its index, or -1 when none will. */
-static long wait_turn(batch_run *b)
-{
-    for (;;) {
-        if (b->stop || interrupted || b->next >= b->m->n_jobs)
-            return -1;
-        if (is_large(b, &b->m->jobs[b->next]) ? b->running == 0 : !b->large_running)
-            return (long)b->next++;
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += 100 * 1000 * 1000; /* wakes now and then to see Ctrl-C */
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&b->changed, &b->lock, &until);
-    }
-}
-
-static void *worker(void *arg)
-{
-    batch_run *b = arg;
-    pthread_mutex_lock(&b->lock);
-    long next;
-    while ((next = wait_turn(b)) >= 0) {
-        size_t i = (size_t)next;
-        const batch_job *job = &b->m->jobs[i];
-        int large = is_large(b, job);
-        b->running++;
-        b->large_running |= large;
-        draw_progress(b);
-        pthread_mutex_unlock(&b->lock);
-        run_job(job, large, &b->outcomes[i]);
-        pthread_mutex_lock(&b->lock);
-        b->running--;
-        b->large_running &= !large;
-        b->done++;
-        if (b->outcomes[i].status != RQ_OK) {
-            b->failed++;
-            b->stop |= b->opt->fail_fast;
-        }
-        print_outcome(b, i);
-        draw_progress(b);
-        pthread_cond_broadcast(&b->changed);
-    }
-    pthread_mutex_unlock(&b->lock);
-    return NULL;
+        fprintf(stderr, "\r\033[Kbatch: %zu of %zu done, %zu failed", b->ended, b->m->n_jobs, b->failed);
 }
 
 /* 0 when every job ran and succeeded, else the first failure's exit code (6 if interrupted first). */
 static int batch_exit_code(const batch_run *b)
 {
     for (size_t i = 0; i < b->m->n_jobs; i++) {
-        const job_outcome *o = &b->outcomes[i];
+        const rq_file_job_outcome *o = &b->outcomes[i];
         if (o->ran && o->status != RQ_OK)
-            return o->exit_code;
+            return exit_code_of(o);
         if (!o->ran)
             return interrupted ? CLI_EXIT_INTERRUPTED : CLI_EXIT_INTERNAL;
     }
@@ -302,6 +187,32 @@ static void print_summary(const batch_run *b, double seconds)
                b->m->n_jobs, ran - b->failed, b->failed, b->m->n_jobs - ran, seconds, ru.ru_maxrss / 1024);
 }
 
+/* The library's view of the manifest's jobs (strings and settings stay the manifest's). */
+static rq_file_job *library_jobs(const batch_manifest *m)
+{
+    rq_file_job *jobs = calloc(m->n_jobs ? m->n_jobs : 1, sizeof *jobs);
+    for (size_t i = 0; jobs && i < m->n_jobs; i++) {
+        const batch_job *j = &m->jobs[i];
+        jobs[i] = (rq_file_job){.op = j->op, .input = j->input, .output = j->output, .layout = j->layout,
+                                .settings = j->settings, .n_settings = j->n_settings, .bytes = j->bytes};
+    }
+    return jobs;
+}
+
+/* One session for the whole batch: every job inherits its budget; Ctrl-C cancels through it. */
+static rq_session *batch_session(const batch_options *opt)
+{
+    rq_session *s = NULL;
+    if (rq_session_create(&s) != RQ_OK)
+        return NULL;
+    if (rq_session_set(s, RQ_SESSION_MEMORY_BUDGET, (int64_t)(opt->budget_mib << 20)) != RQ_OK ||
+        rq_session_set_progress(s, cancel_when_interrupted, NULL) != RQ_OK) {
+        rq_session_destroy(s);
+        return NULL;
+    }
+    return s;
+}
+
 static int run_batch(const batch_manifest *m, const batch_options *opt)
 {
     rq_status st = rq_process_set_memory_budget(opt->budget_mib << 20);
@@ -309,42 +220,35 @@ static int run_batch(const batch_manifest *m, const batch_options *opt)
         cli_error("--memory-budget %llu: %s", (unsigned long long)opt->budget_mib, rq_strerror(st));
         return cli_exit_for_status(st);
     }
-    batch_run b = {.m = m, .opt = opt, .draw = isatty(STDERR_FILENO) && !opt->quiet};
-    b.outcomes = calloc(m->n_jobs, sizeof *b.outcomes);
-    uint32_t n = opt->concurrency < m->n_jobs ? opt->concurrency : (uint32_t)m->n_jobs;
-    pthread_t *threads = calloc(n, sizeof *threads);
-    if (!b.outcomes || !threads) {
-        free(b.outcomes);
-        free(threads);
+    rq_file_job_outcome *outcomes = calloc(m->n_jobs ? m->n_jobs : 1, sizeof *outcomes);
+    rq_file_job *jobs = library_jobs(m);
+    rq_session *session = batch_session(opt);
+    if (!outcomes || !jobs || !session) {
+        free(outcomes);
+        free(jobs);
+        rq_session_destroy(session);
         return CLI_EXIT_INTERNAL;
     }
-    pthread_mutex_init(&b.lock, NULL);
-    pthread_cond_init(&b.changed, NULL);
+    batch_run b = {.m = m, .opt = opt, .outcomes = outcomes, .draw = isatty(STDERR_FILENO) && !opt->quiet};
+    rq_jobs_options o = {.concurrency = opt->concurrency, .large_bytes = opt->large_mib << 20,
+                         .fail_fast = opt->fail_fast, .done = job_done, .user = &b};
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     double t0 = cli_now();
-    uint32_t started = 0;
-    for (; started < n; started++)
-        if (pthread_create(&threads[started], NULL, worker, &b) != 0)
-            break;
-    if (started == 0)
-        worker(&b);
-    for (uint32_t i = 0; i < started; i++)
-        pthread_join(threads[i], NULL);
+    rq_run_file_jobs(session, jobs, m->n_jobs, &o, outcomes);
     if (b.draw)
         fputs("\r\033[K", stderr);
     for (size_t i = 0; i < m->n_jobs; i++)
-        if (!b.outcomes[i].ran)
+        if (!outcomes[i].ran)
             print_outcome(&b, i);
     print_summary(&b, cli_now() - t0);
     int rc = batch_exit_code(&b);
     for (size_t i = 0; i < m->n_jobs; i++)
-        free(b.outcomes[i].result_json);
-    free(b.outcomes);
-    free(threads);
-    pthread_mutex_destroy(&b.lock);
-    pthread_cond_destroy(&b.changed);
+        rq_file_result_free(&outcomes[i].result);
+    free(outcomes);
+    free(jobs);
+    rq_session_destroy(session);
     return rc;
 }
 

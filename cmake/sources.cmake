@@ -59,6 +59,7 @@ set(RQ_LIB_SOURCES
   runtime/block_passes.c
   runtime/batch_cost.c
   runtime/batch_coding.c
+  runtime/file_job_queue.c
   runtime/pass_engine.c
   runtime/chunk_policy.c
   runtime/file_encode.c

@@ -13,6 +13,8 @@
 #include "test_json.h"
 #include "runtime/symbol_repair.h"
 
+#include <rq/rq_batch.h>
+
 #include <cjson/cJSON.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -589,4 +591,118 @@ TEST_CASE("rq batch refuses a malformed manifest before running anything, and st
     CHECK(!fs::exists(dir / "a0"));
     CHECK(run_rq(dir, {"batch"}).exit_code == rqt::kExitUsage);
     CHECK(run_rq(dir, {"batch", "--help"}).out.find("one JSON object per") != std::string::npos);
+}
+
+namespace {
+
+struct JobsSession {
+    rq_session *s = nullptr;
+    JobsSession() { REQUIRE(rq_session_create(&s) == RQ_OK); }
+    ~JobsSession() { rq_session_destroy(s); }
+};
+
+struct Ended {
+    std::vector<size_t> order;
+    std::vector<rq_status> status;
+};
+
+void note_end(void *user, size_t i, const rq_file_job_outcome *o)
+{
+    auto *e = static_cast<Ended *>(user);
+    e->order.push_back(i);
+    e->status.push_back(o->status);
+}
+
+void free_outcomes(std::vector<rq_file_job_outcome> &outcomes)
+{
+    for (auto &o : outcomes)
+        rq_file_result_free(&o.result);
+}
+
+} // namespace
+
+TEST_CASE("rq_run_file_jobs runs encode, decode, verify and failing jobs side by side and reports each")
+{
+    TempDir dir;
+    std::vector<std::vector<uint8_t>> data;
+    for (int i = 0; i < 4; i++)
+        data.push_back(rqt::write_input(dir / ("in" + std::to_string(i)), 40 + (uint64_t)i, 30000 + 1000 * (size_t)i));
+    const rq_job_setting small[] = {{RQ_SESSION_SYMBOL_SIZE, 1024}};
+    std::vector<std::string> p;
+    for (const char *name : {"in0", "s0", "in1", "s1", "missing", "s2", "in3", "s3", "s0", "out0"})
+        p.push_back((dir / name).string());
+    std::vector<rq_file_job> jobs = {
+        {RQ_JOB_ENCODE, p[0].c_str(), p[1].c_str(), nullptr, small, 1, 0},
+        {RQ_JOB_ENCODE, p[2].c_str(), p[3].c_str(), nullptr, small, 1, 0},
+        {RQ_JOB_ENCODE, p[4].c_str(), p[5].c_str(), nullptr, nullptr, 0, 0}, /* no such input */
+        {RQ_JOB_ENCODE, p[6].c_str(), p[7].c_str(), nullptr, nullptr, 0, 0},
+    };
+    JobsSession session;
+    Ended ended;
+    rq_jobs_options opt{2, 0, 0, note_end, &ended};
+    std::vector<rq_file_job_outcome> out(jobs.size());
+    CHECK(rq_run_file_jobs(session.s, jobs.data(), jobs.size(), &opt, out.data()) == RQ_ERR_IO);
+    CHECK(ended.order.size() == 4);
+    for (size_t i : {0u, 1u, 3u}) {
+        INFO("job " << i);
+        CHECK(out[i].ran);
+        CHECK(out[i].status == RQ_OK);
+        CHECK(out[i].result.json != nullptr);
+    }
+    CHECK(out[0].result.source_symbols == 30); /* the job's symbol size: 30000 bytes in 1024-byte symbols */
+    CHECK(out[2].status == RQ_ERR_IO);
+    CHECK(std::string(out[2].message).find("missing") != std::string::npos);
+    free_outcomes(out);
+
+    // Then decode and verify what they wrote: all succeed.
+    std::vector<rq_file_job> second = {
+        {RQ_JOB_DECODE, p[8].c_str(), p[9].c_str(), nullptr, nullptr, 0, 0},
+        {RQ_JOB_VERIFY, p[3].c_str(), nullptr, nullptr, nullptr, 0, 0},
+    };
+    std::vector<rq_file_job_outcome> out2(second.size());
+    rq_jobs_options plain{0, 0, 0, nullptr, nullptr};
+    REQUIRE(rq_run_file_jobs(session.s, second.data(), second.size(), &plain, out2.data()) == RQ_OK);
+    CHECK(rqt::read_file(p[9]) == data[0]);
+    free_outcomes(out2);
+}
+
+TEST_CASE("rq_run_file_jobs with fail_fast starts nothing after a failure, and a progress callback cancels")
+{
+    TempDir dir;
+    rqt::write_input(dir / "in", 50, 20000);
+    std::vector<std::string> outs;
+    for (int i = 0; i < 6; i++)
+        outs.push_back((dir / ("s" + std::to_string(i))).string());
+    const std::string in = (dir / "in").string(), missing = (dir / "missing").string();
+    std::vector<rq_file_job> jobs;
+    jobs.push_back({RQ_JOB_ENCODE, missing.c_str(), outs[0].c_str(), nullptr, nullptr, 0, 0});
+    for (int i = 1; i < 6; i++)
+        jobs.push_back({RQ_JOB_ENCODE, in.c_str(), outs[(size_t)i].c_str(), nullptr, nullptr, 0, 0});
+    JobsSession session;
+    std::vector<rq_file_job_outcome> out(jobs.size());
+    SECTION("fail_fast")
+    {
+        rq_jobs_options opt{1, 0, 1, nullptr, nullptr};
+        CHECK(rq_run_file_jobs(session.s, jobs.data(), jobs.size(), &opt, out.data()) == RQ_ERR_IO);
+        CHECK(out[0].ran);
+        for (size_t i = 1; i < jobs.size(); i++)
+            CHECK_FALSE(out[i].ran);
+        CHECK_FALSE(fs::exists(outs[1]));
+    }
+    SECTION("cancelled by the session's progress callback after two jobs")
+    {
+        rq_session_set_progress(
+            session.s, [](void *, uint64_t done, uint64_t) { return done >= 2 ? 1 : 0; }, nullptr);
+        rq_jobs_options opt{1, 0, 0, nullptr, nullptr};
+        CHECK(rq_run_file_jobs(session.s, jobs.data(), jobs.size(), &opt, out.data()) == RQ_ERR_CANCELLED);
+        CHECK_FALSE(out[5].ran);
+        const char *msg = "";
+        rq_session_last_error(session.s, &msg);
+        CHECK(std::string(msg).find("cancelled") != std::string::npos);
+    }
+    free_outcomes(out);
+    const rq_file_job bad = {RQ_JOB_ENCODE, nullptr, nullptr, nullptr, nullptr, 0, 0};
+    rq_jobs_options opt{1, 0, 0, nullptr, nullptr};
+    rq_file_job_outcome one;
+    CHECK(rq_run_file_jobs(session.s, &bad, 1, &opt, &one) == RQ_ERR_INVALID_ARGUMENT);
 }

@@ -1,5 +1,6 @@
 /*
- * librq batches: many source blocks of one K and T coded on one plan.
+ * librq batches: many source blocks of one K and T coded on one plan, and
+ * many file jobs run side by side under one budget (rq_run_file_jobs).
  *
  * Blocks that share K, T and the set of symbols they hold share the solve:
  * rq_code_batch solves once and replays the result over every block. It
@@ -90,6 +91,71 @@ RQ_API rq_status rq_code_batch(rq_session *session, const rq_batch *batch, rq_ba
 RQ_API rq_status rq_batch_estimate(rq_session *session, uint32_t source_symbols, size_t symbol_size,
                                    size_t n_blocks, uint32_t n_known, uint32_t n_wanted,
                                    rq_batch_result *result);
+
+/* ------------------------------------------------------------------------ */
+/* File jobs side by side (what `rq batch MANIFEST` runs)                    */
+/* ------------------------------------------------------------------------ */
+
+typedef enum rq_job_op {
+    RQ_JOB_ENCODE = 0,  /* rq_encode_file(input, output) */
+    RQ_JOB_DECODE = 1,  /* rq_decode_symbols(input, output, layout) */
+    RQ_JOB_VERIFY = 2,  /* rq_verify_symbols(input, layout) */
+    RQ_JOB_REPAIR = 3,  /* rq_repair_symbols(input, layout) */
+    RQ_JOB_REENCODE = 4 /* rq_reencode_symbols(input, layout, output) */
+} rq_job_op;
+
+/* One session setting a job changes (RQ_SESSION_REDUNDANCY as a double, the rest whole numbers). */
+typedef struct rq_job_setting {
+    rq_session_param param;
+    double value;
+} rq_job_setting;
+
+typedef struct rq_file_job {
+    rq_job_op op;
+    const char *input, *output, *layout; /* output and layout NULL where the op has none or the default */
+    const rq_job_setting *settings;
+    size_t n_settings;
+    uint64_t bytes; /* the job's size: one of large_bytes or more runs alone */
+} rq_file_job;
+
+/* What became of a job. */
+typedef struct rq_file_job_outcome {
+    int ran;              /* 0: not started (fail_fast after a failure, or cancelled) */
+    rq_status status;
+    char message[1024];   /* the session's message for a failure */
+    rq_file_result result; /* the job's result (free with rq_file_result_free) */
+    double seconds;
+} rq_file_job_outcome;
+
+/* Called as each job ends, one call at a time, from the thread that ran it. */
+typedef void (*rq_job_done_fn)(void *user, size_t index, const rq_file_job_outcome *outcome);
+
+typedef struct rq_jobs_options {
+    uint32_t concurrency; /* small jobs at once, one worker thread each; 0: the cores */
+    uint64_t large_bytes; /* a job this large waits for the others and runs with every core; 0: none */
+    int fail_fast;        /* start no job after one failed */
+    rq_job_done_fn done;  /* may be NULL */
+    void *user;
+} rq_jobs_options;
+
+/*
+ * Runs the jobs in index order as slots free up, each in a session of its
+ * own made in session's context with session's settings, then one worker
+ * thread (every core for a large job), then the job's settings; every job
+ * charges its own session's budget (session's memory_budget) and the
+ * process's, so rq_process_set_memory_budget bounds them together, a job
+ * waiting for memory rather than failing. A failed job does not stop the
+ * others unless fail_fast. session's progress callback gets (jobs ended,
+ * n_jobs) as jobs end and, while they run, now and then from any of the
+ * threads: nonzero (or rq_session_cancel on session) cancels the running
+ * jobs and starts no more. outcomes (n_jobs of them) are filled; free each
+ * result with rq_file_result_free. Returns RQ_OK when every job ran and
+ * succeeded, RQ_ERR_CANCELLED once cancelled, else the status of the first
+ * job in index order that failed; RQ_ERR_INVALID_ARGUMENT for NULL pointers
+ * or a job without an input (nothing runs).
+ */
+RQ_API rq_status rq_run_file_jobs(rq_session *session, const rq_file_job *jobs, size_t n_jobs,
+                                  const rq_jobs_options *options, rq_file_job_outcome *outcomes);
 
 #ifdef __cplusplus
 }
