@@ -25,7 +25,9 @@ static int cmp_u32(const void *a, const void *b)
 /* ESIs in range and each one once. */
 static rq_status check_esis(const uint32_t *esis, uint32_t n)
 {
-    if (n && !esis)
+    if (n == 0)
+        return RQ_OK;
+    if (!esis)
         return RQ_ERR_INVALID_ARGUMENT;
     uint32_t *sorted = malloc(((size_t)n + 1) * sizeof *sorted);
     if (!sorted)

@@ -211,7 +211,8 @@ rq_status rq_run_file_jobs(rq_session *session, const rq_file_job *jobs, size_t 
     for (size_t i = 0; i < n_jobs; i++)
         if (!jobs[i].input || (unsigned)jobs[i].op > RQ_JOB_REENCODE)
             return rq_session_fail(session, RQ_ERR_INVALID_ARGUMENT, "job %zu has no input or no such op", i);
-    memset(outcomes, 0, n_jobs * sizeof *outcomes);
+    if (n_jobs)
+        memset(outcomes, 0, n_jobs * sizeof *outcomes);
     job_queue q = {.parent = session, .jobs = jobs, .n_jobs = n_jobs, .opt = options, .outcomes = outcomes};
     q.cancel_generation = atomic_load(&session->cancel_generation);
     pthread_mutex_init(&q.lock, NULL);
