@@ -17,8 +17,8 @@
 
 /*
  * Bytes of row operations (an op over T bytes counts T) one CPU worker
- * replays per second: the SIMD backends' figure at T = 65528 (memory-bound;
- * in-cache rows at T = 1280 go ~1.6x faster), and scalar's.
+ * replays per second: the SIMD backends' figure for rows that do not stay
+ * in cache (the slower case: in-cache rows go faster), and scalar's.
  */
 #define CPU_OP_BYTES_PER_S 4.0e10
 #define CPU_SCALAR_OP_BYTES_PER_S 1.5e10

@@ -1,4 +1,4 @@
-// Kills rq at random moments and checks what it leaves (issue: hardening).
+// Kills rq at random moments and checks what it leaves.
 //
 //   kill_harness --rq PATH [--kills N] [--seed S] [--size MIB] [--work DIR]
 //
