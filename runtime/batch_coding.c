@@ -15,6 +15,7 @@
 #include "core/context.h"
 #include "core/row_pool.h"
 #include "rq/rq_batch.h"
+#include "runtime/monotonic.h"
 #include "runtime/batch_cost.h"
 #include "runtime/job_memory.h"
 #include "runtime/session_internal.h"
@@ -33,13 +34,6 @@ typedef struct batch_job {
     atomic_int no_memory; /* a worker had no working rows */
     rq_status status;    /* worker 0's report */
 } batch_job;
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static rq_status check_batch(rq_session *s, const rq_batch *b)
 {
@@ -218,7 +212,7 @@ static rq_status build_plan(batch_job *bj, const rq_block_constants *c, uint64_t
 
 rq_status rq_code_batch(rq_session *session, const rq_batch *batch, rq_batch_result *result)
 {
-    double t0 = now_s();
+    double t0 = rq_monotonic_seconds();
     rq_batch_result ignored;
     rq_batch_result *r = result ? result : &ignored;
     memset(r, 0, sizeof *r);
@@ -241,7 +235,7 @@ rq_status rq_code_batch(rq_session *session, const rq_batch *batch, rq_batch_res
     rq_batch_plan_free(&bj.plan);
     rq_job_release(&bj.job, plan_bytes);
     rq_job_end(&bj.job);
-    r->seconds = now_s() - t0;
+    r->seconds = rq_monotonic_seconds() - t0;
     return st;
 }
 

@@ -17,15 +17,9 @@
 #include "runtime/dir_lock.h"
 #include "runtime/ec_manifest.h"
 #include "runtime/fs_util.h"
+#include "runtime/monotonic.h"
 #include "runtime/temp_file.h"
 #include "runtime/workers.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static rq_status fail(rq_ec_file_report *r, rq_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -398,7 +392,7 @@ static rq_status open_set(const rq_ec_file_opts *o, const char *dir, unit_set *s
 rq_status rq_ec_file_decode(const rq_ec_file_opts *o, const char *dir, const char *output,
                             rq_ec_file_report *r)
 {
-    double t0 = now();
+    double t0 = rq_monotonic_seconds();
     unit_set *set = malloc(sizeof *set);
     if (!set)
         return RQ_ERR_NO_MEMORY;
@@ -430,7 +424,7 @@ rq_status rq_ec_file_decode(const rq_ec_file_opts *o, const char *dir, const cha
         r->bytes_written = set->mf.file_size;
     close_set(set);
     free(set);
-    r->seconds = now() - t0;
+    r->seconds = rq_monotonic_seconds() - t0;
     return st;
 }
 
@@ -482,7 +476,7 @@ static void finish_hashes(const rq_blake3 *hash, const uint32_t *units, uint32_t
 
 rq_status rq_ec_file_repair(const rq_ec_file_opts *o, const char *dir, rq_ec_file_report *r)
 {
-    double t0 = now();
+    double t0 = rq_monotonic_seconds();
     unit_set *set = malloc(sizeof *set);
     rq_temp_file *temps = calloc(RQ_EC_MAX_UNITS, sizeof *temps);
     rq_blake3 *hash = malloc(RQ_EC_MAX_UNITS * sizeof *hash);
@@ -531,7 +525,7 @@ rq_status rq_ec_file_repair(const rq_ec_file_opts *o, const char *dir, rq_ec_fil
         rq_temp_file_discard(&temps[a]);
     close_set(set);
     free(set), free(temps), free(hash), free(sums), free(out_fd);
-    r->seconds = now() - t0;
+    r->seconds = rq_monotonic_seconds() - t0;
     return st;
 }
 
@@ -591,7 +585,7 @@ static rq_status encode_setup(const rq_ec_file_opts *o, const char *input, encod
 rq_status rq_ec_file_encode(const rq_ec_file_opts *o, const char *input, const char *out_dir,
                             rq_ec_file_report *r)
 {
-    double t0 = now();
+    double t0 = rq_monotonic_seconds();
     encode_job *j = calloc(1, sizeof *j);
     if (!j)
         return RQ_ERR_NO_MEMORY;
@@ -639,6 +633,6 @@ rq_status rq_ec_file_encode(const rq_ec_file_opts *o, const char *input, const c
     rq_ec_coder_destroy(j->coder);
     rq_ec_manifest_free(&j->mf);
     free(j);
-    r->seconds = now() - t0;
+    r->seconds = rq_monotonic_seconds() - t0;
     return st;
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "rq/rq_batch.h"
+#include "runtime/monotonic.h"
 #include "runtime/session_internal.h"
 #include "runtime/workers.h"
 
@@ -30,13 +31,6 @@ typedef struct job_queue {
     int large_running, stop;
     atomic_int cancelled;
 } job_queue;
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 /* Whether the caller cancelled: rq_session_cancel on the parent, or its progress callback. */
 static int asks_to_stop(job_queue *q, size_t ended)
@@ -102,7 +96,7 @@ static void run_job(job_queue *q, size_t i, int large)
 {
     const rq_file_job *job = &q->jobs[i];
     rq_file_job_outcome *o = &q->outcomes[i];
-    double t0 = now_s();
+    double t0 = rq_monotonic_seconds();
     rq_session_settings base;
     rq_session_settings_get(q->parent, &base);
     rq_session *s = NULL;
@@ -121,7 +115,7 @@ static void run_job(job_queue *q, size_t i, int large)
         snprintf(o->message, sizeof o->message, "%s", msg[0] ? msg : rq_strerror(o->status));
     }
     rq_session_destroy(s);
-    o->seconds = now_s() - t0;
+    o->seconds = rq_monotonic_seconds() - t0;
 }
 
 static int is_large(const job_queue *q, size_t i)
