@@ -171,20 +171,40 @@ static int batch_exit_code(const batch_run *b)
     return CLI_EXIT_OK;
 }
 
+/* This process's own peak RSS in KiB. ru_maxrss is not: a child started by vfork or posix_spawn shares its
+   parent's memory until exec, and Linux carries that memory's high-water mark over into the child's. VmHWM
+   is the peak of the memory rq runs in since exec. */
+static long peak_rss_kib(void)
+{
+    long kib = -1;
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[128];
+    while (f && kib < 0 && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %ld kB", &kib) != 1)
+            kib = -1;
+    if (f)
+        fclose(f);
+    if (kib < 0) {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        kib = ru.ru_maxrss;
+    }
+    return kib;
+}
+
 static void print_summary(const batch_run *b, double seconds)
 {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
+    const long peak_kib = peak_rss_kib();
     size_t ran = 0;
     for (size_t i = 0; i < b->m->n_jobs; i++)
         ran += b->outcomes[i].ran ? 1u : 0u;
     if (b->opt->json)
         printf("{\"summary\": true, \"jobs\": %zu, \"succeeded\": %zu, \"failed\": %zu, \"not_run\": %zu, "
                "\"seconds\": %.3f, \"peak_rss_kib\": %ld}\n",
-               b->m->n_jobs, ran - b->failed, b->failed, b->m->n_jobs - ran, seconds, ru.ru_maxrss);
+               b->m->n_jobs, ran - b->failed, b->failed, b->m->n_jobs - ran, seconds, peak_kib);
     else
         printf("batch     %zu jobs: %zu succeeded, %zu failed, %zu not run; %.2f s; peak RSS %ld MiB\n",
-               b->m->n_jobs, ran - b->failed, b->failed, b->m->n_jobs - ran, seconds, ru.ru_maxrss / 1024);
+               b->m->n_jobs, ran - b->failed, b->failed, b->m->n_jobs - ran, seconds, peak_kib / 1024);
 }
 
 /* The library's view of the manifest's jobs (strings and settings stay the manifest's). */
