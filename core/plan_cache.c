@@ -112,7 +112,7 @@ static int keep_locked(rq_context *ctx, rq_plan *plan)
     uint64_t bytes = rq_plan_bytes(plan);
     int trimmed = 0;
     while (!rq_meter_take(&ctx->meter, bytes)) {
-        if (evict_one_locked(cache, &ctx->meter))
+        if (rq_row_pool_trim_oversized(&ctx->pool) || evict_one_locked(cache, &ctx->meter))
             continue;
         if (trimmed++)
             return 0;

@@ -89,6 +89,28 @@ void rq_row_pool_trim(rq_row_pool *pool, uint64_t bytes)
         release(&freed[i]);
 }
 
+int rq_row_pool_trim_oversized(rq_row_pool *pool)
+{
+    rq_rows_buf freed[RQ_ROW_POOL_SLOTS];
+    size_t n = 0;
+    pthread_mutex_lock(&pool->lock);
+    const uint64_t half = atomic_load(&pool->meter->limit) / 2;
+    for (size_t i = 0; i < pool->n_idle;) {
+        if (pool->idle[i].cap <= half) {
+            i++;
+            continue;
+        }
+        freed[n] = pool->idle[i];
+        pool->idle_bytes -= freed[n].cap;
+        rq_meter_give(pool->meter, freed[n++].cap);
+        memmove(pool->idle + i, pool->idle + i + 1, (--pool->n_idle - i) * sizeof *pool->idle);
+    }
+    pthread_mutex_unlock(&pool->lock);
+    for (size_t i = 0; i < n; i++)
+        release(&freed[i]);
+    return n > 0;
+}
+
 uint64_t rq_row_pool_idle_bytes(rq_row_pool *pool)
 {
     pthread_mutex_lock(&pool->lock);
@@ -150,9 +172,14 @@ void rq_rows_put(rq_rows_buf *buf)
     rq_rows_buf evicted[RQ_ROW_POOL_SLOTS + 1];
     size_t n_evicted = 0;
     pthread_mutex_lock(&pool->lock);
-    /* One buffer may not take more than half the budget: it would flush the plans. */
-    if (idle.cap <= atomic_load(&pool->meter->limit) / 2 &&
-        make_room_locked(pool, idle.cap, evicted, &n_evicted)) {
+    /* A buffer of up to half the budget may push older idle buffers out. A larger one is kept only in
+     * room that is free: dropping it makes the next block of its size fault in every page again, which
+     * costs several times the decode when the kernel has no huge page to give. It is the first thing
+     * let go when a plan needs room (rq_row_pool_trim_oversized), so it cannot flush the plans. */
+    const int kept = idle.cap <= atomic_load(&pool->meter->limit) / 2
+                         ? make_room_locked(pool, idle.cap, evicted, &n_evicted)
+                         : pool->n_idle < RQ_ROW_POOL_SLOTS && rq_meter_take(pool->meter, idle.cap);
+    if (kept) {
         pool->idle[pool->n_idle++] = idle;
         pool->idle_bytes += idle.cap;
     } else {

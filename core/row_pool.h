@@ -5,8 +5,8 @@
  * aligned buffer of at least bytes (contents undefined), from the pool when
  * one fits; rq_rows_put gives it back to the pool it came from. A pool
  * keeps at most RQ_ROW_POOL_SLOTS idle buffers, charged to its context's
- * cache meter (a buffer that does not fit is freed); large buffers use
- * transparent huge pages.
+ * cache meter (a buffer that does not fit is freed; one over half the budget
+ * only in free room); large buffers use transparent huge pages.
  */
 #ifndef RQ_CORE_ROW_POOL_H
 #define RQ_CORE_ROW_POOL_H
@@ -44,6 +44,8 @@ void rq_row_pool_init(rq_row_pool *pool, rq_cache_meter *meter);
 void rq_row_pool_destroy(rq_row_pool *pool);
 /* Frees idle buffers, oldest first, until at least bytes were given back or none is left. */
 void rq_row_pool_trim(rq_row_pool *pool, uint64_t bytes);
+/* Frees idle buffers larger than half the budget (kept only in free room); 1 if any was freed. */
+int rq_row_pool_trim_oversized(rq_row_pool *pool);
 uint64_t rq_row_pool_idle_bytes(rq_row_pool *pool);
 
 /* The context's pool (for code that cannot see struct rq_context: C++ tests). */
