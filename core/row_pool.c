@@ -11,6 +11,8 @@
 /* Buffers of at least this size are mapped with transparent huge pages. */
 #define HUGE_FROM ((size_t)4 << 20)
 #define HUGE_PAGE ((size_t)2 << 20)
+#define SLACK_FROM ((size_t)256 << 10)
+#define SMALL_PAGE ((size_t)4 << 10)
 
 static void release(rq_rows_buf *b)
 {
@@ -46,6 +48,10 @@ static rq_status allocate(rq_rows_buf *b, size_t bytes)
             return RQ_OK;
         }
     }
+    /* The same eighth more from SLACK_FROM: below it a missed buffer costs little. malloc maps buffers
+     * this large on their own, so the slack again costs address space only. */
+    if (b->cap >= SLACK_FROM && b->cap < HUGE_FROM)
+        b->cap = (b->cap + b->cap / 8 + SMALL_PAGE - 1) & ~(SMALL_PAGE - 1);
     b->base = aligned_alloc(64, b->cap ? b->cap : 64);
     b->size = 0;
     b->rows = b->base;
