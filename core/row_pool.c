@@ -71,13 +71,13 @@ void rq_row_pool_destroy(rq_row_pool *pool)
     pthread_mutex_destroy(&pool->lock);
 }
 
-/* Takes the oldest idle buffer out into *out; lock held. */
-static void take_oldest_locked(rq_row_pool *pool, rq_rows_buf *out)
+/* Takes idle buffer i out of the pool into *out, giving its bytes back to the meter; lock held. */
+static void take_locked(rq_row_pool *pool, size_t i, rq_rows_buf *out)
 {
-    *out = pool->idle[0];
+    *out = pool->idle[i];
     pool->idle_bytes -= out->cap;
     rq_meter_give(pool->meter, out->cap);
-    memmove(pool->idle, pool->idle + 1, --pool->n_idle * sizeof *pool->idle);
+    memmove(pool->idle + i, pool->idle + i + 1, (--pool->n_idle - i) * sizeof *pool->idle);
 }
 
 void rq_row_pool_trim(rq_row_pool *pool, uint64_t bytes)
@@ -87,7 +87,7 @@ void rq_row_pool_trim(rq_row_pool *pool, uint64_t bytes)
     uint64_t given = 0;
     pthread_mutex_lock(&pool->lock);
     while (pool->n_idle > 0 && given < bytes) {
-        take_oldest_locked(pool, &freed[n]);
+        take_locked(pool, 0, &freed[n]);
         given += freed[n++].cap;
     }
     pthread_mutex_unlock(&pool->lock);
@@ -102,14 +102,10 @@ int rq_row_pool_trim_oversized(rq_row_pool *pool)
     pthread_mutex_lock(&pool->lock);
     const uint64_t half = atomic_load(&pool->meter->limit) / 2;
     for (size_t i = 0; i < pool->n_idle;) {
-        if (pool->idle[i].cap <= half) {
+        if (pool->idle[i].cap > half)
+            take_locked(pool, i, &freed[n++]);
+        else
             i++;
-            continue;
-        }
-        freed[n] = pool->idle[i];
-        pool->idle_bytes -= freed[n].cap;
-        rq_meter_give(pool->meter, freed[n++].cap);
-        memmove(pool->idle + i, pool->idle + i + 1, (--pool->n_idle - i) * sizeof *pool->idle);
     }
     pthread_mutex_unlock(&pool->lock);
     for (size_t i = 0; i < n; i++)
@@ -136,11 +132,7 @@ rq_status rq_rows_get(rq_row_pool *pool, rq_rows_buf *buf, size_t bytes)
                 (best == pool->n_idle || pool->idle[i].cap < pool->idle[best].cap))
                 best = i;
         if (best < pool->n_idle) {
-            *buf = pool->idle[best];
-            pool->idle_bytes -= buf->cap;
-            rq_meter_give(pool->meter, buf->cap);
-            memmove(pool->idle + best, pool->idle + best + 1,
-                    (--pool->n_idle - best) * sizeof *pool->idle);
+            take_locked(pool, best, buf);
             pthread_mutex_unlock(&pool->lock);
             return RQ_OK;
         }
@@ -155,11 +147,11 @@ rq_status rq_rows_get(rq_row_pool *pool, rq_rows_buf *buf, size_t bytes)
 static int make_room_locked(rq_row_pool *pool, size_t cap, rq_rows_buf *evicted, size_t *n_evicted)
 {
     if (pool->n_idle == RQ_ROW_POOL_SLOTS)
-        take_oldest_locked(pool, &evicted[(*n_evicted)++]);
+        take_locked(pool, 0, &evicted[(*n_evicted)++]);
     while (!rq_meter_take(pool->meter, cap)) {
         if (pool->n_idle == 0)
             return 0;
-        take_oldest_locked(pool, &evicted[(*n_evicted)++]);
+        take_locked(pool, 0, &evicted[(*n_evicted)++]);
     }
     return 1;
 }
