@@ -93,8 +93,8 @@ size_t rq_job_block_passes(const rq_job *job, const rq_oti *oti, const rq_plan *
 
 static void free_buffers(rq_job_buffers *b)
 {
-    free(b->rows);
-    free(b->buf);
+    rq_rows_put(&b->rows_mem);
+    rq_rows_put(&b->buf_mem);
     free(b->scratch);
     b->rows = b->buf = b->scratch = NULL;
     b->rows_cap = b->buf_cap = b->scratch_cap = 0;
@@ -118,10 +118,15 @@ rq_status rq_job_buffers_fit(rq_job_buffers *b, size_t rows, size_t buf, size_t 
     if (rows <= b->rows_cap && buf <= b->buf_cap && scratch <= b->scratch_cap)
         return RQ_OK;
     free_buffers(b);
-    b->rows = malloc(rows ? rows : 1);
-    b->buf = malloc(buf ? buf : 1);
+    /* Not malloc: rows and buf are first touched all at once, and in 4 KiB pages that costs
+     * more than the decode of a large block; rq_rows_get maps large buffers in huge pages. */
+    rq_status st = rq_rows_get(NULL, &b->rows_mem, rows);
+    if (st == RQ_OK)
+        st = rq_rows_get(NULL, &b->buf_mem, buf);
+    b->rows = b->rows_mem.rows;
+    b->buf = b->buf_mem.rows;
     b->scratch = malloc(scratch ? scratch : 1);
-    if (!b->rows || !b->buf || !b->scratch) {
+    if (st != RQ_OK || !b->scratch) {
         free_buffers(b);
         return RQ_ERR_NO_MEMORY;
     }

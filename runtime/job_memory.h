@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "core/plan.h"
+#include "core/row_pool.h"
 #include "rq/rq_file.h"
 #include "runtime/block_passes.h"
 
@@ -69,7 +70,8 @@ size_t rq_job_block_passes(const rq_job *job, const rq_oti *oti, const rq_plan *
 typedef struct rq_job_buffers {
     uint64_t reserved;
     uint8_t *rows, *buf, *scratch;
-    size_t rows_cap, buf_cap, scratch_cap;
+    size_t rows_cap, buf_cap, scratch_cap; /* as asked: what the reservation covers */
+    rq_rows_buf rows_mem, buf_mem;         /* where rows and buf lie (huge pages when large) */
     int untouched; /* rows and buf were just allocated: no page is placed yet */
 } rq_job_buffers;
 
