@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "rq/rq_batch.h"
 #include "runtime/monotonic.h"
@@ -123,6 +126,19 @@ static int is_large(const job_queue *q, size_t i)
     return q->opt->large_bytes && q->jobs[i].bytes >= q->opt->large_bytes;
 }
 
+/*
+ * Before a large job runs alone: the small jobs before it freed their
+ * buffers into their threads' malloc arenas, which glibc keeps (several
+ * MiB each) unless told; given back now, the large job's buffers and not
+ * that leftover are what the process holds beside the budget.
+ */
+static void give_back_freed_memory(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 /* Waits (holding q->lock) until the next job may start: its index, or -1 when none will. */
 static long wait_turn(job_queue *q)
 {
@@ -158,6 +174,8 @@ static void *worker(void *arg)
         q->running++;
         q->large_running |= large;
         pthread_mutex_unlock(&q->lock);
+        if (large)
+            give_back_freed_memory();
         run_job(q, i, large);
         pthread_mutex_lock(&q->lock);
         q->running--;
