@@ -119,13 +119,13 @@ size_t rq_plan_bytes(const rq_plan *plan)
 /*
  * Stripe width for a replay over len-byte rows: the whole plan runs over
  * bytes [0, s) of every row, then [s, 2s) ..., so rows far beyond cache are
- * read once per stripe instead of once per operation. Stripes narrower than
- * 8 KiB cost more in per-operation overhead than keeping the stripe in L2
- * saves: at K = 1000, T = 65528 (2100 rows) 1 KiB stripes (2 MiB, in L2)
- * replay at ~1060 MB/s, 8 KiB stripes (17 MiB, in L3) at ~1180. The stripes
- * of one replay are made about equal, and no narrower than that.
+ * read once per stripe instead of once per operation. Narrow stripes cost
+ * per-operation overhead; wide ones keep a stripe's rows in the shared cache
+ * instead of the core's own. STRIPE_MIN is where the two balanced when
+ * measured (bench/RESULTS.md, "Narrower stripes"). The stripes of one replay
+ * are made about equal, and no narrower than that.
  */
-#define STRIPE_MIN 8192
+#define STRIPE_MIN 4096
 size_t rq_stripe_width(const rq_context *ctx, size_t rows, size_t len)
 {
     /* The working set a stripe should fit in: all rows of one stripe stay in
