@@ -22,9 +22,10 @@ struct rq_decoder {
     const rq_kernels *kernels;
     rq_block_constants c;
     size_t symbol_size;
-    /* Symbols held, in arrival order. */
+    /* Symbols held, in arrival order (data: data_buf's rows). */
     uint32_t *esis;
     uint8_t *data;
+    rq_rows_buf data_buf;
     uint32_t held, capacity;
     /* Open-addressing set of ESIs held, storing esi + 1 (0 = empty slot). */
     uint32_t *set;
@@ -74,10 +75,17 @@ static rq_status grow(rq_decoder *d)
     if (!esis)
         return RQ_ERR_NO_MEMORY;
     d->esis = esis;
-    uint8_t *data = realloc(d->data, (size_t)cap * d->symbol_size);
-    if (!data)
+    /* From the row pool, not malloc: a block's symbols are tens of MB at large T, and fresh memory
+     * costs a page fault per 4 KiB as they are copied in (the pool's are mapped in huge pages, and
+     * the last decoder's may be taken again). */
+    rq_rows_buf data;
+    if (rq_rows_get(&d->ctx->pool, &data, (size_t)cap * d->symbol_size) != RQ_OK)
         return RQ_ERR_NO_MEMORY;
-    d->data = data;
+    if (d->held)
+        memcpy(data.rows, d->data, (size_t)d->held * d->symbol_size);
+    rq_rows_put(&d->data_buf);
+    d->data_buf = data;
+    d->data = data.rows;
     uint32_t set_size = 16;
     while (set_size < 2 * cap)
         set_size *= 2;
@@ -336,7 +344,7 @@ rq_status rq_decoder_destroy(rq_decoder *d)
 {
     if (d) {
         free(d->esis);
-        free(d->data);
+        rq_rows_put(&d->data_buf);
         free(d->set);
         free(d->source);
         rq_rows_put(&d->work);
