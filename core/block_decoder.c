@@ -228,16 +228,16 @@ static rq_status rebuild_replayed(rq_decoder *d, const rq_plan *plan, const rq_k
                                   const uint8_t **source, uint32_t missing)
 {
     const rq_block_constants *c = &d->c;
-    size_t T = d->symbol_size;
+    size_t T = d->symbol_size, S = rq_row_stride(T);
     size_t work_rows = rq_plan_work_rows(d->ctx, plan, T);
-    rq_status st = rq_rows_get(&d->ctx->pool, &d->work, (work_rows + missing) * T);
+    rq_status st = rq_rows_get(&d->ctx->pool, &d->work, work_rows * S + (size_t)missing * T);
     if (st != RQ_OK)
         return st;
     uint8_t *rows = d->work.rows;
-    rq_plan_fill_inputs(plan, k, rows, T, d->data, T, d->held, T); /* then the zero padding symbols */
-    if ((st = rq_plan_replay(d->ctx, plan, k, rows, T, T)) != RQ_OK)
+    rq_plan_fill_inputs(plan, k, rows, S, d->data, T, d->held, T); /* then the zero padding symbols */
+    if ((st = rq_plan_replay(d->ctx, plan, k, rows, S, T)) != RQ_OK)
         return st;
-    uint8_t *out = rows + work_rows * T;
+    uint8_t *out = rows + work_rows * S; /* the rebuilt symbols, T apart */
     /* The missing symbols' neighbours from the rows the solve shared (if it could). */
     const rq_source_rows *sr = NULL;
     if (rq_source_rows_acquire(&d->ctx->source_rows, c, &sr) != RQ_OK)
@@ -246,10 +246,10 @@ static rq_status rebuild_replayed(rq_decoder *d, const rq_plan *plan, const rq_k
         if (source[x])
             continue;
         if (sr)
-            rq_encode_neighbours(k, rows, T, plan->intermediate, sr->cols + sr->start[x],
+            rq_encode_neighbours(k, rows, S, plan->intermediate, sr->cols + sr->start[x],
                                  sr->start[x + 1] - sr->start[x], out, T);
         else
-            rq_encode_isi(c, k, rows, T, plan->intermediate, x, out, T);
+            rq_encode_isi(c, k, rows, S, plan->intermediate, x, out, T);
         source[x] = out;
         out += T;
     }

@@ -21,6 +21,7 @@ struct rq_encoder {
     const rq_kernels *kernels;
     rq_rows_buf buf;   /* the replayed working rows (from the row pool) */
     uint8_t *rows;
+    size_t stride;     /* between working rows */
     uint32_t *map;     /* L entries: working row of intermediate symbol j */
 };
 
@@ -53,14 +54,15 @@ void rq_encode_isi(const rq_block_constants *c, const rq_kernels *k, const uint8
 /* The plan's way: replay it over a copy of the source and the zero padding. */
 static rq_status intermediate_replayed(rq_encoder *e, const rq_plan *plan, const uint8_t *source)
 {
-    size_t T = e->symbol_size;
+    size_t T = e->symbol_size, S = rq_row_stride(T);
     e->map = malloc((size_t)e->c.L * sizeof *e->map);
-    if (!e->map || rq_rows_get(&e->ctx->pool, &e->buf, rq_plan_work_rows(e->ctx, plan, T) * T) != RQ_OK)
+    if (!e->map || rq_rows_get(&e->ctx->pool, &e->buf, rq_plan_work_rows(e->ctx, plan, T) * S) != RQ_OK)
         return RQ_ERR_NO_MEMORY;
     e->rows = e->buf.rows;
+    e->stride = S;
     /* The K source symbols, then K'-K zero padding symbols. */
-    rq_plan_fill_inputs(plan, e->kernels, e->rows, T, source, T, e->c.K, T);
-    rq_status st = rq_plan_replay(e->ctx, plan, e->kernels, e->rows, T, T);
+    rq_plan_fill_inputs(plan, e->kernels, e->rows, S, source, T, e->c.K, T);
+    rq_status st = rq_plan_replay(e->ctx, plan, e->kernels, e->rows, S, T);
     if (st == RQ_OK)
         memcpy(e->map, plan->intermediate, (size_t)e->c.L * sizeof *e->map);
     return st;
@@ -79,6 +81,7 @@ static rq_status intermediate_dense(rq_encoder *e, const rq_plan *plan, const ui
     if (!e->map || rq_rows_get(&e->ctx->pool, &e->buf, (size_t)c->L * T) != RQ_OK)
         return RQ_ERR_NO_MEMORY;
     e->rows = e->buf.rows;
+    e->stride = T;
     for (uint32_t j = 0; j < c->L; j++)
         e->map[j] = j;
     return rq_dense_combine(e->kernels, plan->dense, plan->n_inputs, c->L, c->K, source, T,
@@ -141,7 +144,7 @@ rq_status rq_encoder_symbol(const rq_encoder *e, uint32_t esi, uint8_t *out, siz
         return RQ_ERR_BUFFER_SIZE;
     /* Source ESIs keep their number as ISI; repair ESIs skip the K'-K padding ISIs. */
     uint32_t isi = esi < e->c.K ? esi : esi + (e->c.K_prime - e->c.K);
-    rq_encode_isi(&e->c, e->kernels, e->rows, e->symbol_size, e->map, isi, out, out_len);
+    rq_encode_isi(&e->c, e->kernels, e->rows, e->stride, e->map, isi, out, out_len);
     return RQ_OK;
 }
 

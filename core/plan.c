@@ -108,6 +108,12 @@ void rq_plan_fill_inputs(const rq_plan *plan, const rq_kernels *k, uint8_t *rows
     }
 }
 
+size_t rq_row_stride(size_t len)
+{
+    size_t s = (len + 63) & ~(size_t)63;
+    return s % 1024 == 0 ? s + 64 : s;
+}
+
 size_t rq_plan_bytes(const rq_plan *plan)
 {
     return sizeof *plan + (size_t)plan->constants.L * sizeof *plan->intermediate +
