@@ -14,7 +14,7 @@ typedef struct param_spec {
 static const param_spec specs[RQ_PARAM_LAST + 1] = {
     [RQ_PARAM_BACKEND] = {"RQ_PARAM_BACKEND", RQ_BACKEND_AUTO, RQ_BACKEND_WASM_SIMD128, RQ_BACKEND_AUTO},
     [RQ_PARAM_CACHE_BYTES] = {"RQ_PARAM_CACHE_BYTES", 0, INT64_C(1) << 40, INT64_C(128) << 20},
-    /* Below a few KiB every stripe is the 8 KiB floor anyway; above 1 GiB no cache holds it. */
+    /* Below a few KiB every stripe is the 4 KiB floor anyway; above 1 GiB no cache holds it. */
     [RQ_PARAM_STRIPE_BYTES] = {"RQ_PARAM_STRIPE_BYTES", 4096, INT64_C(1) << 30, INT64_C(1) << 20},
     [RQ_PARAM_DENSE] = {"RQ_PARAM_DENSE", RQ_DENSE_BY_COST, RQ_DENSE_NEVER, RQ_DENSE_BY_COST},
     [RQ_PARAM_BLAKE3] = {"RQ_PARAM_BLAKE3", RQ_BLAKE3_AUTO, RQ_BLAKE3_AVX512, RQ_BLAKE3_AUTO},

@@ -108,8 +108,12 @@ void rq_plan_fill_inputs(const rq_plan *plan, const rq_kernels *k, uint8_t *rows
     }
 }
 
+/* Rows shorter than this stay len apart: padding them would cost memory in proportion. */
+#define PADDED_FROM 4096
 size_t rq_row_stride(size_t len)
 {
+    if (len < PADDED_FROM)
+        return len;
     size_t s = (len + 63) & ~(size_t)63;
     return s % 1024 == 0 ? s + 64 : s;
 }
@@ -172,8 +176,11 @@ uint64_t rq_plan_scratch_bound(const rq_context *ctx, uint64_t rows)
         target = rq_context_param(ctx, RQ_PARAM_STRIPE_BYTES);
     else
         rq_param_bounds(RQ_PARAM_STRIPE_BYTES, NULL, NULL, &target);
+    /* rq_stripe_width makes a replay's stripes equal, so one may be nearly twice its aim (s),
+     * and rounds it up to whole lines. */
     uint64_t floor = rows * STRIPE_MIN;
-    return floor > (uint64_t)target ? floor : (uint64_t)target;
+    uint64_t aim = floor > (uint64_t)target ? floor : (uint64_t)target;
+    return 2 * aim + rows * 64;
 }
 
 rq_status rq_plan_replay(rq_context *ctx, const rq_plan *plan, const rq_kernels *k,

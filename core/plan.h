@@ -94,11 +94,11 @@ rq_status rq_plan_order_inputs(rq_plan *plan);
 void rq_plan_fill_inputs(const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
                          const uint8_t *known, size_t known_stride, uint32_t n_known, size_t len);
 /*
- * Distance between working rows of len bytes: len in whole cache lines, one
- * line more where that is a multiple of 1 KiB, so that row r + 1 does not
- * start where row r does in the cache's sets (a 65528-byte row replayed at
- * stride 65528 would put most rows of a stripe in the same few sets, and
- * start 7 of every 8 rows inside a line).
+ * Distance between working rows of len bytes. From 4 KiB: len in whole
+ * cache lines, one line more where that is a multiple of 1 KiB, so that row
+ * r + 1 does not start where row r does in the cache's sets (a 65528-byte
+ * row replayed at stride 65528 would put most rows of a stripe in the same
+ * few sets, and start 7 of every 8 rows inside a line). Shorter rows: len.
  */
 size_t rq_row_stride(size_t len);
 /* Moves the operations out of the pooled buffer into one of their own size (for plans kept long). */

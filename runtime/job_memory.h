@@ -79,16 +79,19 @@ typedef struct rq_job_buffers {
 rq_status rq_job_buffers_reserve(rq_job *job, rq_job_buffers *b, uint64_t bytes);
 /*
  * Gives the buffers at least these sizes. If one is too small, all three
- * are reallocated to exactly these sizes, so that what the job holds is
- * never more than one block's needs (which rq_job_block_passes fitted into
- * the reservation). RQ_ERR_NO_MEMORY.
+ * are reallocated to these sizes, so that what the job holds is never more
+ * than one block's needs (which rq_job_block_passes fitted into the
+ * reservation): rows and buf from 4 MiB in huge pages, whose last one is
+ * resident whole (up to 2 MiB past the size each). RQ_ERR_NO_MEMORY.
  */
 rq_status rq_job_buffers_fit(rq_job_buffers *b, size_t rows, size_t buf, size_t scratch);
 /*
  * After a fit that allocated: every worker writes (zeroes) its own column
  * share (rq_column_share) of every row_width-byte row of rows and buf,
  * so that each page is first touched, and so placed on a NUMA node, by the
- * worker that replays those columns. Nothing when nothing was allocated.
+ * worker that replays those columns. A huge page holds whole rows, so it is
+ * placed by whichever worker touches it first. Nothing when nothing was
+ * allocated.
  */
 void rq_job_buffers_place(rq_job *job, rq_job_buffers *b, size_t row_width);
 /* Frees the buffers and returns the reservation. */
