@@ -23,7 +23,8 @@ static void release(rq_rows_buf *b)
     memset(b, 0, sizeof *b);
 }
 
-static rq_status allocate(rq_rows_buf *b, size_t bytes)
+/* slack: whether to add the eighth below, which only a buffer that goes back to a pool can use. */
+static rq_status allocate(rq_rows_buf *b, size_t bytes, int slack)
 {
     b->cap = (bytes + 63) & ~(size_t)63;
     if (b->cap < bytes)
@@ -34,9 +35,10 @@ static rq_status allocate(rq_rows_buf *b, size_t bytes)
          * rows), and a buffer that misses the pool costs a fault and a zeroed
          * 2 MiB page per 2 MiB. Pages past what is used are never touched, so
          * the slack costs address space only. */
-        size_t slack = (b->cap + b->cap / 8 + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-        if (slack > b->cap)
-            b->cap = slack;
+        size_t more = slack ? b->cap / 8 : 0;
+        size_t whole = (b->cap + more + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+        if (whole > b->cap)
+            b->cap = whole;
         size_t size = b->cap + HUGE_PAGE;
         void *base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (base != MAP_FAILED) {
@@ -50,7 +52,7 @@ static rq_status allocate(rq_rows_buf *b, size_t bytes)
     }
     /* The same eighth more from SLACK_FROM: below it a missed buffer costs little. malloc maps buffers
      * this large on their own, so the slack again costs address space only. */
-    if (b->cap >= SLACK_FROM && b->cap < HUGE_FROM)
+    if (slack && b->cap >= SLACK_FROM && b->cap < HUGE_FROM)
         b->cap = (b->cap + b->cap / 8 + SMALL_PAGE - 1) & ~(SMALL_PAGE - 1);
     b->base = aligned_alloc(64, b->cap ? b->cap : 64);
     b->size = 0;
@@ -138,7 +140,7 @@ rq_status rq_rows_get(rq_row_pool *pool, rq_rows_buf *buf, size_t bytes)
         }
         pthread_mutex_unlock(&pool->lock);
     }
-    rq_status st = allocate(buf, bytes);
+    rq_status st = allocate(buf, bytes, pool != NULL);
     buf->pool = pool;
     return st;
 }

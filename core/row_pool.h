@@ -51,7 +51,11 @@ uint64_t rq_row_pool_idle_bytes(rq_row_pool *pool);
 /* The context's pool (for code that cannot see struct rq_context: C++ tests). */
 rq_row_pool *rq_context_pool(rq_context *ctx);
 
-/* pool NULL: a buffer of its own, freed by rq_rows_put. */
+/*
+ * A buffer of at least bytes, 64-byte aligned: an idle one of the pool's, else a new one with an
+ * eighth of slack from 256 KiB up (so that a slightly larger request later can reuse it).
+ * pool NULL: a buffer of its own, without that slack, freed by rq_rows_put.
+ */
 rq_status rq_rows_get(rq_row_pool *pool, rq_rows_buf *buf, size_t bytes);
 void rq_rows_put(rq_rows_buf *buf);
 

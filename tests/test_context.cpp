@@ -210,6 +210,26 @@ TEST_CASE("a working buffer over half the cache budget is kept in free room, and
     CHECK(use.charged <= use.limit);
 }
 
+TEST_CASE("pooled row buffers get an eighth of slack; a buffer of its own (no pool) does not")
+{
+    rqt::Context ctx = rqt::make_context();
+    rq_row_pool *pool = rq_context_pool(ctx.get());
+    const size_t MiB = size_t(1) << 20;
+    for (size_t bytes : {MiB, 10 * MiB}) { // malloc'd, and mapped in huge pages
+        INFO("bytes " << bytes);
+        rq_rows_buf pooled{}, own{};
+        REQUIRE(rq_rows_get(pool, &pooled, bytes) == RQ_OK);
+        REQUIRE(rq_rows_get(nullptr, &own, bytes) == RQ_OK);
+        CHECK(pooled.cap >= bytes + bytes / 8);
+        CHECK(own.cap >= bytes);
+        CHECK(own.cap < bytes + bytes / 8);
+        CHECK(uintptr_t(own.rows) % 64 == 0);
+        own.rows[own.cap - 1] = 1; // all of cap is usable
+        rq_rows_put(&own);
+        rq_rows_put(&pooled);
+    }
+}
+
 TEST_CASE("a context with coders alive is not destroyed; the default context never is")
 {
     rq_context *ctx = nullptr;
