@@ -148,15 +148,44 @@ static void touch_share(uint8_t *area, size_t bytes, size_t width, size_t from, 
         memset(area + row * width + from, 0, len);
 }
 
+#define HUGE_PAGE ((size_t)2 << 20)
+#define SMALL_PAGE ((size_t)4 << 10)
+
+/*
+ * Worker w of n touches huge pages w, w + n, ... of area: one byte per 4 KiB,
+ * which faults a whole huge page in where the kernel gave one (and every
+ * small page where it did not). Were every worker to touch its columns of
+ * every row, all of them would fault the same huge pages and wait on each
+ * other while one zeroes it.
+ */
+static void touch_huge_pages(uint8_t *area, size_t bytes, uint32_t w, uint32_t n)
+{
+    for (size_t at = (size_t)w * HUGE_PAGE; at < bytes; at += (size_t)n * HUGE_PAGE) {
+        size_t end = at + HUGE_PAGE < bytes ? at + HUGE_PAGE : bytes;
+        for (size_t p = at; p < end; p += SMALL_PAGE)
+            area[p] = 0;
+    }
+}
+
+/* Places one buffer: by huge pages when it was mapped in them, else by column shares. */
+static void place_area(const rq_rows_buf *mem, uint8_t *area, size_t bytes, size_t width, uint32_t w,
+                       uint32_t n)
+{
+    if (mem->size) {
+        touch_huge_pages(area, bytes, w, n);
+        return;
+    }
+    size_t from, len;
+    rq_column_share(width, w, n, &from, &len);
+    if (len)
+        touch_share(area, bytes, width, from, len);
+}
+
 static void place_worker(void *ctx, uint32_t w, uint32_t n)
 {
     place_ctx *x = ctx;
-    size_t from, len;
-    rq_column_share(x->width, w, n, &from, &len);
-    if (len) {
-        touch_share(x->b->rows, x->b->rows_cap, x->width, from, len);
-        touch_share(x->b->buf, x->b->buf_cap, x->width, from, len);
-    }
+    place_area(&x->b->rows_mem, x->b->rows, x->b->rows_cap, x->width, w, n);
+    place_area(&x->b->buf_mem, x->b->buf, x->b->buf_cap, x->width, w, n);
 }
 
 void rq_job_buffers_place(rq_job *job, rq_job_buffers *b, size_t row_width)

@@ -86,12 +86,14 @@ rq_status rq_job_buffers_reserve(rq_job *job, rq_job_buffers *b, uint64_t bytes)
  */
 rq_status rq_job_buffers_fit(rq_job_buffers *b, size_t rows, size_t buf, size_t scratch);
 /*
- * After a fit that allocated: every worker writes (zeroes) its own column
- * share (rq_column_share) of every row_width-byte row of rows and buf,
- * so that each page is first touched, and so placed on a NUMA node, by the
- * worker that replays those columns. A huge page holds whole rows, so it is
- * placed by whichever worker touches it first. Nothing when nothing was
- * allocated.
+ * After a fit that allocated: the workers first touch the pages of rows and
+ * buf together. A buffer in small pages: every worker writes (zeroes) its own
+ * column share (rq_column_share) of every row_width-byte row, so that each
+ * page is placed on the NUMA node of the worker that replays those columns.
+ * A buffer mapped for huge pages: a huge page holds whole rows, so no worker
+ * can have its columns to itself; the workers take every n-th huge page
+ * instead, so that they zero different pages at once. Nothing when nothing
+ * was allocated.
  */
 void rq_job_buffers_place(rq_job *job, rq_job_buffers *b, size_t row_width);
 /* Frees the buffers and returns the reservation. */
