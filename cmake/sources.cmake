@@ -16,6 +16,7 @@ set(RQ_CORE_SOURCES
   core/solver.c
   core/plan.c
   core/plan_cache.c
+  core/plan_schedule.c
   core/batch_plan.c
   core/dense_combine.c
   core/block_encoder.c

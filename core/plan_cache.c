@@ -7,6 +7,7 @@
 #include "core/context.h"
 #include "core/dense_combine.h"
 #include "core/params.h"
+#include "core/plan_schedule.h"
 
 struct rq_plan_cache_entry {
     rq_plan *plan;
@@ -69,6 +70,15 @@ void rq_plan_cache_destroy(rq_plan_cache *cache, rq_cache_meter *meter)
     pthread_mutex_destroy(&cache->lock);
 }
 
+/*
+ * Runs from this long are done piecemeal after the blocks of this many
+ * operations that last wrote their sources (core/plan_schedule.h): the
+ * dense LDPC rows of large K'. Chosen by bench/RESULTS.md, "Long runs done
+ * piecemeal".
+ */
+#define SCHEDULE_MIN_RUN 64
+#define SCHEDULE_BLOCK 2048
+
 static rq_status build_encoding_plan(rq_context *ctx, uint32_t k_prime, rq_plan **out)
 {
     rq_block_constants c;
@@ -98,6 +108,7 @@ static rq_status build_encoding_plan(rq_context *ctx, uint32_t k_prime, rq_plan 
     /* Kept for long: its operations leave the pool for a block of their own size.
      * Small K': also the dense coefficients (core/dense_combine.h). */
     if (st == RQ_OK && ((st = rq_plan_order_inputs(*out)) != RQ_OK ||
+                        (st = rq_plan_schedule_runs(*out, SCHEDULE_MIN_RUN, SCHEDULE_BLOCK)) != RQ_OK ||
                         (st = rq_plan_compact(*out)) != RQ_OK ||
                         (st = rq_plan_dense_rows(ctx, *out, &(*out)->dense)) != RQ_OK))
         rq_plan_free(*out);

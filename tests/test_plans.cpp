@@ -15,6 +15,7 @@
 extern "C" {
 #include "core/dense_combine.h"
 #include "core/plan_cache.h"
+#include "core/plan_schedule.h"
 #include "runtime/dispatch.h"
 #include "core/gf256.h"
 #include "core/params.h"
@@ -266,6 +267,125 @@ TEST_CASE("cached encoding plans replayed on fresh data match the constraints an
         check_uncached(b, replay_everywhere(plan, b), rng);
         rq_plan_cache_release(ctx(), plan);
     }
+}
+
+namespace {
+
+// Position of each op of `ops` in `order` (every op is distinct there).
+std::vector<size_t> positions(const std::vector<rq_op> &ops, const std::vector<rq_op> &order)
+{
+    auto key = [](rq_op o) { return (uint64_t(o.dst_coef & 0xFFFFFFu) << 32) | o.src; };
+    std::vector<size_t> pos(ops.size(), SIZE_MAX);
+    for (size_t i = 0; i < ops.size(); i++)
+        for (size_t j = 0; j < order.size(); j++)
+            if (key(order[j]) == key(ops[i]))
+                pos[i] = j;
+    return pos;
+}
+
+} // namespace
+
+TEST_CASE("a long XOR run is done after its sources' last writes, never before a read of its row, "
+          "and replays to the same rows")
+{
+    // Rows 1..70 are written one after another (the sources), row 90 reads
+    // row 0 after row 40 was written (a barrier), then one run copies and
+    // XORs rows 1..70 into row 0.
+    const uint32_t N = 70;
+    std::vector<rq_op> ops;
+    for (uint32_t i = 1; i <= N; i++) {
+        ops.push_back(rq_op_make(i, 80, 0));
+        ops.push_back(rq_op_make(i, 81 + i % 5, 1));
+        if (i == 40)
+            ops.push_back(rq_op_make(90, 0, 0));
+    }
+    const size_t run_at = ops.size();
+    REQUIRE(run_at == 2 * N + 1);
+    ops.push_back(rq_op_make(0, 1, 0));
+    for (uint32_t i = 2; i <= N; i++)
+        ops.push_back(rq_op_make(0, i, 1));
+    rq_plan plan{};
+    plan.rows = 91;
+    plan.ops = static_cast<rq_op *>(std::malloc(ops.size() * sizeof(rq_op)));
+    std::memcpy(plan.ops, ops.data(), ops.size() * sizeof(rq_op));
+    plan.n_ops = ops.size();
+    REQUIRE(rq_plan_schedule_runs(&plan, 64, 8) == RQ_OK);
+    std::vector<rq_op> got(plan.ops, plan.ops + plan.n_ops);
+    std::free(plan.ops);
+    REQUIRE(got.size() == ops.size());
+
+    // Same rows after replay, from the same garbage.
+    const size_t T = 48;
+    std::mt19937_64 rng(7);
+    std::vector<uint8_t> a(91 * T), b;
+    for (uint8_t &v : a)
+        v = uint8_t(rng());
+    b = a;
+    rq_kernels_scalar()->apply_plan(ops.data(), ops.size(), a.data(), T, T);
+    rq_kernels_scalar()->apply_plan(got.data(), got.size(), b.data(), T, T);
+    CHECK(a == b);
+
+    // Where the run's operations went: the first one into row 0 is a copy, after the barrier;
+    // the XORs of rows written after the barrier moved up, each after its source's last write.
+    size_t barrier = 0, first = SIZE_MAX, moved = 0;
+    for (size_t j = 0; j < got.size(); j++) {
+        if (rq_op_dst(got[j]) == 90)
+            barrier = j;
+        if (rq_op_dst(got[j]) == 0 && first == SIZE_MAX)
+            first = j;
+    }
+    CHECK(barrier < first);
+    CHECK(rq_op_coef(got[first]) == 0);
+    std::vector<rq_op> run(ops.begin() + run_at, ops.end());
+    for (rq_op &o : run)
+        o = rq_op_make(0, o.src, 1);
+    std::vector<rq_op> got_xor = got;
+    for (rq_op &o : got_xor)
+        if (rq_op_dst(o) == 0)
+            o = rq_op_make(0, o.src, 1);
+    std::vector<size_t> pos = positions(run, got_xor), src_pos = positions(ops, got);
+    for (size_t i = 0; i < run.size(); i++) {
+        uint32_t src = run[i].src;
+        INFO("XOR of row " << src);
+        REQUIRE(pos[i] != SIZE_MAX);
+        CHECK(pos[i] > src_pos[2 * (src - 1) + 1 + (src > 40)]); // after its source's last write
+        if (pos[i] < src_pos[2 * (N - 1) + 2]) // before the sources' last write
+            moved++;
+    }
+    CAPTURE(moved);
+    CHECK(moved >= 24); // most of rows 41..70, written after the barrier (4 to a block of 8)
+}
+
+TEST_CASE("a large plan with its long runs done piecemeal solves the same system")
+{
+    rq_gf_init();
+    std::mt19937_64 rng(0x5c4ed);
+    const uint32_t K = 10000;
+    rq_block_constants c;
+    REQUIRE(rq_block_constants_for(K, &c) == RQ_OK);
+    std::vector<uint32_t> isis(c.K_prime);
+    for (uint32_t i = 0; i < c.K_prime; i++)
+        isis[i] = i;
+    Block b = make_block(K, 16, isis, rng);
+    rq_plan *plain = nullptr, *scheduled = nullptr;
+    REQUIRE(rq_plan_build(ctx(), &c, isis.data(), c.K_prime, &plain) == RQ_OK);
+    REQUIRE(rq_plan_build(ctx(), &c, isis.data(), c.K_prime, &scheduled) == RQ_OK);
+    REQUIRE(rq_plan_schedule_runs(scheduled, 64, 2048) == RQ_OK);
+    REQUIRE(scheduled->n_ops == plain->n_ops);
+    size_t differ = 0;
+    for (size_t j = 0; j < plain->n_ops; j++)
+        differ += std::memcmp(&plain->ops[j], &scheduled->ops[j], sizeof(rq_op)) != 0;
+    CAPTURE(differ, plain->n_ops);
+    CHECK(differ > plain->n_ops / 10); // the LDPC rows' runs moved
+    std::vector<uint8_t> C = replay(plain, best_kernels(), b, 0);
+    check_constraints(b, C);
+    for (const rq_kernels *k : usable_backends()) {
+        INFO("backend " << k->name);
+        for (size_t stripe : {size_t(0), size_t(1), size_t(2)})
+            REQUIRE(replay(scheduled, k, b, stripe) == C);
+    }
+    rq_plan_free(plain);
+    rq_plan_free(scheduled);
 }
 
 TEST_CASE("wide working rows are whole cache lines apart, and never a multiple of 1 KiB")
