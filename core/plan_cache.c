@@ -108,7 +108,7 @@ static rq_status build_encoding_plan(rq_context *ctx, uint32_t k_prime, rq_plan 
     /* Kept for long: its operations leave the pool for a block of their own size.
      * Small K': also the dense coefficients (core/dense_combine.h). */
     if (st == RQ_OK && ((st = rq_plan_order_inputs(*out)) != RQ_OK ||
-                        (st = rq_plan_schedule_runs(*out, SCHEDULE_MIN_RUN, SCHEDULE_BLOCK)) != RQ_OK ||
+                        (st = rq_plan_schedule_runs(*out, &ctx->pool, SCHEDULE_MIN_RUN, SCHEDULE_BLOCK)) != RQ_OK ||
                         (st = rq_plan_compact(*out)) != RQ_OK ||
                         (st = rq_plan_dense_rows(ctx, *out, &(*out)->dense)) != RQ_OK))
         rq_plan_free(*out);

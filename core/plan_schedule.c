@@ -67,20 +67,15 @@ static void note_refs(schedule *s, size_t k, size_t e)
 }
 
 /*
- * The moved operations' indices ordered by where they go, then by row, then
- * as they were: two stable counting sorts. NULL if there is no memory.
+ * The moved operations' indices (into out) ordered by where they go, then by
+ * row, then as they were: two stable counting sorts, through count (one entry
+ * per op or row, whichever is more, and one) and by_row (one per moved op).
  */
-static uint32_t *order_moved(const schedule *s, uint32_t rows)
+static void order_moved(const schedule *s, uint32_t rows, uint32_t *count, uint32_t *by_row,
+                        uint32_t *out)
 {
     size_t n = s->n, buckets = (n > rows ? n : rows) + 1;
-    uint32_t *count = calloc(buckets, sizeof *count);
-    uint32_t *by_row = malloc(s->moved * sizeof *by_row), *out = malloc(s->moved * sizeof *out);
-    if (!count || !by_row || !out) {
-        free(count);
-        free(by_row);
-        free(out);
-        return NULL;
-    }
+    memset(count, 0, buckets * sizeof *count);
     for (size_t j = 0; j < n; j++)
         if (s->attach[j] != NONE)
             count[rq_op_dst(s->ops[j]) + 1]++;
@@ -96,9 +91,6 @@ static uint32_t *order_moved(const schedule *s, uint32_t rows)
         count[j + 1] += count[j];
     for (size_t i = 0; i < s->moved; i++)
         out[count[s->attach[by_row[i]]]++] = by_row[i];
-    free(count);
-    free(by_row);
-    return out;
 }
 
 /*
@@ -158,41 +150,49 @@ static void plan_moves(schedule *s, uint32_t min_run, uint32_t block)
     }
 }
 
-rq_status rq_plan_schedule_runs(rq_plan *plan, uint32_t min_run, uint32_t block)
+/*
+ * The working arrays, all of uint32_t, in one buffer: attach (an entry per
+ * op), last_write and last_ref (per row), count (see order_moved), and two
+ * lists of moved ops.
+ */
+static size_t work_entries(size_t n, uint32_t rows)
+{
+    return 3 * n + 2 * (size_t)rows + (n > rows ? n : rows) + 1;
+}
+
+rq_status rq_plan_schedule_runs(rq_plan *plan, rq_row_pool *pool, uint32_t min_run, uint32_t block)
 {
     size_t n = plan->n_ops;
     uint32_t rows = plan->rows + plan->scratch_rows;
     if (n < 2 || n >= NONE || min_run < 2 || block == 0)
         return RQ_OK;
-    schedule s = {plan->ops, n, malloc(n * sizeof *s.attach), malloc(rows * sizeof *s.last_write),
-                  malloc(rows * sizeof *s.last_ref), 0};
-    rq_status st = s.attach && s.last_write && s.last_ref ? RQ_OK : RQ_ERR_NO_MEMORY;
-    if (st == RQ_OK) {
-        memset(s.last_write, 0xff, rows * sizeof *s.last_write);
-        memset(s.last_ref, 0xff, rows * sizeof *s.last_ref);
-        plan_moves(&s, min_run, block);
+    rq_rows_buf work, ops;
+    if (rq_rows_get(pool, &work, work_entries(n, rows) * sizeof(uint32_t)) != RQ_OK)
+        return RQ_ERR_NO_MEMORY;
+    uint32_t *w = (uint32_t *)work.rows;
+    schedule s = {plan->ops, n, w, w + n, w + n + rows, 0};
+    memset(s.last_write, 0xff, 2 * (size_t)rows * sizeof *s.last_write);
+    plan_moves(&s, min_run, block);
+    if (s.moved == 0) {
+        rq_rows_put(&work);
+        return RQ_OK;
     }
-    free(s.last_write);
-    free(s.last_ref);
-    if (st != RQ_OK || s.moved == 0) {
-        free(s.attach);
-        return st;
-    }
-    uint32_t *moved = order_moved(&s, rows);
-    rq_op *out = moved ? malloc(n * sizeof *out) : NULL;
-    if (!out) {
-        free(moved);
-        free(s.attach);
+    if (rq_rows_get(pool, &ops, n * sizeof(rq_op)) != RQ_OK) {
+        rq_rows_put(&work);
         return RQ_ERR_NO_MEMORY;
     }
+    uint32_t *count = w + n + 2 * (size_t)rows, *by_row = count + (n > rows ? n : rows) + 1;
+    uint32_t *moved = by_row + n;
+    order_moved(&s, rows, count, by_row, moved);
+    rq_op *out = (rq_op *)ops.rows;
     emit(&s, moved, out, s.attach);
-    free(moved);
     keep_copies_first(plan->ops, n, min_run, s.attach, out);
-    free(s.attach);
+    rq_rows_put(&work);
     if (plan->ops_buf.base)
         rq_rows_put(&plan->ops_buf);
     else
         free(plan->ops);
     plan->ops = out;
+    plan->ops_buf = ops;
     return RQ_OK;
 }

@@ -4,13 +4,15 @@
  * moved to the end of the block of `block` operations in which their source
  * was last written, while it is still in cache; what every row holds after
  * the replay does not change. Plans with no such run are left as they are.
- * RQ_ERR_NO_MEMORY leaves the plan unchanged.
+ * Working memory and the reordered operations come from pool (NULL: buffers
+ * of their own; the operations end in a pooled buffer as a fresh plan's do,
+ * see rq_plan_compact). RQ_ERR_NO_MEMORY leaves the plan unchanged.
  */
 #ifndef RQ_CORE_PLAN_SCHEDULE_H
 #define RQ_CORE_PLAN_SCHEDULE_H
 
 #include "core/plan.h"
 
-rq_status rq_plan_schedule_runs(rq_plan *plan, uint32_t min_run, uint32_t block);
+rq_status rq_plan_schedule_runs(rq_plan *plan, rq_row_pool *pool, uint32_t min_run, uint32_t block);
 
 #endif

@@ -309,9 +309,12 @@ TEST_CASE("a long XOR run is done after its sources' last writes, never before a
     plan.ops = static_cast<rq_op *>(std::malloc(ops.size() * sizeof(rq_op)));
     std::memcpy(plan.ops, ops.data(), ops.size() * sizeof(rq_op));
     plan.n_ops = ops.size();
-    REQUIRE(rq_plan_schedule_runs(&plan, 64, 8) == RQ_OK);
+    REQUIRE(rq_plan_schedule_runs(&plan, nullptr, 64, 8) == RQ_OK);
     std::vector<rq_op> got(plan.ops, plan.ops + plan.n_ops);
-    std::free(plan.ops);
+    if (plan.ops_buf.base)
+        rq_rows_put(&plan.ops_buf);
+    else
+        std::free(plan.ops);
     REQUIRE(got.size() == ops.size());
 
     // Same rows after replay, from the same garbage.
@@ -370,7 +373,7 @@ TEST_CASE("a large plan with its long runs done piecemeal solves the same system
     rq_plan *plain = nullptr, *scheduled = nullptr;
     REQUIRE(rq_plan_build(ctx(), &c, isis.data(), c.K_prime, &plain) == RQ_OK);
     REQUIRE(rq_plan_build(ctx(), &c, isis.data(), c.K_prime, &scheduled) == RQ_OK);
-    REQUIRE(rq_plan_schedule_runs(scheduled, 64, 2048) == RQ_OK);
+    REQUIRE(rq_plan_schedule_runs(scheduled, rq_context_pool(ctx()), 64, 2048) == RQ_OK);
     REQUIRE(scheduled->n_ops == plain->n_ops);
     size_t differ = 0;
     for (size_t j = 0; j < plain->n_ops; j++)
