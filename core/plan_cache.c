@@ -79,6 +79,24 @@ void rq_plan_cache_destroy(rq_plan_cache *cache, rq_cache_meter *meter)
 #define SCHEDULE_MIN_RUN 64
 #define SCHEDULE_BLOCK 2048
 
+/*
+ * Readies a plan that will be replayed for every block of its K': inputs in
+ * the order of first use, long runs scheduled (only a speed-up: without
+ * memory for it the plan stays as it is), its operations out of the pool in
+ * a block of their own size, and for small K' the dense coefficients
+ * (core/dense_combine.h).
+ */
+static rq_status prepare_for_keeping(rq_context *ctx, rq_plan *plan)
+{
+    rq_status st = rq_plan_order_inputs(plan);
+    if (st != RQ_OK)
+        return st;
+    (void)rq_plan_schedule_runs(plan, &ctx->pool, SCHEDULE_MIN_RUN, SCHEDULE_BLOCK);
+    if ((st = rq_plan_compact(plan)) != RQ_OK)
+        return st;
+    return rq_plan_dense_rows(ctx, plan, &plan->dense);
+}
+
 static rq_status build_encoding_plan(rq_context *ctx, uint32_t k_prime, rq_plan **out)
 {
     rq_block_constants c;
@@ -105,12 +123,7 @@ static rq_status build_encoding_plan(rq_context *ctx, uint32_t k_prime, rq_plan 
         rq_plan_free(other);
     }
     free(isis);
-    /* Kept for long: its operations leave the pool for a block of their own size.
-     * Small K': also the dense coefficients (core/dense_combine.h). */
-    if (st == RQ_OK && ((st = rq_plan_order_inputs(*out)) != RQ_OK ||
-                        (st = rq_plan_schedule_runs(*out, &ctx->pool, SCHEDULE_MIN_RUN, SCHEDULE_BLOCK)) != RQ_OK ||
-                        (st = rq_plan_compact(*out)) != RQ_OK ||
-                        (st = rq_plan_dense_rows(ctx, *out, &(*out)->dense)) != RQ_OK))
+    if (st == RQ_OK && (st = prepare_for_keeping(ctx, *out)) != RQ_OK)
         rq_plan_free(*out);
     /* The systematic construction makes ISIs 0..K'-1 always solvable. */
     return st == RQ_ERR_NEED_MORE_SYMBOLS ? RQ_ERR_INTERNAL : st;

@@ -5,8 +5,8 @@
  * is one long run of XORs into one row, and at large K' its sources are
  * scattered over a working buffer far larger than the caches: the run reads
  * them back from memory, long after they were written. Each XOR of such a run
- * may instead be done any time after its source got its final value, as long
- * as nothing else touches the run's row in between. So each goes to the end
+ * may instead be done any time after its source's last write before the run,
+ * as long as nothing else names the run's row in between. So each goes to the end
  * of the block of operations in which its source was last written, while the
  * source is still in cache; there the XORs gathered into the same row are
  * sorted together, so replay still fuses them. The result is unchanged: the
@@ -34,7 +34,7 @@ static size_t run_end(const rq_op *ops, size_t n, size_t k)
 typedef struct schedule {
     const rq_op *ops;
     size_t n;
-    uint32_t *attach;          /* op -> the op it now follows; NONE: stays */
+    uint32_t *attach;          /* op -> the original op whose place it now follows; NONE: stays */
     uint32_t *last_write, *last_ref; /* row -> last op (so far) writing / naming it */
     size_t moved;
 } schedule;
@@ -95,7 +95,8 @@ static void order_moved(const schedule *s, uint32_t rows, uint32_t *count, uint3
 
 /*
  * Writes the operations in their new order into out; pos[j] becomes where op
- * j went (pos may be s->attach: each entry is read before it is replaced).
+ * j went. pos may be s->attach: a moved op's entry is read again after it
+ * holds its new position, which is never NONE, so it still reads as moved.
  */
 static void emit(const schedule *s, const uint32_t *moved, rq_op *out, uint32_t *pos)
 {
@@ -114,9 +115,9 @@ static void emit(const schedule *s, const uint32_t *moved, rq_op *out, uint32_t 
 }
 
 /*
- * A run that began with a copy (its row held nothing before) must still
- * begin with one: whichever of its operations now comes first becomes the
- * copy, and the old copy an XOR.
+ * A run that began with a copy (what its row held before is not used) must
+ * still begin with one: whichever of its operations now comes first becomes
+ * the copy, and the old copy an XOR.
  */
 static void keep_copies_first(const rq_op *ops, size_t n, uint32_t min_run, const uint32_t *pos,
                               rq_op *out)

@@ -5,8 +5,8 @@
  * was last written, while it is still in cache; what every row holds after
  * the replay does not change. Plans with no such run are left as they are.
  * Working memory and the reordered operations come from pool (NULL: buffers
- * of their own; the operations end in a pooled buffer as a fresh plan's do,
- * see rq_plan_compact). RQ_ERR_NO_MEMORY leaves the plan unchanged.
+ * of their own); the operations end in plan->ops_buf as a fresh plan's do
+ * (see rq_plan_compact). RQ_ERR_NO_MEMORY leaves the plan unchanged.
  */
 #ifndef RQ_CORE_PLAN_SCHEDULE_H
 #define RQ_CORE_PLAN_SCHEDULE_H

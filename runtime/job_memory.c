@@ -7,6 +7,7 @@
 #include "core/params.h"
 #include "core/plan.h"
 #include "runtime/session_internal.h"
+#include "runtime/topology.h"
 #include "runtime/workers.h"
 
 #define MIB (1024ull * 1024ull)
@@ -140,6 +141,7 @@ rq_status rq_job_buffers_fit(rq_job_buffers *b, size_t rows, size_t buf, size_t 
 typedef struct place_ctx {
     rq_job_buffers *b;
     size_t width;
+    int by_huge_page; /* mapped buffers: each worker its own huge pages (else column shares) */
 } place_ctx;
 
 static void touch_share(uint8_t *area, size_t bytes, size_t width, size_t from, size_t len)
@@ -156,7 +158,9 @@ static void touch_share(uint8_t *area, size_t bytes, size_t width, size_t from, 
  * which faults a whole huge page in where the kernel gave one (and every
  * small page where it did not). Were every worker to touch its columns of
  * every row, all of them would fault the same huge pages and wait on each
- * other while one zeroes it.
+ * other while one zeroes it. Only where there is one NUMA node (or placement
+ * is off): where the kernel gave small pages, this places them by huge page
+ * instead of by the columns each worker replays.
  */
 static void touch_huge_pages(uint8_t *area, size_t bytes, uint32_t w, uint32_t n)
 {
@@ -167,11 +171,12 @@ static void touch_huge_pages(uint8_t *area, size_t bytes, uint32_t w, uint32_t n
     }
 }
 
-/* Places one buffer: by huge pages when it was mapped in them, else by column shares. */
-static void place_area(const rq_rows_buf *mem, uint8_t *area, size_t bytes, size_t width, uint32_t w,
-                       uint32_t n)
+/* Places one buffer: by huge pages when it was mapped for them (see above), else by column shares. */
+static void place_area(const place_ctx *x, const rq_rows_buf *mem, uint8_t *area, size_t bytes,
+                       uint32_t w, uint32_t n)
 {
-    if (mem->size) {
+    size_t width = x->width;
+    if (mem->size && x->by_huge_page) {
         touch_huge_pages(area, bytes, w, n);
         return;
     }
@@ -184,8 +189,8 @@ static void place_area(const rq_rows_buf *mem, uint8_t *area, size_t bytes, size
 static void place_worker(void *ctx, uint32_t w, uint32_t n)
 {
     place_ctx *x = ctx;
-    place_area(&x->b->rows_mem, x->b->rows, x->b->rows_cap, x->width, w, n);
-    place_area(&x->b->buf_mem, x->b->buf, x->b->buf_cap, x->width, w, n);
+    place_area(x, &x->b->rows_mem, x->b->rows, x->b->rows_cap, w, n);
+    place_area(x, &x->b->buf_mem, x->b->buf, x->b->buf_cap, w, n);
 }
 
 void rq_job_buffers_place(rq_job *job, rq_job_buffers *b, size_t row_width)
@@ -193,7 +198,9 @@ void rq_job_buffers_place(rq_job *job, rq_job_buffers *b, size_t row_width)
     if (!b->untouched || row_width == 0)
         return;
     b->untouched = 0;
-    place_ctx x = {b, row_width};
+    rq_topology_summary machine;
+    rq_topology_summarize(rq_topology_system(), &machine);
+    place_ctx x = {b, row_width, machine.numa_nodes == 1 || job->cfg.placement == RQ_PLACEMENT_NONE};
     rq_workers_run(job->threads, job->cfg.placement, place_worker, &x);
 }
 

@@ -91,9 +91,11 @@ rq_status rq_job_buffers_fit(rq_job_buffers *b, size_t rows, size_t buf, size_t 
  * column share (rq_column_share) of every row_width-byte row, so that each
  * page is placed on the NUMA node of the worker that replays those columns.
  * A buffer mapped for huge pages: a huge page holds whole rows, so no worker
- * can have its columns to itself; the workers take every n-th huge page
- * instead, so that they zero different pages at once. Nothing when nothing
- * was allocated.
+ * can have its columns to itself; on a machine of one NUMA node (or with
+ * placement off) the workers take every n-th huge page instead, so that they
+ * zero different pages at once; on several nodes they keep to their column
+ * shares, which places small pages right when the kernel gives no huge ones.
+ * Nothing when nothing was allocated.
  */
 void rq_job_buffers_place(rq_job *job, rq_job_buffers *b, size_t row_width);
 /* Frees the buffers and returns the reservation. */

@@ -236,7 +236,7 @@ TEST_CASE("cached encoding plans replayed on fresh data match the constraints an
 {
     rq_gf_init();
     std::mt19937_64 rng(0x5eed);
-    for (uint32_t K : {10u, 11u, 26u, 101u, 500u, 1002u, 2000u}) {
+    for (uint32_t K : {10u, 11u, 26u, 101u, 500u, 1002u, 2000u, 10000u}) { // 10000: long runs scheduled
         INFO("K = " << K);
         rq_block_constants c;
         REQUIRE(rq_block_constants_for(K, &c) == RQ_OK);
@@ -271,16 +271,36 @@ TEST_CASE("cached encoding plans replayed on fresh data match the constraints an
 
 namespace {
 
-// Position of each op of `ops` in `order` (every op is distinct there).
-std::vector<size_t> positions(const std::vector<rq_op> &ops, const std::vector<rq_op> &order)
+// ops scheduled by rq_plan_schedule_runs over `rows` rows (unpooled).
+std::vector<rq_op> scheduled(const std::vector<rq_op> &ops, uint32_t rows, uint32_t min_run, uint32_t block)
 {
-    auto key = [](rq_op o) { return (uint64_t(o.dst_coef & 0xFFFFFFu) << 32) | o.src; };
-    std::vector<size_t> pos(ops.size(), SIZE_MAX);
-    for (size_t i = 0; i < ops.size(); i++)
-        for (size_t j = 0; j < order.size(); j++)
-            if (key(order[j]) == key(ops[i]))
-                pos[i] = j;
-    return pos;
+    rq_plan plan{};
+    plan.rows = rows;
+    plan.ops = static_cast<rq_op *>(std::malloc(ops.size() * sizeof(rq_op)));
+    REQUIRE(plan.ops != nullptr);
+    std::memcpy(plan.ops, ops.data(), ops.size() * sizeof(rq_op));
+    plan.n_ops = ops.size();
+    REQUIRE(rq_plan_schedule_runs(&plan, nullptr, min_run, block) == RQ_OK);
+    std::vector<rq_op> got(plan.ops, plan.ops + plan.n_ops);
+    if (plan.ops_buf.base)
+        rq_rows_put(&plan.ops_buf);
+    else
+        std::free(plan.ops);
+    return got;
+}
+
+// Both op lists replayed (scalar kernels) over the same random rows give the same rows.
+void check_same_rows(const std::vector<rq_op> &a_ops, const std::vector<rq_op> &b_ops, uint32_t rows,
+                     std::mt19937_64 &rng)
+{
+    const size_t T = 48;
+    std::vector<uint8_t> a(size_t(rows) * T), b;
+    for (uint8_t &v : a)
+        v = uint8_t(rng());
+    b = a;
+    rq_kernels_scalar()->apply_plan(a_ops.data(), a_ops.size(), a.data(), T, T);
+    rq_kernels_scalar()->apply_plan(b_ops.data(), b_ops.size(), b.data(), T, T);
+    REQUIRE(a == b);
 }
 
 } // namespace
@@ -293,70 +313,86 @@ TEST_CASE("a long XOR run is done after its sources' last writes, never before a
     // XORs rows 1..70 into row 0.
     const uint32_t N = 70;
     std::vector<rq_op> ops;
+    std::vector<size_t> last_write(N + 1);
     for (uint32_t i = 1; i <= N; i++) {
         ops.push_back(rq_op_make(i, 80, 0));
         ops.push_back(rq_op_make(i, 81 + i % 5, 1));
+        last_write[i] = ops.size() - 1;
         if (i == 40)
             ops.push_back(rq_op_make(90, 0, 0));
     }
     const size_t run_at = ops.size();
-    REQUIRE(run_at == 2 * N + 1);
     ops.push_back(rq_op_make(0, 1, 0));
     for (uint32_t i = 2; i <= N; i++)
         ops.push_back(rq_op_make(0, i, 1));
-    rq_plan plan{};
-    plan.rows = 91;
-    plan.ops = static_cast<rq_op *>(std::malloc(ops.size() * sizeof(rq_op)));
-    std::memcpy(plan.ops, ops.data(), ops.size() * sizeof(rq_op));
-    plan.n_ops = ops.size();
-    REQUIRE(rq_plan_schedule_runs(&plan, nullptr, 64, 8) == RQ_OK);
-    std::vector<rq_op> got(plan.ops, plan.ops + plan.n_ops);
-    if (plan.ops_buf.base)
-        rq_rows_put(&plan.ops_buf);
-    else
-        std::free(plan.ops);
+    std::vector<rq_op> got = scheduled(ops, 91, 64, 8);
     REQUIRE(got.size() == ops.size());
-
-    // Same rows after replay, from the same garbage.
-    const size_t T = 48;
     std::mt19937_64 rng(7);
-    std::vector<uint8_t> a(91 * T), b;
-    for (uint8_t &v : a)
-        v = uint8_t(rng());
-    b = a;
-    rq_kernels_scalar()->apply_plan(ops.data(), ops.size(), a.data(), T, T);
-    rq_kernels_scalar()->apply_plan(got.data(), got.size(), b.data(), T, T);
-    CHECK(a == b);
+    check_same_rows(ops, got, 91, rng);
 
-    // Where the run's operations went: the first one into row 0 is a copy, after the barrier;
-    // the XORs of rows written after the barrier moved up, each after its source's last write.
-    size_t barrier = 0, first = SIZE_MAX, moved = 0;
-    for (size_t j = 0; j < got.size(); j++) {
-        if (rq_op_dst(got[j]) == 90)
-            barrier = j;
-        if (rq_op_dst(got[j]) == 0 && first == SIZE_MAX)
+    // Where each op went (ops are distinct but for the run's coefficients).
+    auto where = [&](rq_op o, bool any_coef) {
+        for (size_t j = 0; j < got.size(); j++)
+            if (got[j].src == o.src && rq_op_dst(got[j]) == rq_op_dst(o) &&
+                (any_coef || rq_op_coef(got[j]) == rq_op_coef(o)))
+                return j;
+        FAIL("op not found");
+        return size_t(0);
+    };
+    size_t barrier = where(ops[last_write[40] + 1], false), first = SIZE_MAX, moved = 0;
+    for (size_t j = 0; j < got.size() && first == SIZE_MAX; j++)
+        if (rq_op_dst(got[j]) == 0)
             first = j;
-    }
     CHECK(barrier < first);
-    CHECK(rq_op_coef(got[first]) == 0);
-    std::vector<rq_op> run(ops.begin() + run_at, ops.end());
-    for (rq_op &o : run)
-        o = rq_op_make(0, o.src, 1);
-    std::vector<rq_op> got_xor = got;
-    for (rq_op &o : got_xor)
-        if (rq_op_dst(o) == 0)
-            o = rq_op_make(0, o.src, 1);
-    std::vector<size_t> pos = positions(run, got_xor), src_pos = positions(ops, got);
-    for (size_t i = 0; i < run.size(); i++) {
-        uint32_t src = run[i].src;
+    CHECK(rq_op_coef(got[first]) == 0); // the run still begins with a copy
+    const size_t sources_done = where(ops[last_write[N]], false);
+    for (size_t k = run_at; k < ops.size(); k++) {
+        uint32_t src = ops[k].src;
         INFO("XOR of row " << src);
-        REQUIRE(pos[i] != SIZE_MAX);
-        CHECK(pos[i] > src_pos[2 * (src - 1) + 1 + (src > 40)]); // after its source's last write
-        if (pos[i] < src_pos[2 * (N - 1) + 2]) // before the sources' last write
-            moved++;
+        size_t at = where(ops[k], true);
+        CHECK(at > where(ops[last_write[src]], false)); // after its source's last write
+        moved += at < sources_done;
     }
     CAPTURE(moved);
     CHECK(moved >= 24); // most of rows 41..70, written after the barrier (4 to a block of 8)
+}
+
+TEST_CASE("scheduled random op lists replay to the same rows")
+{
+    // Small rows, short runs, small blocks: every kind of op (copies, XORs,
+    // multiply-adds, scales, clears) between runs into the same rows, runs
+    // reading rows other runs write, several rows gathered at one place.
+    std::mt19937_64 rng(0x5c4ed01);
+    const uint32_t rows = 8;
+    size_t changed = 0;
+    for (int round = 0; round < 3000; round++) {
+        std::vector<rq_op> ops;
+        const size_t n = 4 + rng() % 60;
+        while (ops.size() < n) {
+            uint32_t dst = uint32_t(rng() % rows), src = uint32_t(rng() % rows);
+            unsigned kind = unsigned(rng() % 10);
+            if (kind < 2 && src != dst) { // a run: a copy or XOR, then XORs
+                size_t len = 1 + rng() % 6;
+                ops.push_back(rq_op_make(dst, src, uint8_t(rng() % 2)));
+                for (size_t i = 1; i < len; i++) {
+                    uint32_t s = uint32_t(rng() % rows);
+                    if (s != dst)
+                        ops.push_back(rq_op_make(dst, s, 1));
+                }
+            } else if (kind < 3) {
+                ops.push_back(rq_op_make(dst, dst, uint8_t(rng() % 4))); // scale (0: clear)
+            } else if (src != dst) {
+                ops.push_back(rq_op_make(dst, src, uint8_t(rng() % 6))); // copy, XOR or multiply-add
+            }
+        }
+        std::vector<rq_op> got = scheduled(ops, rows, 2, uint32_t(1 + rng() % 4));
+        REQUIRE(got.size() == ops.size());
+        changed += std::memcmp(got.data(), ops.data(), ops.size() * sizeof(rq_op)) != 0;
+        INFO("round " << round);
+        check_same_rows(ops, got, rows, rng);
+    }
+    CAPTURE(changed);
+    CHECK(changed > 1000); // most lists were reordered
 }
 
 TEST_CASE("a large plan with its long runs done piecemeal solves the same system")
