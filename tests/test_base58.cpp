@@ -7,6 +7,7 @@
 #include "runtime/blake3.h"
 #include "test_data.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,92 @@ TEST_CASE("base58 decode rejects characters outside the alphabet and empty text"
     CHECK(rq_base58_decode("", out, sizeof out, &len) == -1);
     CHECK(rq_base58_decode(nullptr, out, sizeof out, &len) == -1);
     CHECK(len == 99);
+}
+
+TEST_CASE("every byte value decodes as its place in the alphabet, or is rejected")
+{
+    const std::string alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    for (int c = 1; c < 256; c++) {
+        const char text[2] = {char(c), 0};
+        uint8_t out[4] = {0xEE, 0xEE, 0xEE, 0xEE};
+        size_t len = 99;
+        size_t place = alphabet.find(char(c));
+        CAPTURE(c);
+        if (place == std::string::npos) {
+            CHECK(rq_base58_decode(text, out, sizeof out, &len) == -1);
+            continue;
+        }
+        REQUIRE(rq_base58_decode(text, out, sizeof out, &len) == 0);
+        CHECK(len == 1); // '1' is one zero byte, every other digit one byte of its value
+        CHECK(out[0] == place);
+    }
+}
+
+TEST_CASE("base58 decode gives the same bytes, or reports too small, at every buffer size")
+{
+    // Values up to 64 bytes are built in limbs, longer ones byte by byte: both must
+    // agree with the encoder and refuse a buffer one byte short, leading zeros or not.
+    for (size_t len = 1; len <= 80; len++) {
+        for (int zeros = 0; zeros <= 2; zeros++) {
+            std::vector<uint8_t> bytes = rqt::splitmix_bytes(77 + len * 3 + zeros, len);
+            for (int i = 0; i < zeros && size_t(i) < len; i++)
+                bytes[i] = 0;
+            bytes[std::min<size_t>(zeros, len - 1)] |= uint8_t(len % 2 ? 0x80 : 0x01);
+            const std::string text = encode(bytes);
+            CAPTURE(len, zeros, text);
+            std::vector<uint8_t> out(len + 80, 0xEE);
+            size_t got = 0;
+            REQUIRE(rq_base58_decode(text.c_str(), out.data(), len, &got) == 0);
+            CHECK(got == len);
+            CHECK(std::vector<uint8_t>(out.begin(), out.begin() + long(len)) == bytes);
+            CHECK(rq_base58_decode(text.c_str(), out.data(), len - 1, &got) == -2);
+            REQUIRE(rq_base58_decode(text.c_str(), out.data(), len + 80, &got) == 0);
+            CHECK(got == len);
+        }
+    }
+}
+
+namespace {
+
+// Base58 by long division of the byte string by 58, digit after digit: slow and plain.
+std::string reference_encode(std::vector<uint8_t> n)
+{
+    const char *alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    size_t zeros = 0;
+    while (zeros < n.size() && n[zeros] == 0)
+        zeros++;
+    std::string digits;
+    for (size_t first = zeros; first < n.size();) {
+        unsigned rest = 0;
+        for (size_t i = first; i < n.size(); i++) {
+            unsigned cur = rest * 256 + n[i];
+            n[i] = uint8_t(cur / 58);
+            rest = cur % 58;
+        }
+        digits.insert(digits.begin(), alphabet[rest]);
+        while (first < n.size() && n[first] == 0)
+            first++;
+    }
+    return std::string(zeros, '1') + digits;
+}
+
+} // namespace
+
+TEST_CASE("base58 encode matches long division at every length")
+{
+    for (size_t len = 1; len <= 90; len++) {
+        for (uint64_t seed = 0; seed < 8; seed++) {
+            std::vector<uint8_t> bytes = rqt::splitmix_bytes(500 + len * 11 + seed, len);
+            if (seed == 1)
+                bytes[0] = 0;
+            if (seed == 2)
+                std::fill(bytes.begin(), bytes.end(), 0xFF);
+            if (seed == 3)
+                std::fill(bytes.begin() + long(len / 2), bytes.end(), 0);
+            CAPTURE(len, seed);
+            CHECK(encode(bytes) == reference_encode(bytes));
+        }
+    }
 }
 
 TEST_CASE("base58 reports a buffer too small")
