@@ -213,8 +213,9 @@ int rq_base58_decode(const char *text, uint8_t *out, size_t out_cap, size_t *out
     if (zeros > out_cap)
         return -2;
     const size_t cap = out_cap - zeros;
-    long n = cap <= LIMB_BYTES_MAX ? value_by_limbs(text + zeros, out + zeros, cap)
-                                   : value_by_bytes(text + zeros, out + zeros, cap);
+    uint8_t *value = out != NULL ? out + zeros : NULL; /* NULL only with cap 0: never written */
+    long n = cap <= LIMB_BYTES_MAX ? value_by_limbs(text + zeros, value, cap)
+                                   : value_by_bytes(text + zeros, value, cap);
     if (n < 0)
         return -2;
     if (zeros > 0)
