@@ -158,7 +158,7 @@ double time_resident(rq_context *ctx, const Setup &s, std::string &why)
     for (uint32_t i = 0; i < s.repair(); i++)
         wanted.push_back(s.k + i);
     if (rq_block_constants_for(s.k, &c) != RQ_OK ||
-        rq_batch_plan_build(ctx, &c, nullptr, s.k, wanted.data(), s.repair(), s.blocks, &p) != RQ_OK)
+        rq_batch_plan_build(ctx, &c, nullptr, s.k, wanted.data(), s.repair(), &p) != RQ_OK)
         std::abort();
     char buf[200];
     double sec = -1;

@@ -6,11 +6,9 @@
 #include <string.h>
 
 #include "core/batch_plan.h"
-
 #include "core/context.h"
 #include "core/plan.h"
 #include "core/plan_cache.h"
-#include "core/plan_schedule.h"
 #include "core/tuple.h"
 
 static uint32_t isi_of(const rq_block_constants *c, uint32_t esi)
@@ -123,7 +121,7 @@ static rq_status assemble(const rq_block_constants *c, const rq_plan *plan, cons
 
 rq_status rq_batch_plan_build(rq_context *ctx, const rq_block_constants *c, const uint32_t *known_esis,
                               uint32_t n_known, const uint32_t *wanted_esis, uint32_t n_wanted,
-                              size_t n_blocks, rq_batch_plan *out)
+                              rq_batch_plan *out)
 {
     if (!ctx || !c || !out || (!known_esis && n_known != c->K))
         return RQ_ERR_INVALID_ARGUMENT;
@@ -148,8 +146,6 @@ rq_status rq_batch_plan_build(rq_context *ctx, const rq_block_constants *c, cons
     st = solve_for(ctx, c, known_esis, n_known, &plan);
     if (st != RQ_OK)
         return st;
-    if (n_blocks >= RQ_BATCH_SCHEDULE_FROM) /* only a speed-up: without memory it is skipped */
-        (void)rq_plan_schedule_runs(plan, &ctx->pool, RQ_SCHEDULE_MIN_RUN, RQ_SCHEDULE_BLOCK);
     st = assemble(c, plan, wanted_esis, n_wanted, n_known, out);
     rq_plan_free(plan);
     return st;

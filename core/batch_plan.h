@@ -39,15 +39,11 @@ typedef struct rq_batch_plan {
  * (NULL: the K source symbols, the cached encoding plan) and wanting those
  * of wanted_esis. ESIs must be distinct within each list and below 2^24 - K' + K
  * (RQ_ERR_INVALID_ARGUMENT); RQ_ERR_NEED_MORE_SYMBOLS when the known ones do
- * not determine the block. n_blocks: how many blocks it will be replayed
- * over; from RQ_BATCH_SCHEDULE_FROM on, a plan solved for known_esis has its
- * long runs scheduled as cached encoding plans do (core/plan_schedule.h),
- * which costs less than a replay and pays back a part of every one.
+ * not determine the block.
  */
-#define RQ_BATCH_SCHEDULE_FROM 4
 rq_status rq_batch_plan_build(rq_context *ctx, const rq_block_constants *c, const uint32_t *known_esis,
                               uint32_t n_known, const uint32_t *wanted_esis, uint32_t n_wanted,
-                              size_t n_blocks, rq_batch_plan *out);
+                              rq_batch_plan *out);
 void rq_batch_plan_free(rq_batch_plan *p);
 
 /* Puts block inputs (n_known rows of len bytes, in order) and padding zeros into rows. */

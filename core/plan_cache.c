@@ -71,6 +71,15 @@ void rq_plan_cache_destroy(rq_plan_cache *cache, rq_cache_meter *meter)
 }
 
 /*
+ * Runs from this long are done piecemeal after the blocks of this many
+ * operations that last wrote their sources (core/plan_schedule.h): the
+ * dense LDPC rows of large K'. Chosen by bench/RESULTS.md, "Long runs done
+ * piecemeal".
+ */
+#define SCHEDULE_MIN_RUN 64
+#define SCHEDULE_BLOCK 2048
+
+/*
  * Readies a plan that will be replayed for every block of its K': inputs in
  * the order of first use, long runs scheduled (only a speed-up: without
  * memory for it the plan stays as it is), its operations out of the pool in
@@ -82,7 +91,7 @@ static rq_status prepare_for_keeping(rq_context *ctx, rq_plan *plan)
     rq_status st = rq_plan_order_inputs(plan);
     if (st != RQ_OK)
         return st;
-    (void)rq_plan_schedule_runs(plan, &ctx->pool, RQ_SCHEDULE_MIN_RUN, RQ_SCHEDULE_BLOCK);
+    (void)rq_plan_schedule_runs(plan, &ctx->pool, SCHEDULE_MIN_RUN, SCHEDULE_BLOCK);
     if ((st = rq_plan_compact(plan)) != RQ_OK)
         return st;
     return rq_plan_dense_rows(ctx, plan, &plan->dense);

@@ -15,12 +15,4 @@
 
 rq_status rq_plan_schedule_runs(rq_plan *plan, rq_row_pool *pool, uint32_t min_run, uint32_t block);
 
-/*
- * The settings for plans replayed many times (cached encoding plans, batch
- * plans): the dense LDPC rows of large K'. Chosen by bench/RESULTS.md, "Long
- * runs done piecemeal".
- */
-#define RQ_SCHEDULE_MIN_RUN 64
-#define RQ_SCHEDULE_BLOCK 2048
-
 #endif

@@ -204,7 +204,7 @@ static rq_status build_plan(batch_job *bj, const rq_block_constants *c, uint64_t
     rq_status st = rq_job_charge(&bj->job, *charged = batch_plan_bound(c, b->n_wanted));
     if (st == RQ_OK)
         st = rq_batch_plan_build(bj->job.ctx, c, b->known_esis, b->n_known, b->wanted_esis, b->n_wanted,
-                                 b->n_blocks, &bj->plan);
+                                 &bj->plan);
     if (st != RQ_OK && st != RQ_ERR_MEMORY_BUDGET)
         return plan_failure(bj->job.s, st, b);
     return st;
@@ -253,7 +253,7 @@ rq_status rq_batch_estimate(rq_session *session, uint32_t source_symbols, size_t
     if (st != RQ_OK)
         return st;
     rq_batch_plan p;
-    st = rq_batch_plan_build(job.ctx, &c, NULL, c.K, NULL, 0, 1, &p);
+    st = rq_batch_plan_build(job.ctx, &c, NULL, c.K, NULL, 0, &p);
     if (st == RQ_OK) {
         /* Only the sizes matter: the encoding plan's operations stand for a decoding plan's. */
         p.n_known = n_known;

@@ -9,8 +9,6 @@
 
 #include <rq/rq_batch.h>
 
-#include "core/batch_plan.h"
-
 #include <algorithm>
 #include <cstring>
 #include <numeric>
@@ -162,15 +160,6 @@ TEST_CASE("batch decoding rebuilds the same lost source symbols of every block",
 {
     /* K + 3 survivors, repair ones among them, in any order. */
     check_rebuilt(Blocks(500, 64, 9, 5), 508, {0, 3, 77, 250, 499}, true);
-}
-
-TEST_CASE("batch decoding of large blocks, on a plan with its long runs scheduled, rebuilds them", "[batch]")
-{
-    /* K = 10000 over RQ_BATCH_SCHEDULE_FROM blocks: the solved plan's LDPC runs are scheduled. */
-    std::vector<uint32_t> lost;
-    for (uint32_t e = 5; e < 10000; e += 37)
-        lost.push_back(e);
-    check_rebuilt(Blocks(10000, 16, RQ_BATCH_SCHEDULE_FROM, 9), 10000 + uint32_t(lost.size()) + 4, lost, false);
 }
 
 TEST_CASE("batch repair makes lost repair symbols from the survivors", "[batch]")
