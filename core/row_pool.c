@@ -10,9 +10,7 @@
 
 /* Buffers of at least this size are mapped with transparent huge pages. */
 #define HUGE_FROM ((size_t)4 << 20)
-#define HUGE_PAGE ((size_t)2 << 20)
 #define SLACK_FROM ((size_t)256 << 10)
-#define SMALL_PAGE ((size_t)4 << 10)
 
 static void release(rq_rows_buf *b)
 {
@@ -36,13 +34,14 @@ static rq_status allocate(rq_rows_buf *b, size_t bytes, int slack)
          * 2 MiB page per 2 MiB. Pages past what is used are never touched, so
          * the slack costs address space only. */
         size_t more = slack ? b->cap / 8 : 0;
-        size_t whole = (b->cap + more + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+        size_t whole = (b->cap + more + RQ_HUGE_PAGE_BYTES - 1) & ~(RQ_HUGE_PAGE_BYTES - 1);
         if (whole > b->cap)
             b->cap = whole;
-        size_t size = b->cap + HUGE_PAGE;
+        size_t size = b->cap + RQ_HUGE_PAGE_BYTES;
         void *base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (base != MAP_FAILED) {
-            uintptr_t at = ((uintptr_t)base + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+            const uintptr_t huge = RQ_HUGE_PAGE_BYTES;
+            uintptr_t at = ((uintptr_t)base + huge - 1) & ~(huge - 1);
             madvise((void *)at, b->cap, MADV_HUGEPAGE); /* a hint: fine if refused */
             b->base = base;
             b->size = size;
@@ -53,7 +52,7 @@ static rq_status allocate(rq_rows_buf *b, size_t bytes, int slack)
     /* The same eighth more from SLACK_FROM: below it a missed buffer costs little. malloc maps buffers
      * this large on their own, so the slack again costs address space only. */
     if (slack && b->cap >= SLACK_FROM && b->cap < HUGE_FROM)
-        b->cap = (b->cap + b->cap / 8 + SMALL_PAGE - 1) & ~(SMALL_PAGE - 1);
+        b->cap = (b->cap + b->cap / 8 + RQ_SMALL_PAGE_BYTES - 1) & ~(RQ_SMALL_PAGE_BYTES - 1);
     b->base = aligned_alloc(64, b->cap ? b->cap : 64);
     b->size = 0;
     b->rows = b->base;

@@ -23,6 +23,10 @@ typedef struct rq_cache_meter rq_cache_meter; /* core/cache_meter.h */
 
 typedef struct rq_row_pool rq_row_pool;
 
+/* The page sizes buffers are laid out for: huge pages (2 MiB, rows aligned to one) and small ones. */
+#define RQ_HUGE_PAGE_BYTES ((size_t)2 << 20)
+#define RQ_SMALL_PAGE_BYTES ((size_t)4 << 10)
+
 typedef struct rq_rows_buf {
     uint8_t *rows;
     size_t cap;         /* usable bytes at rows */
@@ -30,6 +34,12 @@ typedef struct rq_rows_buf {
     size_t size;        /* its size, for munmap (0: from aligned_alloc) */
     rq_row_pool *pool;  /* where rq_rows_put returns it; NULL: freed */
 } rq_rows_buf;
+
+/* Whether buf was mapped for transparent huge pages (rows on a huge-page boundary). */
+static inline int rq_rows_huge_mapped(const rq_rows_buf *buf)
+{
+    return buf->size != 0;
+}
 
 struct rq_row_pool {
     pthread_mutex_t lock;

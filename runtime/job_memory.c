@@ -150,9 +150,6 @@ static void touch_share(uint8_t *area, size_t bytes, size_t width, size_t from, 
         memset(area + row * width + from, 0, len);
 }
 
-#define HUGE_PAGE ((size_t)2 << 20)
-#define SMALL_PAGE ((size_t)4 << 10)
-
 /*
  * Worker w of n touches huge pages w, w + n, ... of area: one byte per 4 KiB,
  * which faults a whole huge page in where the kernel gave one (and every
@@ -164,9 +161,10 @@ static void touch_share(uint8_t *area, size_t bytes, size_t width, size_t from, 
  */
 static void touch_huge_pages(uint8_t *area, size_t bytes, uint32_t w, uint32_t n)
 {
-    for (size_t at = (size_t)w * HUGE_PAGE; at < bytes; at += (size_t)n * HUGE_PAGE) {
-        size_t end = at + HUGE_PAGE < bytes ? at + HUGE_PAGE : bytes;
-        for (size_t p = at; p < end; p += SMALL_PAGE)
+    const size_t huge = RQ_HUGE_PAGE_BYTES;
+    for (size_t at = (size_t)w * huge; at < bytes; at += (size_t)n * huge) {
+        size_t end = at + huge < bytes ? at + huge : bytes;
+        for (size_t p = at; p < end; p += RQ_SMALL_PAGE_BYTES)
             area[p] = 0;
     }
 }
@@ -176,7 +174,7 @@ static void place_area(const place_ctx *x, const rq_rows_buf *mem, uint8_t *area
                        uint32_t w, uint32_t n)
 {
     size_t width = x->width;
-    if (mem->size && x->by_huge_page) {
+    if (rq_rows_huge_mapped(mem) && x->by_huge_page) {
         touch_huge_pages(area, bytes, w, n);
         return;
     }
