@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/params.h"
+#include "core/plan.h"
 
 void rq_sub_block_span(const rq_oti *oti, uint32_t j, size_t *offset, size_t *width)
 {
@@ -18,23 +19,28 @@ void rq_sub_block_span(const rq_oti *oti, uint32_t j, size_t *offset, size_t *wi
     }
 }
 
-size_t rq_plan_passes(const rq_oti *oti, uint64_t bytes_per_width, uint64_t budget, rq_pass *out,
-                      uint64_t *need)
+static uint64_t pass_bytes(size_t w, uint64_t bytes_per_width, uint32_t strided_rows)
+{
+    return (uint64_t)w * bytes_per_width + (uint64_t)strided_rows * (rq_row_stride(w) - w);
+}
+
+size_t rq_plan_passes(const rq_oti *oti, uint64_t bytes_per_width, uint32_t strided_rows,
+                      uint64_t budget, rq_pass *out, uint64_t *need)
 {
     size_t n = 0;
     uint32_t j = 0;
     while (j < oti->sub_blocks) {
         size_t off, w;
         rq_sub_block_span(oti, j, &off, &w);
-        if ((uint64_t)w * bytes_per_width > budget) {
-            *need = (uint64_t)w * bytes_per_width;
+        if (pass_bytes(w, bytes_per_width, strided_rows) > budget) {
+            *need = pass_bytes(w, bytes_per_width, strided_rows);
             return 0;
         }
         rq_pass p = {j, j + 1, off, w};
         for (j++; j < oti->sub_blocks; j++) {
             size_t off2, w2;
             rq_sub_block_span(oti, j, &off2, &w2);
-            if ((uint64_t)(p.width + w2) * bytes_per_width > budget)
+            if (pass_bytes(p.width + w2, bytes_per_width, strided_rows) > budget)
                 break;
             p.width += w2;
             p.end_sub = j + 1;

@@ -23,11 +23,14 @@ void rq_sub_block_span(const rq_oti *oti, uint32_t j, size_t *offset, size_t *wi
 
 /*
  * Splits a block's sub-blocks into passes of at most `budget` bytes, a pass
- * of width w costing w * bytes_per_width. out has room for N passes. Returns
+ * of width w costing w * bytes_per_width and the padding of strided_rows
+ * rows laid out rq_row_stride(w) apart (core/plan.h) instead of w. out has
+ * room for N passes. Returns
  * the number of passes, or 0 when one sub-block alone does not fit (then
  * *need is what the widest sub-block would cost).
  */
-size_t rq_plan_passes(const rq_oti *oti, uint64_t bytes_per_width, uint64_t budget, rq_pass *out,
+size_t rq_plan_passes(const rq_oti *oti, uint64_t bytes_per_width, uint32_t strided_rows,
+                      uint64_t budget, rq_pass *out,
                       uint64_t *need);
 
 /* Symbol i's runs in the pass buffer -> its row of pass width. */

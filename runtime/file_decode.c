@@ -353,7 +353,7 @@ static rq_status read_item(rq_pass_engine *e, uint32_t w, size_t k)
     block_decode *x = decode_of(e);
     const block_choice *ch = x->ch;
     size_t W = e->pass->width;
-    uint8_t *dst = e->plan ? e->rows + (size_t)rq_plan_input_row(e->plan, (uint32_t)k) * W
+    uint8_t *dst = e->plan ? e->rows + (size_t)rq_plan_input_row(e->plan, (uint32_t)k) * e->row_stride
                            : e->scratch + (size_t)w * e->scratch_stride;
     rq_status st = read_slice(x->job, ch->use[k], e->pass->w0, W, dst);
     if (st == RQ_OK && ch->use[k]->esi < ch->c.K)
@@ -367,7 +367,8 @@ static rq_status rebuild_item(rq_pass_engine *e, uint32_t w, size_t m)
     block_decode *x = decode_of(e);
     size_t W = e->pass->width;
     uint8_t *slice = e->scratch + (size_t)w * e->scratch_stride;
-    rq_encode_isi(e->c, e->job->kernels, e->rows, W, e->plan->intermediate, x->missing[m], slice, W);
+    rq_encode_isi(e->c, e->job->kernels, e->rows, e->row_stride, e->plan->intermediate, x->missing[m],
+                  slice, W);
     rq_row_to_pass(e->oti, e->pass, e->c->K, x->missing[m], slice, e->buf);
     return RQ_OK;
 }
@@ -495,7 +496,7 @@ static rq_status repair_item(rq_pass_engine *e, uint32_t w, size_t m)
     uint8_t *slice = e->scratch + (size_t)w * e->scratch_stride;
     uint32_t esi = rb->esis[m];
     uint32_t isi = esi < e->c->K ? esi : esi + (e->c->K_prime - e->c->K);
-    rq_encode_isi(e->c, e->job->kernels, e->rows, W, e->plan->intermediate, isi, slice, W);
+    rq_encode_isi(e->c, e->job->kernels, e->rows, e->row_stride, e->plan->intermediate, isi, slice, W);
     if (rq_symbol_rebuild_put(rb, m, slice, e->pass->w0, W) != 0)
         return rq_session_fail(x->job->job.s, RQ_ERR_IO, "writing the repair's scratch file in %s: %s",
                                x->job->symbols_dir, strerror(errno));

@@ -141,7 +141,7 @@ static rq_status read_item(rq_pass_engine *e, uint32_t w, size_t piece)
 static rq_status source_item(rq_pass_engine *e, uint32_t w, size_t i)
 {
     (void)w;
-    uint8_t *row = e->rows + (size_t)rq_plan_input_row(e->plan, (uint32_t)i) * e->pass->width;
+    uint8_t *row = e->rows + (size_t)rq_plan_input_row(e->plan, (uint32_t)i) * e->row_stride;
     rq_pass_to_row(e->oti, e->pass, e->c->K, (uint32_t)i, e->buf, row);
     return put_slice(block_of(e), (uint32_t)i, row);
 }
@@ -153,7 +153,7 @@ static rq_status repair_item(rq_pass_engine *e, uint32_t w, size_t r)
     uint32_t esi = c->K + (uint32_t)r;
     size_t W = e->pass->width;
     uint8_t *slice = worker_slice(e, w);
-    rq_encode_isi(c, e->job->kernels, e->rows, W, e->plan->intermediate,
+    rq_encode_isi(c, e->job->kernels, e->rows, e->row_stride, e->plan->intermediate,
                   esi + (c->K_prime - c->K), slice, W);
     return put_slice(block_of(e), esi, slice);
 }

@@ -50,7 +50,8 @@ uint64_t rq_job_single_pass_bytes(const rq_context *ctx, const rq_block_constant
     uint64_t scratch = replay_scratch_cap(ctx, c, workers);
     if (scratch > (uint64_t)c->L * T)
         scratch = (uint64_t)c->L * T;
-    return rq_job_plan_bound(c) + rq_job_worker_bytes(T, workers) + scratch + per_byte * T;
+    return rq_job_plan_bound(c) + rq_job_worker_bytes(T, workers) + scratch + per_byte * T +
+           rows_bound(c, n_inputs) * (rq_row_stride(T) - T);
 }
 
 uint64_t rq_job_block_reservation(const rq_job *job, const rq_block_constants *c, uint32_t T,
@@ -67,9 +68,10 @@ size_t rq_job_block_passes(const rq_job *job, const rq_oti *oti, const rq_plan *
     uint64_t fixed = rq_job_worker_bytes(oti->symbol_size, job->threads) +
                      (plan ? rq_plan_bytes(plan) : 0);
     uint64_t per_byte = (plan ? plan->rows : 0) + (uint64_t)K + job->threads;
+    uint32_t rows = plan ? plan->rows : 0;
     if (!plan || !plan->scratch_rows) {
         uint64_t room = reserved > fixed ? reserved - fixed : 0;
-        size_t n = rq_plan_passes(oti, per_byte, room, out, need);
+        size_t n = rq_plan_passes(oti, per_byte, rows, room, out, need);
         if (n == 0)
             *need += fixed;
         return n;
@@ -81,15 +83,15 @@ size_t rq_job_block_passes(const rq_job *job, const rq_oti *oti, const rq_plan *
     uint64_t room_a = reserved > fixed + cap ? reserved - fixed - cap : 0;
     uint64_t room_b = reserved > fixed ? reserved - fixed : 0;
     uint64_t need_a = 0, need_b = 0;
-    size_t n_a = rq_plan_passes(oti, per_byte, room_a, out, &need_a);
-    size_t n_b = rq_plan_passes(oti, per_byte + c->L, room_b, out, &need_b);
+    size_t n_a = rq_plan_passes(oti, per_byte, rows, room_a, out, &need_a);
+    size_t n_b = rq_plan_passes(oti, per_byte + c->L, rows, room_b, out, &need_b);
     if (n_b != 0 && (n_a == 0 || n_b < n_a))
         return n_b;
     if (n_a == 0) {
         *need = fixed + (need_b < need_a + cap ? need_b : need_a + cap);
         return 0;
     }
-    return rq_plan_passes(oti, per_byte, room_a, out, &need_a); /* out now holds b's: redo a */
+    return rq_plan_passes(oti, per_byte, rows, room_a, out, &need_a); /* out now holds b's: redo a */
 }
 
 static void free_buffers(rq_job_buffers *b)
@@ -140,14 +142,14 @@ rq_status rq_job_buffers_fit(rq_job_buffers *b, size_t rows, size_t buf, size_t 
 
 typedef struct place_ctx {
     rq_job_buffers *b;
-    size_t width;
+    size_t row_stride, width; /* rows are row_stride apart, buf's width apart */
     int by_huge_page; /* mapped buffers: each worker its own huge pages (else column shares) */
 } place_ctx;
 
-static void touch_share(uint8_t *area, size_t bytes, size_t width, size_t from, size_t len)
+static void touch_share(uint8_t *area, size_t bytes, size_t step, size_t from, size_t len)
 {
-    for (size_t row = 0; (row + 1) * width <= bytes; row++)
-        memset(area + row * width + from, 0, len);
+    for (size_t row = 0; row * step + from + len <= bytes; row++)
+        memset(area + row * step + from, 0, len);
 }
 
 /*
@@ -171,34 +173,33 @@ static void touch_huge_pages(uint8_t *area, size_t bytes, uint32_t w, uint32_t n
 
 /* Places one buffer: by huge pages when it was mapped for them (see above), else by column shares. */
 static void place_area(const place_ctx *x, const rq_rows_buf *mem, uint8_t *area, size_t bytes,
-                       uint32_t w, uint32_t n)
+                       size_t step, uint32_t w, uint32_t n)
 {
-    size_t width = x->width;
     if (rq_rows_huge_mapped(mem) && x->by_huge_page) {
         touch_huge_pages(area, bytes, w, n);
         return;
     }
     size_t from, len;
-    rq_column_share(width, w, n, &from, &len);
+    rq_column_share(x->width, w, n, &from, &len);
     if (len)
-        touch_share(area, bytes, width, from, len);
+        touch_share(area, bytes, step, from, len);
 }
 
 static void place_worker(void *ctx, uint32_t w, uint32_t n)
 {
     place_ctx *x = ctx;
-    place_area(x, &x->b->rows_mem, x->b->rows, x->b->rows_cap, w, n);
-    place_area(x, &x->b->buf_mem, x->b->buf, x->b->buf_cap, w, n);
+    place_area(x, &x->b->rows_mem, x->b->rows, x->b->rows_cap, x->row_stride, w, n);
+    place_area(x, &x->b->buf_mem, x->b->buf, x->b->buf_cap, x->width, w, n);
 }
 
-void rq_job_buffers_place(rq_job *job, rq_job_buffers *b, size_t row_width)
+void rq_job_buffers_place(rq_job *job, rq_job_buffers *b, size_t row_stride, size_t width)
 {
-    if (!b->untouched || row_width == 0)
+    if (!b->untouched || width == 0)
         return;
     b->untouched = 0;
     rq_topology_summary machine;
     rq_topology_summarize(rq_topology_system(), &machine);
-    place_ctx x = {b, row_width, machine.numa_nodes == 1 || job->cfg.placement == RQ_PLACEMENT_NONE};
+    place_ctx x = {b, row_stride, width, machine.numa_nodes == 1 || job->cfg.placement == RQ_PLACEMENT_NONE};
     rq_workers_run(job->threads, job->cfg.placement, place_worker, &x);
 }
 

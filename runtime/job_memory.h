@@ -88,8 +88,9 @@ rq_status rq_job_buffers_fit(rq_job_buffers *b, size_t rows, size_t buf, size_t 
 /*
  * After a fit that allocated: the workers first touch the pages of rows and
  * buf together. A buffer in small pages: every worker writes (zeroes) its own
- * column share (rq_column_share) of every row_width-byte row, so that each
- * page is placed on the NUMA node of the worker that replays those columns.
+ * column share (rq_column_share of width) of every row (row_stride apart in
+ * rows, width apart in buf), so that each page is placed on the NUMA node
+ * of the worker that replays those columns.
  * A buffer mapped for huge pages: a huge page holds whole rows, so no worker
  * can have its columns to itself; on a machine of one NUMA node (or with
  * placement off) the workers take every n-th huge page instead, so that they
@@ -97,7 +98,7 @@ rq_status rq_job_buffers_fit(rq_job_buffers *b, size_t rows, size_t buf, size_t 
  * shares, which places small pages right when the kernel gives no huge ones.
  * Nothing when nothing was allocated.
  */
-void rq_job_buffers_place(rq_job *job, rq_job_buffers *b, size_t row_width);
+void rq_job_buffers_place(rq_job *job, rq_job_buffers *b, size_t row_stride, size_t width);
 /* Frees the buffers and returns the reservation. */
 void rq_job_buffers_free(rq_job *job, rq_job_buffers *b);
 

@@ -21,12 +21,13 @@ rq_status rq_pass_engine_prepare(rq_pass_engine *e, rq_job_buffers *mem, uint64_
     for (size_t i = 0; i < e->n_passes; i++)
         e->wmax = e->passes[i].width > e->wmax ? e->passes[i].width : e->wmax;
     e->scratch_stride = e->wmax + scratch_extra > scratch_min ? e->wmax + scratch_extra : scratch_min;
-    size_t rows = e->plan ? (size_t)e->plan->rows * e->wmax : 0;
+    e->row_stride = rq_row_stride(e->wmax);
+    size_t rows = e->plan ? (size_t)e->plan->rows * e->row_stride : 0;
     rq_status st = rq_job_buffers_fit(mem, rows, (size_t)K * e->wmax,
                                       e->scratch_stride * e->job->threads);
     if (st != RQ_OK)
         return st;
-    rq_job_buffers_place(e->job, mem, e->wmax);
+    rq_job_buffers_place(e->job, mem, e->row_stride, e->wmax);
     e->rows = mem->rows;
     e->buf = mem->buf;
     e->scratch = mem->scratch;
@@ -93,7 +94,7 @@ static void replay_worker(void *ctx, uint32_t w, uint32_t n)
     size_t from, len;
     rq_column_share(e->pass->width, w, n, &from, &len);
     if (len && rq_plan_apply(e->job->ctx, e->plan, e->job->kernels, e->rows + from,
-                             e->pass->width, len) != RQ_OK)
+                             e->row_stride, len) != RQ_OK)
         rq_stage_fail(&e->stage, RQ_ERR_NO_MEMORY);
 }
 
@@ -108,7 +109,7 @@ static void begin_pass(rq_pass_engine *e, const rq_pass *p)
               : (size_t)(e->chunk_size - e->start < want ? e->chunk_size - e->start : want);
     if (e->plan)
         for (uint32_t i = e->n_filled; i < e->plan->n_inputs; i++)
-            memset(e->rows + (size_t)rq_plan_input_row(e->plan, i) * W, 0, W);
+            memset(e->rows + (size_t)rq_plan_input_row(e->plan, i) * e->row_stride, 0, W);
 }
 
 rq_status rq_pass_engine_run(rq_pass_engine *e, const rq_pass_ops *ops)

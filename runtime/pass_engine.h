@@ -48,7 +48,8 @@ struct rq_pass_engine {
     rq_pass *passes;
     size_t n_passes;
     size_t wmax;           /* widest pass */
-    uint8_t *rows;         /* plan->rows rows of the pass width */
+    size_t row_stride;     /* from one row to the next: the widest pass's rq_row_stride */
+    uint8_t *rows;         /* plan->rows rows, row_stride apart, each the pass width long */
     uint8_t *buf;          /* the pass's K symbols' bytes in file order */
     uint8_t *scratch;      /* per worker, scratch_stride bytes */
     size_t scratch_stride;
