@@ -64,7 +64,11 @@ set(RQ_LIB_SOURCES
   runtime/pass_engine.c
   runtime/chunk_policy.c
   runtime/file_encode.c
+  runtime/block_rebuild.c
+  runtime/chunk_repair.c
+  runtime/chunk_scan.c
   runtime/file_decode.c
+  runtime/symbol_choice.c
   runtime/file_reencode.c
   runtime/file_result.c
   runtime/budget.c

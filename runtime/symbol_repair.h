@@ -1,6 +1,7 @@
 /*
  * What repairing a symbol directory needs besides decoding (runtime/
- * file_decode.c does the scan, the solve and the passes):
+ * chunk_scan.h, symbol_choice.h and block_rebuild.h do the scan, the solve
+ * and the passes; chunk_repair.h puts them together):
  *
  * - Which symbol each layout entry is. A layout names symbols only by
  *   content hash, so the (SBN, ESI) of a missing file is not written
@@ -52,7 +53,6 @@ typedef struct rq_symbol_rebuild {
     const char *const *ids;  /* their names in the layout */
     const char *const *dirs; /* the folder each is written into */
     rq_temp_file staging;    /* n * T bytes */
-    const void *user;        /* the caller's */
 } rq_symbol_rebuild;
 
 /* Opens the staging file in scratch_dir. 0, or -1 with errno. */
