@@ -2,8 +2,8 @@
  * Base58 (Bitcoin alphabet): the bytes as one big-endian number written in
  * base 58, each leading zero byte written as a leading '1' (the digit 0) so
  * that text and bytes map one to one. Conversion is quadratic in the length
- * (schoolbook; short values in 32-bit limbs): meant for hashes and IDs, not
- * for bulk data.
+ * and works in 32-bit limbs of values up to RQ_BASE58_MAX_BYTES: meant for
+ * hashes and IDs, not for bulk data.
  */
 #include "runtime/base58.h"
 
@@ -44,39 +44,14 @@ static void reverse(unsigned char *s, size_t len)
     }
 }
 
-/*
- * The base58 digits of the number in[0..len) (big-endian, len > 0, in[0] !=
- * 0), least significant first, schoolbook: each byte multiplied in over the
- * digits so far. Returns how many, or SIZE_MAX if more than room.
- */
-static size_t digits_by_bytes(const uint8_t *in, size_t len, unsigned char *digits, size_t room)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned carry = in[i];
-        for (size_t j = 0; j < n; j++) {
-            carry += (unsigned)digits[j] << 8;
-            digits[j] = (unsigned char)(carry % 58);
-            carry /= 58;
-        }
-        for (; carry > 0; carry /= 58) {
-            if (n == room)
-                return SIZE_MAX;
-            digits[n++] = (unsigned char)(carry % 58);
-        }
-    }
-    return n;
-}
-
-/* Values of up to this many bytes are converted in 32-bit limbs, five digits at a time. */
-#define LIMB_BYTES_MAX 64
+#define LIMB_BYTES_MAX RQ_BASE58_MAX_BYTES
 #define FIVE_DIGITS 656356768u /* 58^5, below 2^32 */
 
 /*
- * digits_by_bytes for len <= LIMB_BYTES_MAX, several times faster: each pass
- * divides the number (32-bit limbs) by 58^5 and gives five digits, where the
- * schoolbook takes one byte per pass over all the digits. Symbol IDs (32
- * bytes) come this way.
+ * The base58 digits of the number in[0..len) (big-endian, 0 < len <=
+ * LIMB_BYTES_MAX, in[0] != 0), least significant first: each pass divides
+ * the number (32-bit limbs) by 58^5 and gives five digits. Returns how
+ * many, or SIZE_MAX if more than room.
  */
 static size_t digits_by_limbs(const uint8_t *in, size_t len, unsigned char *digits, size_t room)
 {
@@ -110,7 +85,7 @@ size_t rq_base58_encode(const uint8_t *in, size_t len, char *out, size_t out_cap
     size_t zeros = 0;
     while (zeros < len && in[zeros] == 0)
         zeros++;
-    if (out_cap < zeros + 1) {
+    if (out_cap < zeros + 1 || len > RQ_BASE58_MAX_BYTES) {
         if (out_cap > 0)
             out[0] = '\0';
         return 0;
@@ -118,9 +93,7 @@ size_t rq_base58_encode(const uint8_t *in, size_t len, char *out, size_t out_cap
     /* The digits of the rest are built in out itself, after the '1's, least significant first. */
     unsigned char *digits = (unsigned char *)out + zeros;
     const size_t room = out_cap - zeros - 1, rest = len - zeros;
-    size_t n = rest == 0 ? 0
-               : rest <= LIMB_BYTES_MAX ? digits_by_limbs(in + zeros, rest, digits, room)
-                                        : digits_by_bytes(in + zeros, rest, digits, room);
+    size_t n = rest == 0 ? 0 : digits_by_limbs(in + zeros, rest, digits, room);
     if (n == SIZE_MAX) {
         out[0] = '\0';
         return 0;
@@ -134,36 +107,10 @@ size_t rq_base58_encode(const uint8_t *in, size_t len, char *out, size_t out_cap
 }
 
 /*
- * The value of the digits after the leading '1's into out[0..cap), most
- * significant byte first, schoolbook: one digit at a time over the bytes
- * built so far. Returns the number of bytes, or -1 if they do not fit.
- */
-static long value_by_bytes(const char *digits, uint8_t *out, size_t cap)
-{
-    size_t n = 0; /* built least significant byte first */
-    for (const char *p = digits; *p != '\0'; p++) {
-        unsigned carry = (unsigned)digit_value(*p);
-        for (size_t j = 0; j < n; j++) {
-            carry += 58u * out[j];
-            out[j] = (uint8_t)carry;
-            carry >>= 8;
-        }
-        for (; carry > 0; carry >>= 8) {
-            if (n == cap)
-                return -1;
-            out[n++] = (uint8_t)carry;
-        }
-    }
-    if (n > 0)
-        reverse(out, n);
-    return (long)n;
-}
-
-/*
- * value_by_bytes for cap <= LIMB_BYTES_MAX, about ten times faster: five
- * digits (58^5 < 2^32) multiply in per pass over 32-bit limbs, where the
- * schoolbook takes one digit per pass over bytes. Symbol IDs (32 bytes)
- * come this way.
+ * The value of the digits after the leading '1's into out[0..cap) (cap <=
+ * LIMB_BYTES_MAX), most significant byte first: five digits (58^5 < 2^32)
+ * multiply in per pass over 32-bit limbs. Returns the number of bytes, or
+ * -1 if they do not fit.
  */
 static long value_by_limbs(const char *digits, uint8_t *out, size_t cap)
 {
@@ -210,12 +157,13 @@ int rq_base58_decode(const char *text, uint8_t *out, size_t out_cap, size_t *out
     size_t zeros = 0;
     while (text[zeros] == '1')
         zeros++;
+    if (out_cap > RQ_BASE58_MAX_BYTES)
+        out_cap = RQ_BASE58_MAX_BYTES;
     if (zeros > out_cap)
         return -2;
     const size_t cap = out_cap - zeros;
     uint8_t *value = out != NULL ? out + zeros : NULL; /* NULL only with cap 0: never written */
-    long n = cap <= LIMB_BYTES_MAX ? value_by_limbs(text + zeros, value, cap)
-                                   : value_by_bytes(text + zeros, value, cap);
+    long n = value_by_limbs(text + zeros, value, cap);
     if (n < 0)
         return -2;
     if (zeros > 0)

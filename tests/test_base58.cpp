@@ -62,7 +62,7 @@ TEST_CASE("base58 decodes the known vectors")
 TEST_CASE("base58 round-trips random byte strings, leading zeros included")
 {
     for (uint64_t seed = 0; seed < 300; seed++) {
-        std::vector<uint8_t> bytes = rqt::splitmix_bytes(1000 + seed, seed % 70);
+        std::vector<uint8_t> bytes = rqt::splitmix_bytes(1000 + seed, seed % (RQ_BASE58_MAX_BYTES + 1));
         for (size_t i = 0; i < bytes.size() && i < seed % 5; i++) {
             bytes[i] = 0;
         }
@@ -112,9 +112,9 @@ TEST_CASE("every byte value decodes as its place in the alphabet, or is rejected
 
 TEST_CASE("base58 decode gives the same bytes, or reports too small, at every buffer size")
 {
-    // Values up to 64 bytes are built in limbs, longer ones byte by byte: both must
-    // agree with the encoder and refuse a buffer one byte short, leading zeros or not.
-    for (size_t len = 1; len <= 80; len++) {
+    // The limbs must agree with the encoder and refuse a buffer one byte short,
+    // leading zeros or not, at every length up to the longest value.
+    for (size_t len = 1; len <= RQ_BASE58_MAX_BYTES; len++) {
         for (int zeros = 0; zeros <= 2; zeros++) {
             std::vector<uint8_t> bytes = rqt::splitmix_bytes(77 + len * 3 + zeros, len);
             for (int i = 0; i < zeros && size_t(i) < len; i++)
@@ -162,7 +162,7 @@ std::string reference_encode(std::vector<uint8_t> n)
 
 TEST_CASE("base58 encode matches long division at every length")
 {
-    for (size_t len = 1; len <= 90; len++) {
+    for (size_t len = 1; len <= RQ_BASE58_MAX_BYTES; len++) {
         for (uint64_t seed = 0; seed < 8; seed++) {
             std::vector<uint8_t> bytes = rqt::splitmix_bytes(500 + len * 11 + seed, len);
             if (seed == 1)
@@ -175,6 +175,30 @@ TEST_CASE("base58 encode matches long division at every length")
             CHECK(encode(bytes) == reference_encode(bytes));
         }
     }
+}
+
+TEST_CASE("base58 refuses values longer than RQ_BASE58_MAX_BYTES, either way")
+{
+    for (size_t len : {size_t(RQ_BASE58_MAX_BYTES + 1), size_t(90)}) {
+        CAPTURE(len);
+        for (size_t zeros : {size_t(0), size_t(1), len}) {
+            std::vector<uint8_t> bytes = rqt::splitmix_bytes(40 + len, len);
+            std::fill(bytes.begin(), bytes.begin() + long(zeros), 0);
+            if (zeros < len)
+                bytes[zeros] |= 1;
+            char text[200];
+            CHECK(rq_base58_encode(bytes.data(), bytes.size(), text, sizeof text) == 0);
+            CHECK(text[0] == '\0');
+            // The text of the longer value (by long division) does not decode into any buffer.
+            const std::string long_text = reference_encode(bytes);
+            std::vector<uint8_t> out(len + 8);
+            size_t got = 0;
+            CHECK(rq_base58_decode(long_text.c_str(), out.data(), out.size(), &got) == -2);
+        }
+    }
+    // The longest value itself goes both ways.
+    const std::vector<uint8_t> longest(RQ_BASE58_MAX_BYTES, 0xFF);
+    CHECK(decode(encode(longest)) == longest);
 }
 
 TEST_CASE("base58 reports a buffer too small")
