@@ -10,8 +10,8 @@
 
 #include "cli/cli_args.h"
 #include "cli/cli_progress.h"
+#include "runtime/units.h"
 
-#define MIB (1024ull * 1024ull)
 
 enum {
     OPT_SYMBOL_SIZE,
@@ -172,7 +172,7 @@ static int session_option(int opt, const char *value, cli_file_args *out)
         return rc;
     case OPT_MEMORY_BUDGET:
         return number_option(out, RQ_SESSION_MEMORY_BUDGET, "--memory-budget", value,
-                             UINT64_MAX / MIB, MIB);
+                             UINT64_MAX / RQ_MIB, RQ_MIB);
     case OPT_CONCURRENCY:
         return number_option(out, RQ_SESSION_CONCURRENCY_LIMIT, "--concurrency", value, UINT32_MAX, 1);
     case OPT_THREADS:

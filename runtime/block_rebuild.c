@@ -11,8 +11,8 @@
 #include "runtime/fs_util.h"
 #include "runtime/pass_engine.h"
 #include "runtime/symbol_choice.h"
+#include "runtime/units.h"
 
-#define MIB (1024ull * 1024ull)
 
 /* Reads what was checked, or marks the symbol gone (RQ_SYMBOL_GONE: the block is solved again). */
 static rq_status read_slice(rq_decode_job *job, rq_held_symbol *h, size_t w0, size_t width, uint8_t *dst)
@@ -115,8 +115,8 @@ static rq_status run_passes(block_decode *x, const rq_pass_ops *ops)
     if (st == RQ_ERR_MEMORY_BUDGET)
         st = rq_session_fail(rj->s, RQ_ERR_MEMORY_BUDGET,
                              "block %s: a sub-block needs %llu MiB; the memory budget is %llu MiB",
-                             x->lb->block_id, (unsigned long long)(need / MIB + 1),
-                             (unsigned long long)(rq_job_budget(rj) / MIB));
+                             x->lb->block_id, (unsigned long long)(need / RQ_MIB + 1),
+                             (unsigned long long)(rq_job_budget(rj) / RQ_MIB));
     if (st == RQ_OK)
         st = rq_pass_engine_run(&x->e, ops);
     rq_pass_engine_release(&x->e);

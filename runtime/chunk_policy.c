@@ -6,9 +6,9 @@
 #include "core/params.h"
 #include "runtime/job_memory.h"
 #include "runtime/session_internal.h"
+#include "runtime/units.h"
 
-#define MIB (1024ull * 1024ull)
-#define WS_DEFAULT (10ull * MIB)
+#define WS_DEFAULT (10ull * RQ_MIB)
 
 rq_status rq_chunk_oti(const rq_session_settings *cfg, uint64_t size, rq_oti *oti)
 {
@@ -56,7 +56,7 @@ static int chunk_fits(const rq_session_settings *cfg, uint64_t bytes)
      * With the default parameters: the layout must not depend on tuning. */
     uint64_t need = rq_job_single_pass_bytes(NULL, &c, oti.symbol_size, RQ_RECOMMEND_WORKERS,
                                              c.K_prime + RQ_DECODE_EXTRA_SYMBOLS);
-    return need + MIB <= cfg->memory_budget;
+    return need + RQ_MIB <= cfg->memory_budget;
 }
 
 uint64_t rq_chunk_recommended(const rq_session_settings *cfg)

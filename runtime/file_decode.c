@@ -33,8 +33,8 @@
 #include "runtime/job_memory.h"
 #include "runtime/session_internal.h"
 #include "runtime/temp_file.h"
+#include "runtime/units.h"
 
-#define MIB (1024ull * 1024ull)
 
 /*
  * Scans one chunk and, by mode, rebuilds it into the output or repairs its
@@ -89,7 +89,7 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-#define RQ_MIB_OF(bytes) ((unsigned long long)(((bytes) + MIB - 1) / MIB))
+#define RQ_MIB_OF(bytes) ((unsigned long long)(((bytes) + RQ_MIB - 1) / RQ_MIB))
 
 /* Opens the layout: the one named (links followed), else the symbols dir's own (no link). */
 static int open_layout_file(const rq_decode_job *job, const char *layout_path)
@@ -130,7 +130,7 @@ static rq_status load_layout(rq_decode_job *job, const char *path, int fd, rq_la
         return rq_session_fail(s, r, "%s: reading this %llu MiB layout takes about %llu MiB; the "
                                      "memory budget is %llu MiB",
                                path, RQ_MIB_OF(size), RQ_MIB_OF(cost),
-                               (unsigned long long)(rq_job_budget(&job->job) / MIB));
+                               (unsigned long long)(rq_job_budget(&job->job) / RQ_MIB));
     if (r != RQ_OK && err[0])
         return rq_session_fail(s, r, "%s: %s", path, err);
     return r == RQ_OK ? RQ_OK : rq_session_fail(s, r, "%s: %s", path, rq_strerror(r));

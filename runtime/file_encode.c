@@ -47,8 +47,8 @@
 #include "runtime/symbol_files.h"
 #include "runtime/temp_file.h"
 #include "runtime/workers.h"
+#include "runtime/units.h"
 
-#define MIB (1024ull * 1024ull)
 /* Input is read by the workers in pieces of this size. */
 #define RQ_READ_PIECE ((size_t)1 << 20)
 
@@ -211,8 +211,8 @@ static rq_status prepare_block(block_ctx *b)
     if (st == RQ_ERR_MEMORY_BUDGET)
         return rq_session_fail(job->s, st,
                                "a sub-block of %u symbols needs %llu MiB; the memory budget is %llu MiB",
-                               b->e.c->K, (unsigned long long)(need / MIB + 1),
-                               (unsigned long long)(rq_job_budget(job) / MIB));
+                               b->e.c->K, (unsigned long long)(need / RQ_MIB + 1),
+                               (unsigned long long)(rq_job_budget(job) / RQ_MIB));
     return st;
 }
 

@@ -9,14 +9,14 @@
 #include "runtime/session_internal.h"
 #include "runtime/topology.h"
 #include "runtime/workers.h"
+#include "runtime/units.h"
 
-#define MIB (1024ull * 1024ull)
 
 uint64_t rq_job_plan_bound(const rq_block_constants *c)
 {
     /* ~4x the measured plan size: the solver's sparse rows, column lists,
      * bit rows of Z and the op list's growth while it is built. */
-    return 1024ull * c->L + MIB;
+    return 1024ull * c->L + RQ_MIB;
 }
 
 uint64_t rq_job_worker_bytes(uint32_t T, uint32_t workers)

@@ -6,8 +6,9 @@
 #ifndef RQ_RUNTIME_JOB_STAGES_H
 #define RQ_RUNTIME_JOB_STAGES_H
 
-#include <stdatomic.h>
 #include <stddef.h>
+
+#include "runtime/atomic_member.h"
 
 #include "runtime/session_internal.h"
 #include "runtime/workers.h"
@@ -15,7 +16,7 @@
 typedef struct rq_stage {
     rq_job *job;
     rq_work_queue queue;
-    _Atomic rq_status status;
+    RQ_ATOMIC(rq_status) status;
 } rq_stage;
 
 /* Records st as the stage's failure unless an earlier one is recorded. */

@@ -11,15 +11,15 @@
 #include "core/context.h"
 #include "runtime/default_context.h"
 #include "runtime/session_internal.h"
+#include "runtime/units.h"
 
-#define MIB (1024ull * 1024ull)
 
 static void settings_default(rq_session_settings *out)
 {
     memset(out, 0, sizeof *out);
     out->symbol_size = 65535;
     out->redundancy = 1.5;
-    out->memory_budget = 256 * MIB;
+    out->memory_budget = 256 * RQ_MIB;
     out->concurrency_limit = 4;
     out->threads = 0;
     out->placement = RQ_PLACEMENT_COMPACT;

@@ -3,10 +3,10 @@
 #define RQ_RUNTIME_SESSION_INTERNAL_H
 
 #include <pthread.h>
-#include <stdatomic.h>
 
 #include "backends/kernels.h"
 #include "rq/rq_file.h"
+#include "runtime/atomic_member.h"
 #include "runtime/blake3.h"
 #include "runtime/budget.h"
 
@@ -30,7 +30,7 @@ struct rq_session {
     pthread_mutex_t lock;   /* guards config, progress, last_error and active_jobs */
     pthread_cond_t slot_freed;
     unsigned active_jobs;
-    atomic_uint cancel_generation; /* rq_session_cancel bumps it */
+    RQ_ATOMIC(unsigned) cancel_generation; /* rq_session_cancel bumps it */
     rq_budget budget;       /* limit = config.memory_budget */
     rq_progress_fn progress;
     void *progress_user;

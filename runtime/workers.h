@@ -16,14 +16,7 @@
 
 #include "rq/rq_file.h"
 
-/* The queue's counter is atomic in C and in the C++ tests alike. */
-#ifdef __cplusplus
-#include <atomic>
-#define RQ_ATOMIC_SIZE std::atomic<size_t>
-#else
-#include <stdatomic.h>
-#define RQ_ATOMIC_SIZE atomic_size_t
-#endif
+#include "runtime/atomic_member.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -40,7 +33,7 @@ void rq_workers_run(uint32_t n, rq_placement placement, rq_worker_fn fn, void *c
 
 /* Items [0, end) handed out one at a time to whichever worker asks first. */
 typedef struct rq_work_queue {
-    RQ_ATOMIC_SIZE next;
+    RQ_ATOMIC(size_t) next;
     size_t end;
 } rq_work_queue;
 

@@ -4,13 +4,17 @@
 // must be part of what a pass is charged, or a job holds more than its budget.
 #include "rq_test.h"
 
+#include <numeric>
+#include <vector>
+
 extern "C" {
 #include "core/params.h"
 #include "core/plan.h"
 #include "runtime/block_passes.h"
+#include "runtime/job_memory.h"
+#include "runtime/pass_engine.h"
+#include "runtime/session_internal.h"
 }
-
-#include "pass_engine_probe.h"
 
 namespace {
 
@@ -24,6 +28,36 @@ rq_oti oti_of(uint32_t T, uint32_t N)
 uint64_t pass_cost(size_t w, uint64_t per_width, uint32_t rows)
 {
     return w * per_width + uint64_t(rows) * (rq_row_stride(w) - w);
+}
+
+// A two-worker file job, as rq_encode_run begins one.
+struct two_worker_job {
+    rq_session *s = nullptr;
+    rq_job job{};
+    bool begun = false;
+    two_worker_job()
+    {
+        REQUIRE(rq_session_create(&s) == RQ_OK);
+        REQUIRE(rq_session_set(s, RQ_SESSION_THREADS, 2) == RQ_OK);
+        REQUIRE(rq_job_begin(s, &job) == RQ_OK);
+        begun = true;
+    }
+    ~two_worker_job()
+    {
+        if (begun)
+            rq_job_end(&job);
+        rq_session_destroy(s);
+    }
+};
+
+// The encoding plan of a block of K source symbols (every ISI in order).
+rq_plan *encoding_plan(rq_context *ctx, const rq_block_constants &c)
+{
+    std::vector<uint32_t> isis(c.K_prime);
+    std::iota(isis.begin(), isis.end(), 0u);
+    rq_plan *plan = nullptr;
+    REQUIRE(rq_plan_build(ctx, &c, isis.data(), c.K_prime, &plan) == RQ_OK);
+    return plan;
 }
 
 } // namespace
@@ -63,13 +97,29 @@ TEST_CASE("passes are charged the padding of rows laid out rq_row_stride apart")
 
 TEST_CASE("the pass engine lays its working rows out padded apart, within what its passes were charged")
 {
+    two_worker_job j;
     for (uint32_t T : {4096u, 6552u, 65528u, 1280u}) {
         CAPTURE(T);
-        const pass_engine_probe p = probe_pass_engine(1000, T);
-        REQUIRE(p.status == RQ_OK);
-        CHECK(p.n_passes == 1);
-        CHECK(p.row_stride == rq_row_stride(T));
-        CHECK(p.rows_cap == p.plan_rows * rq_row_stride(T));
-        CHECK(p.rows_cap + p.buf_cap + p.scratch_cap + p.plan_bytes <= p.room);
+        rq_block_constants c;
+        REQUIRE(rq_params_for(1000, &c) == RQ_OK);
+        rq_plan *plan = encoding_plan(j.job.ctx, c);
+        rq_oti oti = {uint64_t(T) * c.K, T, 1, 1, 8};
+        rq_job_buffers mem{};
+        rq_pass_engine e{};
+        e.job = &j.job;
+        e.oti = &oti;
+        e.c = &c;
+        e.plan = plan;
+        e.n_filled = c.K;
+        const uint64_t room = rq_job_single_pass_bytes(j.job.ctx, &c, T, j.job.threads, c.K_prime);
+        uint64_t need = 0;
+        CHECK(rq_pass_engine_prepare(&e, &mem, room, 0, 4u + T, &need) == RQ_OK);
+        CHECK(e.n_passes == 1);
+        CHECK(e.row_stride == rq_row_stride(T));
+        CHECK(mem.rows_cap == plan->rows * rq_row_stride(T));
+        CHECK(mem.rows_cap + mem.buf_cap + mem.scratch_cap + rq_plan_bytes(plan) <= room);
+        rq_pass_engine_release(&e);
+        rq_job_buffers_free(&j.job, &mem);
+        rq_plan_free(plan);
     }
 }

@@ -19,8 +19,8 @@
 #include "runtime/compat/abi_sessions.h"
 #include "runtime/file_jobs.h"
 #include "runtime/session_internal.h"
+#include "runtime/units.h"
 
-#define MIB (1024ull * 1024ull)
 #define ABI_VERSION "0.1.0"
 
 enum {
@@ -84,11 +84,11 @@ static int32_t check_paths(uintptr_t id, const char *const *paths, const char *c
 uintptr_t raptorq_init_session(uint16_t symbol_size, uint8_t redundancy_factor,
                                uint64_t max_memory_mb, uint64_t concurrency_limit)
 {
-    if (symbol_size == 0 || redundancy_factor == 0 || max_memory_mb < RQ_MIN_MEMORY_BUDGET / MIB ||
+    if (symbol_size == 0 || redundancy_factor == 0 || max_memory_mb < RQ_MIN_MEMORY_BUDGET / RQ_MIB ||
         max_memory_mb > (1ull << 43) || concurrency_limit == 0)
         return 0;
     /* 2^43 MB is 2^63 bytes, one more than a signed budget holds. */
-    uint64_t budget = max_memory_mb * MIB > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : max_memory_mb * MIB;
+    uint64_t budget = max_memory_mb * RQ_MIB > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : max_memory_mb * RQ_MIB;
     rq_session *s = NULL;
     if (rq_session_create(&s) != RQ_OK)
         return 0;
