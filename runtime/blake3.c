@@ -397,7 +397,7 @@ void rq_blake3_subtree(const rq_blake3_impl *impl, const void *data, const rq_bl
                        size_t i, uint32_t cv[8])
 {
     impl = impl ? impl : rq_blake3_impl_best();
-    const uint8_t *in = (const uint8_t *)data + i * RQ_BLAKE3_SUBTREE_LEN;
+    const uint8_t *in = data;
     uint64_t counter = split->first_chunk + (uint64_t)i * RQ_BLAKE3_SUBTREE_CHUNKS;
     /* Windows of WINDOW_CHUNKS, merged on a small stack as the whole state does. */
     uint32_t stack[16][8];

@@ -63,7 +63,7 @@ typedef struct rq_blake3_split {
     uint64_t first_chunk; /* chunk index where the first subtree starts */
 } rq_blake3_split;
 void rq_blake3_split_update(const rq_blake3 *h, size_t len, rq_blake3_split *out);
-/* Chaining value of subtree i of a split: its RQ_BLAKE3_SUBTREE_LEN bytes at data. Any thread. */
+/* Chaining value of subtree i of a split, whose RQ_BLAKE3_SUBTREE_LEN bytes are at data. Any thread. */
 void rq_blake3_subtree(const rq_blake3_impl *impl, const void *data, const rq_blake3_split *split, size_t i, uint32_t cv[8]);
 /* After the prefix was updated: pushes the subtrees' chaining values, in order. */
 void rq_blake3_push_subtrees(rq_blake3 *h, const rq_blake3_split *split, const uint32_t (*cvs)[8]);

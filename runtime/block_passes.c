@@ -69,3 +69,31 @@ void rq_row_to_pass(const rq_oti *oti, const rq_pass *pass, uint32_t k, uint32_t
         memcpy(buf + (size_t)k * (off - pass->w0) + (size_t)i * w, row + (off - pass->w0), w);
     }
 }
+
+/* Copies (or zeroes) one run of a symbol's bytes. */
+static void put_run(uint8_t *dst, const uint8_t *src, size_t len)
+{
+    if (src)
+        memcpy(dst, src, len);
+    else
+        memset(dst, 0, len);
+}
+
+void rq_pass_range_to_rows(const rq_oti *oti, const rq_pass *pass, uint32_t k, size_t from,
+                           const uint8_t *src, size_t len, uint8_t *rows, size_t row_stride,
+                           const rq_plan *plan)
+{
+    size_t end = from + len;
+    for (uint32_t j = pass->first_sub; j < pass->end_sub && from < end; j++) {
+        size_t off, w;
+        rq_sub_block_span(oti, j, &off, &w);
+        size_t base = (size_t)k * (off - pass->w0), top = base + (size_t)k * w;
+        for (size_t at = from > base ? from : base; at < end && at < top;) {
+            size_t i = (at - base) / w, in = (at - base) % w;
+            size_t run = w - in < end - at ? w - in : end - at;
+            uint8_t *row = rows + (size_t)rq_plan_input_row(plan, (uint32_t)i) * row_stride;
+            put_run(row + (off - pass->w0) + in, src ? src + (at - from) : NULL, run);
+            at += run;
+        }
+    }
+}

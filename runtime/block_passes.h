@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/plan.h"
 #include "rq/rq.h"
 
 typedef struct rq_pass {
@@ -39,5 +40,15 @@ void rq_pass_to_row(const rq_oti *oti, const rq_pass *pass, uint32_t k, uint32_t
 /* One symbol's pass slice (row, pass width) -> its place for symbol i in the pass buffer. */
 void rq_row_to_pass(const rq_oti *oti, const rq_pass *pass, uint32_t k, uint32_t i,
                     const uint8_t *row, uint8_t *buf);
+
+/*
+ * Bytes [from, from + len) of the pass buffer's layout (src; NULL: zeros)
+ * into the rows of the symbols they belong to: symbol i's row is
+ * rq_plan_input_row(plan, i), row_stride bytes apart. For a pass read piece
+ * by piece, without a buffer of the whole pass.
+ */
+void rq_pass_range_to_rows(const rq_oti *oti, const rq_pass *pass, uint32_t k, size_t from,
+                           const uint8_t *src, size_t len, uint8_t *rows, size_t row_stride,
+                           const rq_plan *plan);
 
 #endif

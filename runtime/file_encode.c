@@ -12,9 +12,11 @@
  * of all of its bytes.
  *
  * Every stage of a pass runs on the job's workers (runtime/workers.h): the
- * read in 1 MiB pieces, the source and repair symbols one symbol at a time,
- * and the plan's replay in column shares of the symbols (one plan, solved
- * once, replayed by all). The output does not depend on the thread count.
+ * read, in pieces cut at the chunk hash's subtrees and put straight into
+ * the rows (no buffer holds the whole pass); the source and repair symbols,
+ * one symbol at a time; and the plan's replay, in column shares of the
+ * symbols (one plan, solved once, replayed by all). The output does not
+ * depend on the thread count.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,8 +51,6 @@
 #include "runtime/workers.h"
 #include "runtime/units.h"
 
-/* Input is read by the workers in pieces of this size. */
-#define RQ_READ_PIECE ((size_t)1 << 20)
 
 typedef struct encode_job {
     rq_job job;
@@ -123,26 +123,22 @@ static rq_status put_slice(block_ctx *b, uint32_t esi, const uint8_t *slice)
     return RQ_OK;
 }
 
-/* Item: one 1 MiB piece of the pass's contiguous source range. */
-static rq_status read_item(rq_pass_engine *e, uint32_t w, size_t piece)
+/* Bytes [from, from + len) of the pass's contiguous source range, from the input. */
+static rq_status read_range(rq_pass_engine *e, size_t from, uint8_t *dst, size_t len)
 {
-    (void)w;
     block_ctx *b = block_of(e);
-    uint64_t start = b->chunk_offset + e->start;
-    size_t from = piece * RQ_READ_PIECE;
-    size_t len = e->real - from < RQ_READ_PIECE ? e->real - from : RQ_READ_PIECE;
-    if (rq_pread_full(b->job->in_fd, e->buf + from, len, start + from) != 0)
+    uint64_t at = b->chunk_offset + e->start + from;
+    if (rq_pread_full(b->job->in_fd, dst, len, at) != 0)
         return rq_session_fail(b->job->job.s, RQ_ERR_IO, "reading the input at byte %llu: %s",
-                               (unsigned long long)(start + from), strerror(errno));
+                               (unsigned long long)at, strerror(errno));
     return RQ_OK;
 }
 
-/* Item i: source symbol i into its row, and its slice handed on. */
+/* Item i: source symbol i's slice, in its row, handed on. */
 static rq_status source_item(rq_pass_engine *e, uint32_t w, size_t i)
 {
     (void)w;
     uint8_t *row = e->rows + (size_t)rq_plan_input_row(e->plan, (uint32_t)i) * e->row_stride;
-    rq_pass_to_row(e->oti, e->pass, e->c->K, (uint32_t)i, e->buf, row);
     return put_slice(block_of(e), (uint32_t)i, row);
 }
 
@@ -159,18 +155,15 @@ static rq_status repair_item(rq_pass_engine *e, uint32_t w, size_t r)
 }
 
 /*
- * Read in file order, then each source symbol into its row (the cached
- * plan numbers its input rows in the order it uses them: plan.h) while the
- * chunk hash takes the pass's bytes. Source symbols go before the replay,
- * which overwrites their rows.
+ * The pass's source range read piece by piece into the rows (the cached plan
+ * numbers its input rows in the order it uses them: plan.h) while the chunk
+ * hash takes its bytes, then each source symbol handed on before the replay
+ * overwrites its row.
  */
 static rq_status fill_pass(rq_pass_engine *e)
 {
-    rq_status st = rq_pass_stage(e, read_item, (e->real + RQ_READ_PIECE - 1) / RQ_READ_PIECE);
-    if (st != RQ_OK)
-        return st;
-    memset(e->buf + e->real, 0, (size_t)e->c->K * e->pass->width - e->real);
-    return rq_pass_stage_hashing(e, block_of(e)->chunk_hash, source_item, e->c->K, 0);
+    rq_status st = rq_pass_stage_read(e, block_of(e)->chunk_hash, read_range);
+    return st == RQ_OK ? rq_pass_stage(e, source_item, e->c->K) : st;
 }
 
 static rq_status take_pass(rq_pass_engine *e)
@@ -318,7 +311,7 @@ static rq_status encode_chunk(encode_job *job, uint32_t index, uint64_t offset, 
         rq_oti_block_layout(&oti, sbn, &b.bl);
         rq_params_for(b.bl.source_symbols, &c);
         b.e = (rq_pass_engine){.job = &job->job, .oti = &oti, .c = &c, .n_filled = c.K,
-                               .block_offset = b.bl.offset, .chunk_size = size,
+                               .piecewise = 1, .block_offset = b.bl.offset, .chunk_size = size,
                                .done = &job->done, .total = job->file_size, .user = &b};
         uint64_t repairs = block_repairs(&job->job.cfg, sbn, &oti, &ol, c.K, repair_total,
                                          &repairs_left);

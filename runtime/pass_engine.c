@@ -1,6 +1,7 @@
 /* The pass engine (see pass_engine.h). */
 #include "runtime/pass_engine.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +24,9 @@ rq_status rq_pass_engine_prepare(rq_pass_engine *e, rq_job_buffers *mem, uint64_
     e->scratch_stride = e->wmax + scratch_extra > scratch_min ? e->wmax + scratch_extra : scratch_min;
     e->row_stride = rq_row_stride(e->wmax);
     size_t rows = e->plan ? (size_t)e->plan->rows * e->row_stride : 0;
-    rq_status st = rq_job_buffers_fit(mem, rows, (size_t)K * e->wmax,
+    size_t whole = (size_t)K * e->wmax, pieces = (2 + (size_t)e->job->threads) * RQ_PASS_PIECE;
+    e->buf_whole = !e->piecewise || whole <= pieces;
+    rq_status st = rq_job_buffers_fit(mem, rows, e->buf_whole ? whole : pieces,
                                       e->scratch_stride * e->job->threads);
     if (st != RQ_OK)
         return st;
@@ -85,6 +88,89 @@ rq_status rq_pass_stage_hashing(rq_pass_engine *e, rq_blake3 *chunk_hash, rq_pas
     }
     rq_split_hash_end(&e->hash);
     return RQ_OK;
+}
+
+/* Piece p's bytes [*from, *from + *len) of the pass; *subtree: its subtree, or SIZE_MAX for an end. */
+static void piece_span(const rq_pass_engine *e, size_t p, size_t *from, size_t *len, size_t *subtree)
+{
+    const rq_blake3_split *sp = &e->pieces.split;
+    size_t q = sp->prefix ? p - 1 : p, body = sp->prefix + sp->subtrees * RQ_BLAKE3_SUBTREE_LEN;
+    *subtree = SIZE_MAX;
+    if (sp->prefix && p == 0) {
+        *from = 0;
+        *len = sp->prefix;
+    } else if (q < sp->subtrees) {
+        *from = sp->prefix + q * RQ_BLAKE3_SUBTREE_LEN;
+        *len = RQ_BLAKE3_SUBTREE_LEN;
+        *subtree = q;
+    } else {
+        *from = body;
+        *len = e->real - body;
+    }
+}
+
+/* Where a piece is read to: its place in a whole-pass buffer, else the ends' or worker w's room. */
+static uint8_t *piece_home(const rq_pass_engine *e, uint32_t w, size_t from, size_t subtree)
+{
+    if (e->buf_whole)
+        return e->buf + from;
+    if (subtree != SIZE_MAX)
+        return e->buf + (2 + (size_t)w) * RQ_PASS_PIECE;
+    return e->buf + (from == 0 ? 0 : RQ_PASS_PIECE);
+}
+
+static void read_worker(void *ctx, uint32_t w, uint32_t n)
+{
+    (void)n;
+    rq_pass_engine *e = ctx;
+    size_t p, from, len, subtree;
+    while (rq_stage_take(&e->stage, &p)) {
+        piece_span(e, p, &from, &len, &subtree);
+        uint8_t *dst = piece_home(e, w, from, subtree);
+        rq_status st = e->pieces.read(e, from, dst, len);
+        if (st != RQ_OK) {
+            rq_stage_fail(&e->stage, st);
+            continue;
+        }
+        if (subtree != SIZE_MAX)
+            rq_blake3_subtree(e->pieces.chunk_hash->impl, dst, &e->pieces.split, subtree,
+                              e->pieces.cvs[subtree]);
+        rq_pass_range_to_rows(e->oti, e->pass, e->c->K, from, dst, len, e->rows, e->row_stride,
+                              e->plan);
+    }
+}
+
+/* The chunk hash after every piece: the prefix, the subtrees in order, the rest. */
+static void hash_pieces(rq_pass_engine *e)
+{
+    rq_pass_pieces *pc = &e->pieces;
+    size_t body = pc->split.prefix + pc->split.subtrees * RQ_BLAKE3_SUBTREE_LEN;
+    rq_blake3_update(pc->chunk_hash, piece_home(e, 0, 0, SIZE_MAX), pc->split.prefix);
+    rq_blake3_push_subtrees(pc->chunk_hash, &pc->split, (const uint32_t(*)[8])pc->cvs);
+    rq_blake3_update(pc->chunk_hash, piece_home(e, 0, body, SIZE_MAX), e->real - body);
+}
+
+rq_status rq_pass_stage_read(rq_pass_engine *e, rq_blake3 *chunk_hash, rq_pass_read_fn read)
+{
+    rq_pass_pieces *pc = &e->pieces;
+    pc->read = read;
+    pc->chunk_hash = chunk_hash;
+    rq_blake3_split_update(chunk_hash, e->real, &pc->split);
+    size_t body = pc->split.prefix + pc->split.subtrees * RQ_BLAKE3_SUBTREE_LEN;
+    pc->n = (pc->split.prefix != 0) + pc->split.subtrees + (e->real > body);
+    pc->cvs = malloc((pc->split.subtrees + 1) * sizeof *pc->cvs);
+    if (!pc->cvs)
+        return RQ_ERR_NO_MEMORY;
+    rq_status st = rq_stage_run(&e->stage, e->job, read_worker, e, pc->n);
+    if (st == RQ_OK) {
+        hash_pieces(e);
+        size_t all = (size_t)e->c->K * e->pass->width;
+        rq_pass_range_to_rows(e->oti, e->pass, e->c->K, e->real, NULL, all - e->real, e->rows,
+                              e->row_stride, e->plan);
+    }
+    free(pc->cvs);
+    pc->cvs = NULL;
+    return st;
 }
 
 /* Each worker replays the plan over its column share of the pass's rows. */

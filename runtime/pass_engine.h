@@ -28,6 +28,18 @@ typedef struct rq_pass_engine rq_pass_engine;
 /* One item of a stage on worker w; a failure stops the stage. */
 typedef rq_status (*rq_pass_item_fn)(rq_pass_engine *e, uint32_t w, size_t item);
 
+/* Reads bytes [from, from + len) of the running pass's range (chunk bytes from e->start on) into dst. */
+typedef rq_status (*rq_pass_read_fn)(rq_pass_engine *e, size_t from, uint8_t *dst, size_t len);
+
+/* The pieces rq_pass_stage_read cuts a pass into: the chunk hash's subtrees and the ends. */
+typedef struct rq_pass_pieces {
+    rq_pass_read_fn read;
+    rq_blake3 *chunk_hash;
+    rq_blake3_split split;
+    uint32_t (*cvs)[8];       /* a chaining value per subtree */
+    size_t n;                 /* pieces: the prefix (if any), the subtrees, the rest (if any) */
+} rq_pass_pieces;
+
 typedef struct rq_pass_ops {
     rq_status (*fill)(rq_pass_engine *e); /* the pass's inputs into rows (and buf) */
     rq_status (*take)(rq_pass_engine *e); /* what the job wants, from the replayed rows */
@@ -40,6 +52,7 @@ struct rq_pass_engine {
     const rq_block_constants *c;
     const rq_plan *plan;   /* NULL: nothing to replay (every source symbol is known) */
     uint32_t n_filled;     /* inputs fill puts in; the plan's others are zero padding */
+    int piecewise;         /* fill reads with rq_pass_stage_read, so buf need not hold a pass */
     uint64_t block_offset; /* of the block in its chunk */
     uint64_t chunk_size;
     uint64_t *done, total; /* progress: bytes of the file */
@@ -50,7 +63,9 @@ struct rq_pass_engine {
     size_t wmax;           /* widest pass */
     size_t row_stride;     /* from one row to the next: the widest pass's rq_row_stride */
     uint8_t *rows;         /* plan->rows rows, row_stride apart, each the pass width long */
-    uint8_t *buf;          /* the pass's K symbols' bytes in file order */
+    uint8_t *buf;          /* the pass's K symbols' bytes in file order; piecewise and
+                              smaller: two ends and a piece per worker (RQ_PASS_PIECE each) */
+    int buf_whole;         /* buf holds a whole pass */
     uint8_t *scratch;      /* per worker, scratch_stride bytes */
     size_t scratch_stride;
     const rq_pass *pass;   /* the pass running */
@@ -58,6 +73,7 @@ struct rq_pass_engine {
     size_t real;           /* of its K * width bytes, those inside the chunk */
     rq_stage stage;
     rq_split_hash hash;
+    rq_pass_pieces pieces;
     rq_pass_item_fn item;  /* the running stage's */
     size_t own_items, hash_items, own_first;
 };
@@ -70,6 +86,17 @@ struct rq_pass_engine {
  */
 rq_status rq_pass_engine_prepare(rq_pass_engine *e, rq_job_buffers *mem, uint64_t room,
                                  size_t scratch_extra, size_t scratch_min, uint64_t *need);
+/*
+ * A fill stage for a pass whose bytes come from a file: the workers read the
+ * pass's real bytes in pieces cut at the chunk hash's subtrees, hash each
+ * subtree as it arrives, and put each piece into its symbols' rows; then
+ * the chunk hash takes the ends and the subtrees in order, and the padding
+ * past the chunk's end is zeroed. Needs a plan (the rows) and piecewise set.
+ */
+rq_status rq_pass_stage_read(rq_pass_engine *e, rq_blake3 *chunk_hash, rq_pass_read_fn read);
+/* rq_pass_stage_read's pieces: never longer than a BLAKE3 subtree. */
+#define RQ_PASS_PIECE RQ_BLAKE3_SUBTREE_LEN
+
 /* Runs every pass: fill, replay (with a plan), take, report. */
 rq_status rq_pass_engine_run(rq_pass_engine *e, const rq_pass_ops *ops);
 void rq_pass_engine_release(rq_pass_engine *e);

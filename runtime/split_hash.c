@@ -23,7 +23,8 @@ size_t rq_split_hash_items(const rq_split_hash *sh)
 
 void rq_split_hash_item(rq_split_hash *sh, size_t i)
 {
-    rq_blake3_subtree(sh->h->impl, sh->data + sh->split.prefix, &sh->split, i, sh->cvs[i]);
+    rq_blake3_subtree(sh->h->impl, sh->data + sh->split.prefix + i * RQ_BLAKE3_SUBTREE_LEN, &sh->split, i,
+                      sh->cvs[i]);
 }
 
 void rq_split_hash_end(rq_split_hash *sh)

@@ -290,7 +290,7 @@ std::string hash_split(const rq_blake3_impl *impl, const std::vector<uint8_t> &d
     std::vector<uint32_t> cvs(8 * split.subtrees + 8);
     auto *cv = reinterpret_cast<uint32_t(*)[8]>(cvs.data());
     for (size_t i = split.subtrees; i-- > 0;) // any order: each subtree stands alone
-        rq_blake3_subtree(impl, in + split.prefix, &split, i, cv[i]);
+        rq_blake3_subtree(impl, in + split.prefix + i * RQ_BLAKE3_SUBTREE_LEN, &split, i, cv[i]);
     rq_blake3_push_subtrees(&h, &split, cv);
     const size_t used = split.prefix + split.subtrees * RQ_BLAKE3_SUBTREE_LEN;
     REQUIRE(used <= len);

@@ -8,6 +8,11 @@
 #include "test_json.h"
 
 #include <cjson/cJSON.h>
+
+extern "C" {
+#include "runtime/base58.h"
+#include "runtime/blake3.h"
+}
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -248,6 +253,48 @@ TEST_CASE("rq encode with --block-size below the file size writes one folder per
     const fs::path output = dir / "out.bin";
     REQUIRE(decode(dir, symbols, output).exit_code == kExitOk);
     CHECK(rqt::read_file(output.string()) == data);
+}
+
+TEST_CASE("rq encode's chunk hashes are the BLAKE3 of each chunk, for passes read whole or in pieces")
+{
+    // 12 MB and an odd tail: blocks of 64 KB symbols over 4 MiB are read in
+    // pieces (one thread), smaller ones whole; a 12 MiB budget cuts blocks
+    // into sub-blocks coded in several passes.
+    TempDir dir;
+    const fs::path input = dir / "in.bin";
+    const std::vector<uint8_t> data = rqt::write_input(input, 21, 12000017);
+    std::map<std::string, std::string> first_dir;
+    for (const char *budget : {"256", "12"}) {
+        for (const char *threads : {"1", "3"}) {
+            CAPTURE(budget, threads);
+            const fs::path symbols = dir / (std::string("sym-") + budget + "-" + threads);
+            REQUIRE(encode(dir, input, symbols, {"--memory-budget", budget, "--threads", threads})
+                        .exit_code == kExitOk);
+            const Json layout = parse_json(rqt::read_text(symbols / "_raptorq_layout.json"));
+            const cJSON *block = nullptr;
+            cJSON_ArrayForEach(block, cJSON_GetObjectItemCaseSensitive(layout.get(), "blocks"))
+            {
+                const size_t offset = size_t(number(block, "original_offset"));
+                const size_t size = size_t(number(block, "size"));
+                REQUIRE(offset + size <= data.size());
+                uint8_t digest[RQ_BLAKE3_OUT_LEN];
+                rq_blake3_hash(data.data() + offset, size, digest);
+                char want[64];
+                REQUIRE(rq_base58_encode(digest, sizeof digest, want, sizeof want) > 0);
+                const cJSON *hash = cJSON_GetObjectItemCaseSensitive(block, "hash");
+                REQUIRE(cJSON_IsString(hash));
+                CHECK(std::string(hash->valuestring) == want);
+            }
+            // The thread count changes nothing in what is written.
+            const std::string written = rqt::read_text(symbols / "_raptorq_layout.json");
+            if (!first_dir.count(budget))
+                first_dir[budget] = written;
+            CHECK(written == first_dir[budget]);
+            const fs::path output = symbols.string() + ".out";
+            REQUIRE(decode(dir, symbols, output).exit_code == kExitOk);
+            CHECK(rqt::read_file(output.string()) == data);
+        }
+    }
 }
 
 TEST_CASE("rq decode succeeds after a quarter of each block's symbol files are deleted")

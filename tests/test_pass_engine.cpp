@@ -4,7 +4,9 @@
 // must be part of what a pass is charged, or a job holds more than its budget.
 #include "rq_test.h"
 
+#include <algorithm>
 #include <numeric>
+#include <random>
 #include <vector>
 
 extern "C" {
@@ -121,5 +123,50 @@ TEST_CASE("the pass engine lays its working rows out padded apart, within what i
         rq_pass_engine_release(&e);
         rq_job_buffers_free(&j.job, &mem);
         rq_plan_free(plan);
+    }
+}
+
+TEST_CASE("a pass put into its rows piece by piece lands where the whole-pass copy puts it")
+{
+    // Three sub-blocks of unequal width (T / Al = 1001 sub-symbols over 3),
+    // symbols in the rows in a shuffled order, as a cached plan numbers them.
+    const uint32_t K = 37, T = 4004;
+    const rq_oti oti = {uint64_t(T) * K, T, 1, 3, 4};
+    std::vector<uint32_t> order(K);
+    std::iota(order.begin(), order.end(), 0u);
+    std::mt19937 rng(7);
+    std::shuffle(order.begin(), order.end(), rng);
+    rq_plan plan{};
+    plan.first_input = 5;
+    plan.n_inputs = K;
+    plan.input_row = order.data();
+    const size_t stride = rq_row_stride(T);
+    for (const rq_pass pass : {rq_pass{0, 3, 0, 0}, rq_pass{1, 3, 0, 0}, rq_pass{2, 3, 0, 0}}) {
+        rq_pass p = pass;
+        size_t off, w;
+        rq_sub_block_span(&oti, p.first_sub, &off, &w);
+        p.w0 = off;
+        p.width = T - off;
+        CAPTURE(p.first_sub);
+        std::vector<uint8_t> buf(size_t(K) * p.width);
+        for (uint8_t &b : buf)
+            b = uint8_t(rng());
+        std::vector<uint8_t> want((plan.first_input + K) * stride, 0xee), got = want;
+        for (uint32_t i = 0; i < K; i++)
+            rq_pass_to_row(&oti, &p, K, i, buf.data(), want.data() + rq_plan_input_row(&plan, i) * stride);
+        // Pieces of every length from 1 byte to several symbols, cut anywhere.
+        for (size_t at = 0; at < buf.size();) {
+            size_t len = std::min<size_t>(1 + rng() % (3 * T), buf.size() - at);
+            rq_pass_range_to_rows(&oti, &p, K, at, buf.data() + at, len, got.data(), stride, &plan);
+            at += len;
+        }
+        CHECK(got == want);
+        // No source: the range's bytes become zeros, and nothing else changes.
+        const size_t from = buf.size() / 3, len = buf.size() / 4;
+        std::fill(buf.begin() + from, buf.begin() + from + len, 0);
+        for (uint32_t i = 0; i < K; i++)
+            rq_pass_to_row(&oti, &p, K, i, buf.data(), want.data() + rq_plan_input_row(&plan, i) * stride);
+        rq_pass_range_to_rows(&oti, &p, K, from, nullptr, len, got.data(), stride, &plan);
+        CHECK(got == want);
     }
 }
