@@ -97,7 +97,7 @@ static rq_status take_pass(rq_pass_engine *e)
 {
     block_decode *x = decode_of(e);
     rq_status st = e->plan ? rq_pass_stage(e, rebuild_item, x->n_missing) : RQ_OK;
-    return st == RQ_OK ? rq_pass_stage_hashing(e, x->chunk_hash, write_item, 1, 1) : st;
+    return st == RQ_OK ? rq_pass_stage_hashing(e, x->chunk_hash, write_item, 1) : st;
 }
 
 static const rq_pass_ops decode_pass_ops = {.fill = fill_pass, .take = take_pass};

@@ -48,9 +48,8 @@
 #include "runtime/session_internal.h"
 #include "runtime/symbol_files.h"
 #include "runtime/temp_file.h"
-#include "runtime/workers.h"
 #include "runtime/units.h"
-
+#include "runtime/workers.h"
 
 typedef struct encode_job {
     rq_job job;

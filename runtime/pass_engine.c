@@ -44,18 +44,18 @@ void rq_pass_engine_release(rq_pass_engine *e)
     e->n_passes = 0;
 }
 
-/* Items below hash_items (after the own ones when own_first) hash the chunk hash's subtrees. */
+/* Items from own_items on hash the chunk hash's subtrees. */
 static void item_worker(void *ctx, uint32_t w, uint32_t n)
 {
     (void)n;
     rq_pass_engine *e = ctx;
-    size_t item, own_end = e->own_items;
+    size_t item;
     while (rq_stage_take(&e->stage, &item)) {
         rq_status st = RQ_OK;
-        if (e->own_first ? item >= own_end : item < e->hash_items)
-            rq_split_hash_item(&e->hash, e->own_first ? item - own_end : item);
+        if (item >= e->own_items)
+            rq_split_hash_item(&e->hash, item - e->own_items);
         else
-            st = e->item(e, w, e->own_first ? item : item - e->hash_items);
+            st = e->item(e, w, item);
         if (st != RQ_OK)
             rq_stage_fail(&e->stage, st);
     }
@@ -65,23 +65,18 @@ rq_status rq_pass_stage(rq_pass_engine *e, rq_pass_item_fn fn, size_t items)
 {
     e->item = fn;
     e->own_items = items;
-    e->hash_items = 0;
-    e->own_first = 0;
     return rq_stage_run(&e->stage, e->job, item_worker, e, items);
 }
 
 rq_status rq_pass_stage_hashing(rq_pass_engine *e, rq_blake3 *chunk_hash, rq_pass_item_fn fn,
-                                size_t items, int own_first)
+                                size_t items)
 {
     rq_status st = rq_split_hash_begin(&e->hash, chunk_hash, e->buf, e->real);
     if (st != RQ_OK)
         return st;
     e->item = fn;
     e->own_items = items;
-    e->hash_items = rq_split_hash_items(&e->hash);
-    e->own_first = (size_t)own_first;
-    st = rq_stage_run(&e->stage, e->job, item_worker, e, items + e->hash_items);
-    e->hash_items = 0;
+    st = rq_stage_run(&e->stage, e->job, item_worker, e, items + rq_split_hash_items(&e->hash));
     if (st != RQ_OK) {
         rq_split_hash_abandon(&e->hash);
         return st;
@@ -90,11 +85,17 @@ rq_status rq_pass_stage_hashing(rq_pass_engine *e, rq_blake3 *chunk_hash, rq_pas
     return RQ_OK;
 }
 
+/* Where the subtrees of the pass's split end: the rest runs from there to e->real. */
+static size_t pieces_body(const rq_pass_pieces *pc)
+{
+    return pc->split.prefix + pc->split.subtrees * RQ_BLAKE3_SUBTREE_LEN;
+}
+
 /* Piece p's bytes [*from, *from + *len) of the pass; *subtree: its subtree, or SIZE_MAX for an end. */
 static void piece_span(const rq_pass_engine *e, size_t p, size_t *from, size_t *len, size_t *subtree)
 {
     const rq_blake3_split *sp = &e->pieces.split;
-    size_t q = sp->prefix ? p - 1 : p, body = sp->prefix + sp->subtrees * RQ_BLAKE3_SUBTREE_LEN;
+    size_t q = sp->prefix ? p - 1 : p, body = pieces_body(&e->pieces);
     *subtree = SIZE_MAX;
     if (sp->prefix && p == 0) {
         *from = 0;
@@ -144,7 +145,7 @@ static void read_worker(void *ctx, uint32_t w, uint32_t n)
 static void hash_pieces(rq_pass_engine *e)
 {
     rq_pass_pieces *pc = &e->pieces;
-    size_t body = pc->split.prefix + pc->split.subtrees * RQ_BLAKE3_SUBTREE_LEN;
+    size_t body = pieces_body(pc);
     rq_blake3_update(pc->chunk_hash, piece_home(e, 0, 0, SIZE_MAX), pc->split.prefix);
     rq_blake3_push_subtrees(pc->chunk_hash, &pc->split, (const uint32_t(*)[8])pc->cvs);
     rq_blake3_update(pc->chunk_hash, piece_home(e, 0, body, SIZE_MAX), e->real - body);
@@ -156,12 +157,11 @@ rq_status rq_pass_stage_read(rq_pass_engine *e, rq_blake3 *chunk_hash, rq_pass_r
     pc->read = read;
     pc->chunk_hash = chunk_hash;
     rq_blake3_split_update(chunk_hash, e->real, &pc->split);
-    size_t body = pc->split.prefix + pc->split.subtrees * RQ_BLAKE3_SUBTREE_LEN;
-    pc->n = (pc->split.prefix != 0) + pc->split.subtrees + (e->real > body);
+    size_t n = (pc->split.prefix != 0) + pc->split.subtrees + (e->real > pieces_body(pc));
     pc->cvs = malloc((pc->split.subtrees + 1) * sizeof *pc->cvs);
     if (!pc->cvs)
         return RQ_ERR_NO_MEMORY;
-    rq_status st = rq_stage_run(&e->stage, e->job, read_worker, e, pc->n);
+    rq_status st = rq_stage_run(&e->stage, e->job, read_worker, e, n);
     if (st == RQ_OK) {
         hash_pieces(e);
         size_t all = (size_t)e->c->K * e->pass->width;

@@ -37,7 +37,6 @@ typedef struct rq_pass_pieces {
     rq_blake3 *chunk_hash;
     rq_blake3_split split;
     uint32_t (*cvs)[8];       /* a chaining value per subtree */
-    size_t n;                 /* pieces: the prefix (if any), the subtrees, the rest (if any) */
 } rq_pass_pieces;
 
 typedef struct rq_pass_ops {
@@ -75,7 +74,7 @@ struct rq_pass_engine {
     rq_split_hash hash;
     rq_pass_pieces pieces;
     rq_pass_item_fn item;  /* the running stage's */
-    size_t own_items, hash_items, own_first;
+    size_t own_items;      /* the running stage's items before the chunk hash's */
 };
 
 /*
@@ -105,10 +104,10 @@ void rq_pass_engine_release(rq_pass_engine *e);
 rq_status rq_pass_stage(rq_pass_engine *e, rq_pass_item_fn fn, size_t items);
 /*
  * The same while the workers also hash the chunk hash's share of the pass
- * (its real bytes of buf): its items after fn's when own_first (an item that
- * should start at once, such as the one write), else before.
+ * (its real bytes of buf), in items after fn's (so that fn's first item,
+ * such as the one write, starts at once).
  */
 rq_status rq_pass_stage_hashing(rq_pass_engine *e, rq_blake3 *chunk_hash, rq_pass_item_fn fn,
-                                size_t items, int own_first);
+                                size_t items);
 
 #endif
