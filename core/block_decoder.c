@@ -234,7 +234,10 @@ static rq_status rebuild_replayed(rq_decoder *d, const rq_plan *plan, const rq_k
     if (st != RQ_OK)
         return st;
     uint8_t *rows = d->work.rows;
-    rq_plan_fill_inputs(plan, k, rows, S, d->data, T, d->held, T); /* then the zero padding symbols */
+    /* Then the zero padding symbols. A decode's working set is about twice an
+     * encode's (its held symbols, the rows, the rebuilt ones): it leaves the
+     * cache from half the size on. */
+    rq_plan_fill_inputs(plan, k, rows, S, d->data, T, d->held, T, rq_stream_fill_bytes(d->ctx) / 2);
     if ((st = rq_plan_replay(d->ctx, plan, k, rows, S, T)) != RQ_OK)
         return st;
     uint8_t *out = rows + work_rows * S; /* the rebuilt symbols, T apart */

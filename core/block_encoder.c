@@ -61,7 +61,8 @@ static rq_status intermediate_replayed(rq_encoder *e, const rq_plan *plan, const
     e->rows = e->buf.rows;
     e->stride = S;
     /* The K source symbols, then K'-K zero padding symbols. */
-    rq_plan_fill_inputs(plan, e->kernels, e->rows, S, source, T, e->c.K, T);
+    rq_plan_fill_inputs(plan, e->kernels, e->rows, S, source, T, e->c.K, T,
+                        rq_stream_fill_bytes(e->ctx));
     rq_status st = rq_plan_replay(e->ctx, plan, e->kernels, e->rows, S, T);
     if (st == RQ_OK)
         memcpy(e->map, plan->intermediate, (size_t)e->c.L * sizeof *e->map);

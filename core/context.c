@@ -18,6 +18,8 @@ static const param_spec specs[RQ_PARAM_LAST + 1] = {
     [RQ_PARAM_STRIPE_BYTES] = {"RQ_PARAM_STRIPE_BYTES", 4096, INT64_C(1) << 30, INT64_C(1) << 20},
     [RQ_PARAM_DENSE] = {"RQ_PARAM_DENSE", RQ_DENSE_BY_COST, RQ_DENSE_NEVER, RQ_DENSE_BY_COST},
     [RQ_PARAM_BLAKE3] = {"RQ_PARAM_BLAKE3", RQ_BLAKE3_AUTO, RQ_BLAKE3_AVX512, RQ_BLAKE3_AUTO},
+    /* 0: from the cache's size; 1 streams every block, 2^50 none. */
+    [RQ_PARAM_STREAM_FILL_BYTES] = {"RQ_PARAM_STREAM_FILL_BYTES", 0, INT64_C(1) << 50, 0},
 };
 
 static int known(rq_param param)

@@ -21,7 +21,7 @@
 #include "rq/rq.h"
 
 #define RQ_PARAM_FIRST RQ_PARAM_BACKEND
-#define RQ_PARAM_LAST RQ_PARAM_BLAKE3
+#define RQ_PARAM_LAST RQ_PARAM_STREAM_FILL_BYTES
 #define RQ_CONTEXT_ERROR_LEN 256
 
 struct rq_context {
@@ -33,6 +33,7 @@ struct rq_context {
     rq_plan_cache plans;
     rq_source_rows_cache source_rows;
     _Atomic uint64_t coders; /* encoders and decoders alive in it */
+    uint64_t llc_bytes;      /* one last-level cache, set by runtime; 0 = unknown */
     int is_default;
     pthread_mutex_t error_lock;
     char error[RQ_CONTEXT_ERROR_LEN];

@@ -74,19 +74,32 @@ rq_status rq_plan_order_inputs(rq_plan *plan)
  * Blocks at least this large are filled with stores that bypass the caches
  * (stream_rows): the rows would leave the last-level cache before the replay
  * reads them anyway (its working set is about twice the inputs), and regular
- * stores first read every line they write. Measured with a 32 MB L3: at
- * K = 50000, T = 1280 the fill went 13.7 -> 7.5 ms with the replay no slower,
- * K = 10000 (12.8 MB) decodes +9%; from 3.8 to 6.4 MB it lost up to 15% on
- * encoding, and 9-10 MB was a toss-up.
+ * stores first read every line they write. Where that starts was measured on
+ * two machines (bench/RESULTS.md, "Filling the rows past the cache"): at
+ * about 3/8 of a 32 MiB L3, and near 50 MB with a 480 MiB one shared by many
+ * more cores than this process sees, hence the cap on what is counted.
  */
-#define STREAM_FILL_BYTES ((size_t)12 << 20)
+#define STREAM_FILL_UNKNOWN ((size_t)12 << 20)
+#define STREAM_FILL_CACHE_CAP ((uint64_t)128 << 20)
+size_t rq_stream_fill_for_cache(uint64_t llc_bytes)
+{
+    uint64_t llc = llc_bytes < STREAM_FILL_CACHE_CAP ? llc_bytes : STREAM_FILL_CACHE_CAP;
+    return llc ? (size_t)(llc / 8 * 3) : STREAM_FILL_UNKNOWN;
+}
+
+size_t rq_stream_fill_bytes(const rq_context *ctx)
+{
+    int64_t set = rq_context_param(ctx, RQ_PARAM_STREAM_FILL_BYTES);
+    return set > 0 ? (size_t)set : rq_stream_fill_for_cache(ctx->llc_bytes);
+}
 
 void rq_plan_fill_inputs(const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
-                         const uint8_t *known, size_t known_stride, uint32_t n_known, size_t len)
+                         const uint8_t *known, size_t known_stride, uint32_t n_known, size_t len,
+                         size_t stream_from)
 {
     if (n_known > plan->n_inputs)
         n_known = plan->n_inputs;
-    if ((size_t)n_known * len >= STREAM_FILL_BYTES) {
+    if ((size_t)n_known * len >= stream_from) {
         k->stream_rows(rows + (size_t)plan->first_input * stride, stride, plan->input_row, known,
                        known_stride, n_known, len);
         for (uint32_t i = n_known; i < plan->n_inputs; i++)

@@ -90,11 +90,16 @@ rq_status rq_plan_order_inputs(rq_plan *plan);
 /*
  * Puts known symbol i (len bytes at known + i * known_stride, i < n_known)
  * into its working row of rows (stride apart), and zeros in the rows of
- * inputs n_known.. (padding symbols). Blocks larger than the caches go in
- * through k->stream_rows.
+ * inputs n_known.. (padding symbols). From stream_from bytes of known
+ * symbols on, they go in through k->stream_rows.
  */
 void rq_plan_fill_inputs(const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
-                         const uint8_t *known, size_t known_stride, uint32_t n_known, size_t len);
+                         const uint8_t *known, size_t known_stride, uint32_t n_known, size_t len,
+                         size_t stream_from);
+/* RQ_PARAM_STREAM_FILL_BYTES, or when 0 rq_stream_fill_for_cache of the context's machine. */
+size_t rq_stream_fill_bytes(const rq_context *ctx);
+/* The default of RQ_PARAM_STREAM_FILL_BYTES with a last-level cache of llc_bytes (0: unknown). */
+size_t rq_stream_fill_for_cache(uint64_t llc_bytes);
 /*
  * Distance between working rows of len bytes. From 4 KiB: len in whole
  * cache lines, one line more where that is a multiple of 1 KiB, so that row

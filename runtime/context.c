@@ -12,6 +12,7 @@
 #include "runtime/blake3_impl.h"
 #include "runtime/default_context.h"
 #include "runtime/dispatch.h"
+#include "runtime/topology.h"
 
 rq_status rq_context_create(rq_context **out)
 {
@@ -20,7 +21,9 @@ rq_status rq_context_create(rq_context **out)
     const rq_kernels *k = NULL;
     const char *why;
     rq_status st = rq_dispatch_kernels(RQ_BACKEND_AUTO, &k, &why);
-    return st == RQ_OK ? rq_context_create_with(k, out) : st;
+    if (st == RQ_OK && (st = rq_context_create_with(k, out)) == RQ_OK)
+        (*out)->llc_bytes = rq_topology_last_cache_bytes(rq_topology_system());
+    return st;
 }
 
 rq_status rq_context_destroy(rq_context *ctx)
@@ -178,6 +181,7 @@ rq_status rq_context_from_env(rq_context *ctx)
         rq_param param;
     } vars[] = {{"RQ_CACHE_BYTES", RQ_PARAM_CACHE_BYTES},
                 {"RQ_STRIPE_BYTES", RQ_PARAM_STRIPE_BYTES},
+                {"RQ_STREAM_FILL_BYTES", RQ_PARAM_STREAM_FILL_BYTES},
                 {"RQ_DENSE", RQ_PARAM_DENSE},
                 {"RQ_BLAKE3", RQ_PARAM_BLAKE3}};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)

@@ -6,6 +6,7 @@
 #include "core/context.h"
 #include "rq/rq_ec.h"
 #include "runtime/dispatch.h"
+#include "runtime/topology.h"
 
 static rq_context default_ctx;
 static pthread_once_t default_once = PTHREAD_ONCE_INIT;
@@ -17,6 +18,7 @@ static void make_default(void)
     rq_dispatch_kernels(RQ_BACKEND_AUTO, &k, &why); /* scalar always passes */
     rq_context_init(&default_ctx, k);
     default_ctx.is_default = 1;
+    default_ctx.llc_bytes = rq_topology_last_cache_bytes(rq_topology_system());
 }
 
 rq_context *rq_default_context(void)

@@ -287,6 +287,11 @@ const rq_topology *rq_topology_system(void)
     return system_topology;
 }
 
+uint64_t rq_topology_last_cache_bytes(const rq_topology *topology)
+{
+    return topology->l3 ? topology->l3 : topology->l2;
+}
+
 void rq_topology_summarize(const rq_topology *t, rq_topology_summary *out)
 {
     uint64_t memory = 0;

@@ -65,6 +65,8 @@ void rq_topology_free(rq_topology *topology);
  */
 const rq_topology *rq_topology_system(void);
 
+/* One last-level cache's bytes (L3, else L2); 0 if hwloc lists neither. */
+uint64_t rq_topology_last_cache_bytes(const rq_topology *topology);
 /* Counts and cache sizes (see rq_topology_summary). */
 void rq_topology_summarize(const rq_topology *topology, rq_topology_summary *out);
 /* RQ_ERR_INVALID_ARGUMENT if node >= numa_nodes. */

@@ -130,7 +130,8 @@ TEST_CASE("parameter bounds, defaults and names are queryable")
     CHECK(std::string(name) == "RQ_PARAM_CACHE_BYTES");
     // Every parameter starts at its default.
     rqt::Context ctx = rqt::make_context();
-    for (rq_param p : {RQ_PARAM_BACKEND, RQ_PARAM_CACHE_BYTES, RQ_PARAM_STRIPE_BYTES, RQ_PARAM_DENSE}) {
+    for (rq_param p : {RQ_PARAM_BACKEND, RQ_PARAM_CACHE_BYTES, RQ_PARAM_STRIPE_BYTES, RQ_PARAM_DENSE,
+                       RQ_PARAM_BLAKE3, RQ_PARAM_STREAM_FILL_BYTES}) {
         REQUIRE(rq_param_bounds(p, nullptr, nullptr, &def) == RQ_OK);
         CHECK(get(ctx.get(), p) == def);
     }
@@ -253,7 +254,10 @@ TEST_CASE("rq_context_from_env applies the tuning variables with the setter's ru
     rqt::Context ctx = rqt::make_context();
     REQUIRE(setenv("RQ_STRIPE_BYTES", "262144", 1) == 0);
     REQUIRE(setenv("RQ_DENSE", "never", 1) == 0);
+    REQUIRE(setenv("RQ_STREAM_FILL_BYTES", "33554432", 1) == 0);
     CHECK(rq_context_from_env(ctx.get()) == RQ_OK);
+    unsetenv("RQ_STREAM_FILL_BYTES");
+    CHECK(get(ctx.get(), RQ_PARAM_STREAM_FILL_BYTES) == 33554432);
     CHECK(get(ctx.get(), RQ_PARAM_STRIPE_BYTES) == 262144);
     CHECK(get(ctx.get(), RQ_PARAM_DENSE) == RQ_DENSE_NEVER);
     REQUIRE(setenv("RQ_STRIPE_BYTES", "12abc", 1) == 0);

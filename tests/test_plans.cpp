@@ -11,6 +11,7 @@
 // against the plan's own replay, and the encoder and decoder forced each way
 // against each other.
 #include "rq_test.h"
+#include "rq/rq_topology.h"
 
 extern "C" {
 #include "core/dense_combine.h"
@@ -70,7 +71,7 @@ std::vector<uint8_t> replay(const rq_plan *plan, const rq_kernels *k, const Bloc
     REQUIRE(plan->n_inputs == b.isis.size());
     const size_t n_rows = plan->rows + (stripe == 0 || stripe == 2 ? 0 : plan->scratch_rows);
     std::vector<uint8_t> rows(n_rows * T + 64, 0xA5);
-    rq_plan_fill_inputs(plan, k, rows.data(), T, b.known.data(), T, plan->n_inputs, T);
+    rq_plan_fill_inputs(plan, k, rows.data(), T, b.known.data(), T, plan->n_inputs, T, SIZE_MAX);
     rq_kernels without_split = *k;
     without_split.apply_plan_split = nullptr;
     if (stripe == 0) {
@@ -635,7 +636,7 @@ namespace {
 
 // Encodes K symbols of T random bytes, loses every tenth source symbol to
 // repairs, decodes, and checks the source comes back.
-void round_trip(uint32_t K, size_t T)
+void round_trip(uint32_t K, size_t T, rq_context *in = nullptr)
 {
     CAPTURE(K, T);
     std::mt19937_64 rng(K);
@@ -644,8 +645,8 @@ void round_trip(uint32_t K, size_t T)
         uint64_t v = rng();
         std::memcpy(source.data() + i, &v, std::min<size_t>(8, source.size() - i));
     }
-    auto enc = rqt::make_encoder(K, T, source);
-    auto dec = rqt::make_decoder(K, T);
+    auto enc = rqt::make_encoder(K, T, source, in);
+    auto dec = rqt::make_decoder(K, T, in);
     for (uint32_t esi = 0, repair = K; esi < K; esi++) {
         const uint32_t use = esi % 10 == 3 ? repair++ : esi;
         const std::vector<uint8_t> sym = rqt::encoder_symbol(enc.get(), use, T);
@@ -673,13 +674,77 @@ TEST_CASE("a decode of more than 4 MB in one stripe orders its plan's inputs and
     round_trip(600, 8000);
 }
 
-TEST_CASE("a block larger than the caches goes in with streaming stores and still round-trips",
-          "[slow]")
+TEST_CASE("a block filled with streaming stores still round-trips")
 {
-    // 34 MB of source, past the size from which rq_plan_fill_inputs hands the
-    // rows to stream_rows (encoder and decoder). At T = 1280 the replay runs in
-    // one stripe, so the decoder also orders its plan's input rows first
-    // (ORDER_INPUTS_BYTES in core/block_decoder.c); at T = 65528 it does not.
+    // RQ_PARAM_STREAM_FILL_BYTES = 1 sends every block through stream_rows
+    // (encoder and decoder). At T = 1280 the replay runs in one stripe, so the
+    // decoder also orders its plan's input rows first (ORDER_INPUTS_BYTES in
+    // core/block_decoder.c); at T = 65528 it does not.
+    rqt::Context streaming = rqt::make_context();
+    REQUIRE(rq_context_set(streaming.get(), RQ_PARAM_STREAM_FILL_BYTES, 1) == RQ_OK);
     const bool wide = GENERATE(true, false);
-    round_trip(wide ? 520 : 27000, wide ? 65528 : 1280);
+    round_trip(wide ? 80 : 4000, wide ? 65528 : 1280, streaming.get());
+}
+
+namespace {
+size_t streamed_fills;
+void counting_stream_rows(uint8_t *rows, size_t stride, const uint32_t *to, const uint8_t *src,
+                          size_t src_stride, size_t n, size_t len)
+{
+    streamed_fills++;
+    rq_stream_rows_memcpy(rows, stride, to, src, src_stride, n, len);
+}
+} // namespace
+
+extern "C" rq_status rq_context_create_with(const rq_kernels *kernels, rq_context **out);
+
+TEST_CASE("encoding streams blocks from RQ_PARAM_STREAM_FILL_BYTES on, decoding from half of it")
+{
+    const uint32_t K = 100;
+    const size_t T = 64, bytes = K * T;
+    rq_kernels counting = *rq_kernels_scalar();
+    counting.stream_rows = counting_stream_rows;
+    rq_context *raw = nullptr;
+    REQUIRE(rq_context_create_with(&counting, &raw) == RQ_OK);
+    rqt::Context c(raw);
+    std::vector<uint8_t> source(bytes);
+    for (size_t i = 0; i < bytes; i++)
+        source[i] = uint8_t(i * 131 + 7);
+    for (size_t from : {bytes, bytes + 1}) {
+        CAPTURE(from);
+        REQUIRE(rq_context_set(c.get(), RQ_PARAM_STREAM_FILL_BYTES, int64_t(from)) == RQ_OK);
+        streamed_fills = 0;
+        auto enc = rqt::make_encoder(K, T, source, c.get());
+        CHECK(streamed_fills == (from == bytes ? 1u : 0u));
+        // K symbols held, the first source symbol replaced by a repair one.
+        REQUIRE(rq_context_set(c.get(), RQ_PARAM_STREAM_FILL_BYTES, int64_t(2 * from)) == RQ_OK);
+        auto dec = rqt::make_decoder(K, T, c.get());
+        for (uint32_t esi = 1; esi <= K; esi++) {
+            const std::vector<uint8_t> sym = rqt::encoder_symbol(enc.get(), esi, T);
+            REQUIRE(rq_decoder_add_symbol(dec.get(), esi, sym.data(), T) == RQ_OK);
+        }
+        streamed_fills = 0;
+        REQUIRE(rq_decoder_decode(dec.get()) == RQ_OK);
+        CHECK(streamed_fills == (from == bytes ? 1u : 0u));
+        std::vector<uint8_t> out(bytes);
+        REQUIRE(rq_decoder_source(dec.get(), out.data(), out.size()) == RQ_OK);
+        CHECK(out == source);
+    }
+}
+
+TEST_CASE("by default the fill streams from a size set by the last-level cache")
+{
+    const uint64_t MiB = 1 << 20;
+    CHECK(rq_stream_fill_for_cache(32 * MiB) == 12 * MiB);
+    CHECK(rq_stream_fill_for_cache(2 * MiB) == 768 * 1024);
+    CHECK(rq_stream_fill_for_cache(480 * MiB) == 48 * MiB); // counted up to 128 MiB
+    CHECK(rq_stream_fill_for_cache(0) == 12 * MiB);         // size unknown
+    rq_topology_summary machine{};
+    REQUIRE(rq_topology_get_summary(&machine) == RQ_OK);
+    const uint64_t llc = machine.l3_bytes ? machine.l3_bytes : machine.l2_bytes;
+    CHECK(rq_stream_fill_bytes(ctx()) == rq_stream_fill_for_cache(llc));
+    CHECK(rq_stream_fill_bytes(rqt::make_context().get()) == rq_stream_fill_for_cache(llc));
+    int64_t def = -1;
+    REQUIRE(rq_param_bounds(RQ_PARAM_STREAM_FILL_BYTES, nullptr, nullptr, &def) == RQ_OK);
+    CHECK(def == 0);
 }

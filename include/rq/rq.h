@@ -208,7 +208,16 @@ typedef enum rq_param {
     RQ_PARAM_CACHE_BYTES = 2,  /* bytes the caches may hold together; default 128 MiB, 0 = none */
     RQ_PARAM_STRIPE_BYTES = 3, /* working set a replay stripe aims at; default 1 MiB */
     RQ_PARAM_DENSE = 4,        /* an rq_dense_mode; default RQ_DENSE_BY_COST */
-    RQ_PARAM_BLAKE3 = 5        /* an rq_blake3_choice for the file jobs; default RQ_BLAKE3_AUTO */
+    RQ_PARAM_BLAKE3 = 5,       /* an rq_blake3_choice for the file jobs; default RQ_BLAKE3_AUTO */
+    /*
+     * Encoding puts blocks of at least this many bytes of source into its
+     * working rows with stores that bypass the caches, and decoding blocks of
+     * half that: worth it when the block would leave the last-level cache
+     * before the solve reads it back. Default 0: from this machine's
+     * last-level cache (3/8 of it, counting at most 128 MiB of it; 12 MiB
+     * when its size is unknown).
+     */
+    RQ_PARAM_STREAM_FILL_BYTES = 6
 } rq_param;
 
 /* A budget's state: its limit, what is held now, the most ever held. */
@@ -259,8 +268,8 @@ RQ_API rq_status rq_context_backend(const rq_context *ctx, const char **name);
 RQ_API rq_status rq_context_memory(const rq_context *ctx, rq_memory_usage *out);
 /*
  * Sets parameters from the environment, the variables the rq command reads:
- * RQ_BACKEND (a backend name or "auto"), RQ_CACHE_BYTES, RQ_STRIPE_BYTES
- * (integers), RQ_DENSE (cost, always or never) and RQ_BLAKE3 (auto,
+ * RQ_BACKEND (a backend name or "auto"), RQ_CACHE_BYTES, RQ_STRIPE_BYTES,
+ * RQ_STREAM_FILL_BYTES (integers), RQ_DENSE (cost, always or never) and RQ_BLAKE3 (auto,
  * portable, avx2 or avx512). The library never reads
  * the environment otherwise. A bad value is refused like rq_context_set's
  * (the message names the variable) and the rest still apply; a backend
