@@ -194,6 +194,45 @@ rq_status rq_decoder_symbols_held(const rq_decoder *d, uint32_t *held)
 #define REBUILD_ROWS 10u
 
 /*
+ * Bytes [0, len) of each missing source symbol (the ones source has no
+ * pointer for), from the intermediate symbols in rows (stride apart), into
+ * out, T apart in the order of their ESIs; from the neighbours the solve
+ * shared (sr), or computed again without them.
+ */
+static void encode_missing(const rq_decoder *d, const rq_kernels *k, const rq_source_rows *sr,
+                           const rq_plan *plan, const uint8_t *rows, size_t stride,
+                           const uint8_t *const *source, uint8_t *out, size_t len)
+{
+    const rq_block_constants *c = &d->c;
+    for (uint32_t x = 0; x < c->K; x++) {
+        if (source[x])
+            continue;
+        if (sr)
+            rq_encode_neighbours(k, rows, stride, plan->intermediate, sr->cols + sr->start[x],
+                                 sr->start[x + 1] - sr->start[x], out, len);
+        else
+            rq_encode_isi(c, k, rows, stride, plan->intermediate, x, out, len);
+        out += d->symbol_size;
+    }
+}
+
+/* Points source's missing symbols at the rebuilt ones, T apart from out. */
+static void point_at_rebuilt(const rq_decoder *d, const uint8_t **source, const uint8_t *out)
+{
+    for (uint32_t x = 0; x < d->c.K; x++)
+        if (!source[x]) {
+            source[x] = out;
+            out += d->symbol_size;
+        }
+}
+
+static const rq_source_rows *shared_rows(rq_decoder *d)
+{
+    const rq_source_rows *sr = NULL;
+    return rq_source_rows_acquire(&d->ctx->source_rows, &d->c, &sr) == RQ_OK ? sr : NULL;
+}
+
+/*
  * The dense way (core/dense_combine.h): each missing source symbol straight
  * from the held ones, with coefficients from one replay over w-byte rows.
  */
@@ -216,9 +255,8 @@ static rq_status rebuild_dense(rq_decoder *d, const rq_plan *plan, const rq_kern
                               wanted + (size_t)m++ * w, w);
         st = rq_dense_combine(k, wanted, w, missing, w, d->data, T, d->work.rows, T, T);
     }
-    for (uint32_t x = 0, m = 0; st == RQ_OK && x < c->K; x++)
-        if (!source[x])
-            source[x] = d->work.rows + (size_t)m++ * T;
+    if (st == RQ_OK)
+        point_at_rebuilt(d, source, d->work.rows);
     free(coef_rows);
     free(wanted);
     return st;
@@ -228,7 +266,6 @@ static rq_status rebuild_dense(rq_decoder *d, const rq_plan *plan, const rq_kern
 static rq_status rebuild_replayed(rq_decoder *d, const rq_plan *plan, const rq_kernels *k,
                                   const uint8_t **source, uint32_t missing)
 {
-    const rq_block_constants *c = &d->c;
     size_t T = d->symbol_size, S = rq_row_stride(T);
     size_t work_rows = rq_plan_work_rows(d->ctx, plan, T);
     rq_status st = rq_rows_get(&d->ctx->pool, &d->work, work_rows * S + (size_t)missing * T);
@@ -242,22 +279,10 @@ static rq_status rebuild_replayed(rq_decoder *d, const rq_plan *plan, const rq_k
     if ((st = rq_plan_replay(d->ctx, plan, k, rows, S, T)) != RQ_OK)
         return st;
     uint8_t *out = rows + work_rows * S; /* the rebuilt symbols, T apart */
-    /* The missing symbols' neighbours from the rows the solve shared (if it could). */
-    const rq_source_rows *sr = NULL;
-    if (rq_source_rows_acquire(&d->ctx->source_rows, c, &sr) != RQ_OK)
-        sr = NULL;
-    for (uint32_t x = 0; x < c->K; x++) {
-        if (source[x])
-            continue;
-        if (sr)
-            rq_encode_neighbours(k, rows, S, plan->intermediate, sr->cols + sr->start[x],
-                                 sr->start[x + 1] - sr->start[x], out, T);
-        else
-            rq_encode_isi(c, k, rows, S, plan->intermediate, x, out, T);
-        source[x] = out;
-        out += T;
-    }
+    const rq_source_rows *sr = shared_rows(d);
+    encode_missing(d, k, sr, plan, rows, S, source, out, T);
     rq_source_rows_release(&d->ctx->source_rows, sr);
+    point_at_rebuilt(d, source, out);
     return RQ_OK;
 }
 
@@ -280,38 +305,21 @@ static rq_status rebuild_replayed(rq_decoder *d, const rq_plan *plan, const rq_k
 static rq_status rebuild_striped(rq_decoder *d, const rq_plan *plan, const rq_kernels *k,
                                  const uint8_t **source, uint32_t missing)
 {
-    const rq_block_constants *c = &d->c;
     size_t T = d->symbol_size, n_rows = (size_t)plan->rows + plan->scratch_rows;
     size_t s = rq_stripe_width(d->ctx, n_rows, T), S = rq_row_stride(s);
     rq_status st = rq_rows_get(&d->ctx->pool, &d->work, n_rows * S + (size_t)missing * T);
     if (st != RQ_OK)
         return st;
     uint8_t *rows = d->work.rows, *out = rows + n_rows * S; /* the rebuilt symbols, T apart */
-    const rq_source_rows *sr = NULL;
-    if (rq_source_rows_acquire(&d->ctx->source_rows, c, &sr) != RQ_OK)
-        sr = NULL;
+    const rq_source_rows *sr = shared_rows(d);
     for (size_t off = 0; off < T; off += s) {
         size_t len = T - off < s ? T - off : s;
         rq_plan_fill_inputs(plan, k, rows, S, d->data + off, T, d->held, len, SIZE_MAX);
         k->apply_plan(plan->ops, plan->n_ops, rows, S, len);
-        uint8_t *o = out + off;
-        for (uint32_t x = 0; x < c->K; x++) {
-            if (source[x])
-                continue;
-            if (sr)
-                rq_encode_neighbours(k, rows, S, plan->intermediate, sr->cols + sr->start[x],
-                                     sr->start[x + 1] - sr->start[x], o, len);
-            else
-                rq_encode_isi(c, k, rows, S, plan->intermediate, x, o, len);
-            o += T;
-        }
+        encode_missing(d, k, sr, plan, rows, S, source, out + off, len);
     }
     rq_source_rows_release(&d->ctx->source_rows, sr);
-    for (uint32_t x = 0; x < c->K; x++)
-        if (!source[x]) {
-            source[x] = out;
-            out += T;
-        }
+    point_at_rebuilt(d, source, out);
     return RQ_OK;
 }
 
