@@ -26,9 +26,10 @@ void rq_symbol_id_of_parts(const rq_blake3_impl *impl, const uint8_t payload_id[
 /*
  * Writes the packet payload_id + symbol as dir/<id>, never visible under its
  * name before it is complete. An existing file of that name (which holds
- * the same bytes by construction) is replaced when replace is set, else
- * left alone: then -2, so that the caller knows this run did not create it.
- * 0 when written, -1 with errno on failure.
+ * the same bytes unless it was damaged) is replaced when replace is set and
+ * it differs, else left alone: then -2 without replace, so that the caller
+ * knows this run did not create it. 0 when written or already there, -1
+ * with errno on failure.
  */
 int rq_symbol_file_write(const rq_blake3_impl *impl, const char *dir, const uint8_t payload_id[4], const uint8_t *symbol,
                          size_t T, char id[RQ_SYMBOL_ID_MAX], int replace);

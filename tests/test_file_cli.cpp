@@ -16,6 +16,7 @@ extern "C" {
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -532,7 +533,24 @@ TEST_CASE("rq file commands replace existing outputs only with --force")
     CHECK(again.exit_code == kExitIo);
     CHECK(again.err.find("--force") != std::string::npos);
     CHECK(rqt::read_text(symbols / "_raptorq_layout.json") == layout_before);
+    // --force over its own output: a file that holds the right bytes stays as it is (the same
+    // inode), a damaged one is written again.
+    const std::vector<fs::path> files = rqt::symbol_files(symbols).begin()->second;
+    REQUIRE(files.size() >= 2);
+    const fs::path kept = files[0], damaged = files[1];
+    const std::vector<uint8_t> good = rqt::read_file(damaged.string());
+    std::vector<uint8_t> bad = good;
+    bad.back() ^= 1;
+    rqt::write_bytes(damaged, bad);
+    const auto inode = [](const fs::path &p) {
+        struct stat st {};
+        REQUIRE(stat(p.c_str(), &st) == 0);
+        return st.st_ino;
+    };
+    const ino_t kept_inode = inode(kept);
     CHECK(encode(dir, input, symbols, with({"--force"}, kSmallSymbols)).exit_code == kExitOk);
+    CHECK(inode(kept) == kept_inode);
+    CHECK(rqt::read_file(damaged.string()) == good);
 
     // decode onto an existing file.
     const fs::path output = dir / "out.bin";
