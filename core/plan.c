@@ -145,10 +145,12 @@ size_t rq_plan_bytes(const rq_plan *plan)
  * read once per stripe instead of once per operation. Narrow stripes cost
  * per-operation overhead; wide ones keep a stripe's rows in the shared cache
  * instead of the core's own. STRIPE_MIN is where the two balanced when
- * measured (bench/RESULTS.md, "Narrower stripes"). The stripes of one replay
- * are made about equal, and no narrower than that.
+ * measured (bench/RESULTS.md, "Narrower stripes" and "Stripes down to
+ * 1 KiB"): 1 to 4 KiB were alike with a fast shared cache, and 1 KiB was
+ * far ahead with a slow one. The stripes of one replay are made about equal,
+ * and no narrower than that.
  */
-#define STRIPE_MIN 4096
+#define STRIPE_MIN 1024
 size_t rq_stripe_width(const rq_context *ctx, size_t rows, size_t len)
 {
     /* The working set a stripe should fit in: all rows of one stripe stay in

@@ -118,7 +118,7 @@ TEST_CASE("rq-library derives the OTI with 10 MiB of working memory whatever the
     CHECK(Metadata(rql, dir, size, size).layout.blocks[0].oti.sub_blocks == 4);
     CHECK(Metadata(lib, dir, size, size).layout.blocks[0].oti.sub_blocks == 5);
 
-    Session tight(RQ_FORMAT_RQ_LIBRARY, 65535, 4, 26 * kMiB);
+    Session tight(RQ_FORMAT_RQ_LIBRARY, 65535, 4, 24 * kMiB);
     std::string json;
     CHECK(metadata_of(tight, dir, size, size, nullptr, &json) == RQ_ERR_MEMORY_BUDGET);
     CHECK(json.empty());
