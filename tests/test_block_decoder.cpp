@@ -183,12 +183,15 @@ TEST_CASE("decoder rebuilds a 10000-symbol block from source, mixed and repair-o
 
 TEST_CASE("decoder rebuilds symbols wider than a replay stripe, stripe by stripe")
 {
-    // The narrowest stripes, and no dense shortcut: every T here is several
-    // stripes, the last of them narrower (20000 = 3 x 5056 + 4832). The
-    // smallest stream-fill size takes blocks of every size that way.
+    // The narrowest replay stripes (1 KiB), and no dense shortcut: every T here is
+    // several stripes, the last of them narrower. With a stream-fill size of 1 MiB
+    // the blocks from 256 KiB on go stripe by stripe at the replay's width; with 1
+    // byte no stripe's rows fit it, and the stripes narrow to 256 bytes.
+    const int64_t share = GENERATE(int64_t(1) << 20, int64_t(1));
+    CAPTURE(share);
     rqt::Context ctx = rqt::make_context();
     REQUIRE(rq_context_set(ctx.get(), RQ_PARAM_STRIPE_BYTES, 4096) == RQ_OK);
-    REQUIRE(rq_context_set(ctx.get(), RQ_PARAM_STREAM_FILL_BYTES, 1) == RQ_OK);
+    REQUIRE(rq_context_set(ctx.get(), RQ_PARAM_STREAM_FILL_BYTES, share) == RQ_OK);
     REQUIRE(rq_context_set(ctx.get(), RQ_PARAM_DENSE, RQ_DENSE_NEVER) == RQ_OK);
     round_trips({10, 101}, {20000, 65528}, ctx.get());
 }
