@@ -213,9 +213,10 @@ typedef enum rq_param {
      * Encoding puts blocks of at least this many bytes of source into its
      * working rows with stores that bypass the caches, and decoding blocks of
      * half that: worth it when the block would leave the last-level cache
-     * before the solve reads it back. Default 0: from this machine's
-     * last-level cache (3/8 of it, counting at most 128 MiB of it; 12 MiB
-     * when its size is unknown).
+     * before the solve reads it back. Decoding also narrows its replay
+     * stripes until one stripe's working rows fit in this many bytes.
+     * Default 0: from this machine's last-level cache (3/8 of it, counting
+     * at most 128 MiB of it; 12 MiB when its size is unknown).
      */
     RQ_PARAM_STREAM_FILL_BYTES = 6
 } rq_param;
