@@ -50,16 +50,6 @@ size_t rq_plan_passes(const rq_oti *oti, uint64_t bytes_per_width, uint32_t stri
     return n;
 }
 
-void rq_pass_to_row(const rq_oti *oti, const rq_pass *pass, uint32_t k, uint32_t i,
-                    const uint8_t *buf, uint8_t *row)
-{
-    for (uint32_t j = pass->first_sub; j < pass->end_sub; j++) {
-        size_t off, w;
-        rq_sub_block_span(oti, j, &off, &w);
-        memcpy(row + (off - pass->w0), buf + (size_t)k * (off - pass->w0) + (size_t)i * w, w);
-    }
-}
-
 void rq_row_to_pass(const rq_oti *oti, const rq_pass *pass, uint32_t k, uint32_t i,
                     const uint8_t *row, uint8_t *buf)
 {

@@ -34,9 +34,6 @@ size_t rq_plan_passes(const rq_oti *oti, uint64_t bytes_per_width, uint32_t stri
                       uint64_t budget, rq_pass *out,
                       uint64_t *need);
 
-/* Symbol i's runs in the pass buffer -> its row of pass width. */
-void rq_pass_to_row(const rq_oti *oti, const rq_pass *pass, uint32_t k, uint32_t i,
-                    const uint8_t *buf, uint8_t *row);
 /* One symbol's pass slice (row, pass width) -> its place for symbol i in the pass buffer. */
 void rq_row_to_pass(const rq_oti *oti, const rq_pass *pass, uint32_t k, uint32_t i,
                     const uint8_t *row, uint8_t *buf);
