@@ -33,25 +33,6 @@ void rq_symbol_id_of_parts(const rq_blake3_impl *impl, const uint8_t payload_id[
     rq_base58_encode(hash, sizeof hash, id, RQ_SYMBOL_ID_MAX);
 }
 
-/* Whether path is a regular file of exactly payload_id + symbol (read in pieces, nothing kept). */
-static int file_holds(const char *path, const uint8_t payload_id[4], const uint8_t *symbol, size_t T)
-{
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    struct stat st;
-    int same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == 4 + (uint64_t)T;
-    uint8_t piece[4096];
-    if (same)
-        same = rq_pread_full(fd, piece, 4, 0) == 0 && memcmp(piece, payload_id, 4) == 0;
-    for (size_t at = 0; same && at < T; at += sizeof piece) {
-        size_t n = T - at < sizeof piece ? T - at : sizeof piece;
-        same = rq_pread_full(fd, piece, n, 4 + at) == 0 && memcmp(piece, symbol + at, n) == 0;
-    }
-    close(fd);
-    return same;
-}
-
 int rq_symbol_file_write(const rq_blake3_impl *impl, const char *dir, const uint8_t payload_id[4], const uint8_t *symbol,
                          size_t T, char id[RQ_SYMBOL_ID_MAX], int replace)
 {
@@ -61,10 +42,6 @@ int rq_symbol_file_write(const rq_blake3_impl *impl, const char *dir, const uint
         errno = ENAMETOOLONG;
         return -1;
     }
-    /* Replacing a file by one of the same bytes would only open a moment in
-     * which a killed run leaves the replacement's temporary name behind. */
-    if (replace && file_holds(path, payload_id, symbol, T))
-        return 0;
     return rq_write_file_atomic2(path, payload_id, 4, symbol, T, replace);
 }
 

@@ -252,9 +252,38 @@ int rq_write_file_atomic(const char *final_path, const void *data, size_t len, i
     return rq_write_file_atomic2(final_path, NULL, 0, data, len, replace);
 }
 
+/* Whether bytes [at, at + len) of fd are data (read in pieces, nothing kept). */
+static int fd_holds(int fd, const uint8_t *data, size_t len, uint64_t at)
+{
+    uint8_t piece[4096];
+    for (size_t done = 0; done < len; done += sizeof piece) {
+        size_t n = len - done < sizeof piece ? len - done : sizeof piece;
+        if (rq_pread_full(fd, piece, n, at + done) != 0 || memcmp(piece, data + done, n) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Whether path is a regular file of exactly head then body. */
+static int file_holds(const char *path, const void *head, size_t hlen, const void *body, size_t blen)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    int same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == hlen + blen &&
+               fd_holds(fd, head, hlen, 0) && fd_holds(fd, body, blen, hlen);
+    close(fd);
+    return same;
+}
+
 int rq_write_file_atomic2(const char *final_path, const void *head, size_t hlen, const void *body,
                           size_t blen, int replace)
 {
+    /* Replacing a file by one of the same bytes would only open a moment in
+     * which a killed run leaves the replacement's temporary name behind. */
+    if (replace && file_holds(final_path, head, hlen, body, blen))
+        return 0;
     rq_temp_file t;
     if (rq_temp_file_open(&t, final_path, 0644) != 0)
         return -1;

@@ -68,7 +68,10 @@ void rq_temp_clean_stale(const char *dir, const char *base);
 /*
  * Writes data to final_path as a temporary file then committed (above):
  * with replace == 0 an existing final_path is left alone and -2 is
- * returned. 0 on success, -1 with errno on I/O failure (nothing is left).
+ * returned. With replace, a regular file that already holds exactly data
+ * is left as it is (its inode, mode and times too): a killed run then never
+ * leaves a replacement's temporary name behind. 0 on success, -1 with errno
+ * on I/O failure (nothing is left).
  */
 int rq_write_file_atomic(const char *final_path, const void *data, size_t len, int replace);
 /* The same for a file made of head (hlen bytes) then body, without joining them first. */

@@ -533,8 +533,8 @@ TEST_CASE("rq file commands replace existing outputs only with --force")
     CHECK(again.exit_code == kExitIo);
     CHECK(again.err.find("--force") != std::string::npos);
     CHECK(rqt::read_text(symbols / "_raptorq_layout.json") == layout_before);
-    // --force over its own output: a file that holds the right bytes stays as it is (the same
-    // inode), a damaged one is written again.
+    // --force over its own output: a file that holds the right bytes (a symbol, the layout) stays
+    // as it is (the same inode), a damaged one is written again.
     const std::vector<fs::path> files = rqt::symbol_files(symbols).begin()->second;
     REQUIRE(files.size() >= 2);
     const fs::path kept = files[0], damaged = files[1];
@@ -547,9 +547,10 @@ TEST_CASE("rq file commands replace existing outputs only with --force")
         REQUIRE(stat(p.c_str(), &st) == 0);
         return st.st_ino;
     };
-    const ino_t kept_inode = inode(kept);
+    const ino_t kept_inode = inode(kept), layout_inode = inode(symbols / "_raptorq_layout.json");
     CHECK(encode(dir, input, symbols, with({"--force"}, kSmallSymbols)).exit_code == kExitOk);
     CHECK(inode(kept) == kept_inode);
+    CHECK(inode(symbols / "_raptorq_layout.json") == layout_inode);
     CHECK(rqt::read_file(damaged.string()) == good);
 
     // decode onto an existing file.

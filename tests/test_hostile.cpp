@@ -292,6 +292,35 @@ TEST_CASE("temporary files without O_TMPFILE: named, committed, discarded, never
     CHECK(entries == 0);
 }
 
+TEST_CASE("writing with replace over a file of the same bytes leaves it alone; other bytes replace it")
+{
+    TempDir dir;
+    const fs::path path = dir / "layout.json";
+    const std::string head = "{\"a\":", body = std::string(9000, 'x') + "}";
+    const auto inode = [&path] {
+        struct stat st {};
+        REQUIRE(stat(path.c_str(), &st) == 0);
+        return st.st_ino;
+    };
+    REQUIRE(rq_write_file_atomic2(path.c_str(), head.data(), head.size(), body.data(), body.size(), 0) == 0);
+    const ino_t first = inode();
+    const std::string whole = head + body;
+    /* The same bytes, cut elsewhere between head and body: kept. */
+    CHECK(rq_write_file_atomic(path.c_str(), whole.data(), whole.size(), 1) == 0);
+    CHECK(inode() == first);
+    /* One byte different past the first read piece, a byte longer, a byte shorter: replaced. */
+    for (std::string other : {whole.substr(0, 5000) + "y" + whole.substr(5001), whole + " ",
+                              whole.substr(0, whole.size() - 1)}) {
+        const ino_t before = inode();
+        CHECK(rq_write_file_atomic(path.c_str(), other.data(), other.size(), 1) == 0);
+        CHECK(rqt::read_text(path) == other);
+        CHECK(inode() != before);
+    }
+    /* Without replace nothing is compared: an existing name is refused even when equal. */
+    const std::string now = rqt::read_text(path);
+    CHECK(rq_write_file_atomic(path.c_str(), now.data(), now.size(), 0) == -2);
+}
+
 TEST_CASE("a layout whose parse would exceed the memory budget is refused before it is parsed")
 {
     TempDir dir;
