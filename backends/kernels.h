@@ -123,7 +123,7 @@ typedef struct rq_kernels {
  * run, and the HDPC rows take thousands); the multiply-adds stay at 8, where
  * the AVX-512 kernel keeps its matrices in registers.
  */
-#define RQ_XOR_MANY_MAX 16
+#define RQ_XOR_MANY_MAX 32
 #define RQ_FMA_MANY_MAX 8
 
 /* stream_rows with memcpy, for backends without stores that bypass the caches. */

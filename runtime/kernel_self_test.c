@@ -7,7 +7,10 @@
 #define ROWS 8u
 #define MAX_LEN 1029u
 #define SLACK 16u
-#define BUF ((ROWS * 2u + 1u) * (MAX_LEN + SLACK))
+/* Room for a plan's rows and scratch, or for the most sources a run reads, len + 3 apart. */
+#define BUF_ROWS (ROWS * 2u + 1u > RQ_XOR_MANY_MAX + 1u ? ROWS * 2u + 1u : RQ_XOR_MANY_MAX + 1u)
+#define BUF (BUF_ROWS * (MAX_LEN + SLACK))
+_Static_assert(9u + RQ_XOR_MANY_MAX * (MAX_LEN + 3u) <= BUF, "sources() must stay inside src");
 
 static const size_t lengths[] = {0, 1, 31, 33, 64, 100, MAX_LEN};
 static const uint8_t coefs[] = {0, 1, 2, 0x53, 0x8e, 0xff};
