@@ -197,13 +197,19 @@ rq_status rq_decoder_symbols_held(const rq_decoder *d, uint32_t *held)
  * Bytes [0, len) of each missing source symbol (the ones source has no
  * pointer for), from the intermediate symbols in rows (stride apart), into
  * out, T apart in the order of their ESIs; from the neighbours the solve
- * shared (sr), or computed again without them.
+ * shared (sr), or computed again without them. A plan that rebuilt them
+ * itself left them in its wanted rows.
  */
 static void encode_missing(const rq_decoder *d, const rq_kernels *k, const rq_source_rows *sr,
                            const rq_plan *plan, const uint8_t *rows, size_t stride,
                            const uint8_t *const *source, uint8_t *out, size_t len)
 {
     const rq_block_constants *c = &d->c;
+    if (plan->wanted_row) { /* the plan rebuilt them: copied out of their rows */
+        for (uint32_t m = 0; m < plan->n_wanted; m++)
+            memcpy(out + (size_t)m * d->symbol_size, rows + (size_t)plan->wanted_row[m] * stride, len);
+        return;
+    }
     for (uint32_t x = 0; x < c->K; x++) {
         if (source[x])
             continue;
@@ -249,10 +255,15 @@ static rq_status rebuild_dense(rq_decoder *d, const rq_plan *plan, const rq_kern
         st = rq_rows_get(&d->ctx->pool, &d->work, (size_t)missing * T);
     if (st == RQ_OK) {
         /* Missing symbol m's coefficients over the held ones: Enc[] of the intermediate ones'. */
-        for (uint32_t x = 0, m = 0; x < c->K; x++)
-            if (!source[x])
-                rq_encode_isi(c, k, coef_rows, stride, plan->intermediate, x,
-                              wanted + (size_t)m++ * w, w);
+        for (uint32_t x = 0, m = 0; x < c->K; x++) {
+            if (source[x])
+                continue;
+            uint8_t *to = wanted + (size_t)m++ * w;
+            if (plan->wanted_row) /* the plan's own row for it */
+                memcpy(to, coef_rows + (size_t)plan->wanted_row[m - 1] * stride, w);
+            else
+                rq_encode_isi(c, k, coef_rows, stride, plan->intermediate, x, to, w);
+        }
         st = rq_dense_combine(k, wanted, w, missing, w, d->data, T, d->work.rows, T, T);
     }
     if (st == RQ_OK)
@@ -268,7 +279,8 @@ static rq_status rebuild_replayed(rq_decoder *d, const rq_plan *plan, const rq_k
 {
     size_t T = d->symbol_size, S = rq_row_stride(T);
     size_t work_rows = rq_plan_work_rows(d->ctx, plan, T);
-    rq_status st = rq_rows_get(&d->ctx->pool, &d->work, work_rows * S + (size_t)missing * T);
+    size_t out_bytes = plan->wanted_row ? 0 : (size_t)missing * T;
+    rq_status st = rq_rows_get(&d->ctx->pool, &d->work, work_rows * S + out_bytes);
     if (st != RQ_OK)
         return st;
     uint8_t *rows = d->work.rows;
@@ -278,6 +290,12 @@ static rq_status rebuild_replayed(rq_decoder *d, const rq_plan *plan, const rq_k
     rq_plan_fill_inputs(plan, k, rows, S, d->data, T, d->held, T, rq_stream_fill_bytes(d->ctx) / 2);
     if ((st = rq_plan_replay(d->ctx, plan, k, rows, S, T)) != RQ_OK)
         return st;
+    if (plan->wanted_row) { /* the plan rebuilt them where they are */
+        for (uint32_t x = 0, m = 0; x < d->c.K; x++)
+            if (!source[x])
+                source[x] = rows + (size_t)plan->wanted_row[m++] * S;
+        return RQ_OK;
+    }
     uint8_t *out = rows + work_rows * S; /* the rebuilt symbols, T apart */
     const rq_source_rows *sr = shared_rows(d);
     encode_missing(d, k, sr, plan, rows, S, source, out, T);
@@ -369,13 +387,22 @@ static rq_status solve_into(rq_decoder *d, const uint8_t **source)
         isis[i] = d->esis[i] < c->K ? d->esis[i] : d->esis[i] + padding;
     for (uint32_t i = 0; i < padding; i++)
         isis[d->held + i] = c->K + i; /* padding symbols are known zeros */
+    uint32_t *wanted = malloc((size_t)missing * sizeof *wanted + 1);
     rq_plan *plan;
-    rq_status st = rq_plan_build(d->ctx, c, isis, n, &plan);
+    rq_status st = RQ_ERR_NO_MEMORY;
+    if (wanted) {
+        for (uint32_t x = 0, m = 0; x < c->K; x++)
+            if (!source[x])
+                wanted[m++] = x; /* source ISI x is ESI x */
+        st = rq_plan_build_wanted(d->ctx, c, isis, n, wanted, missing, &plan);
+    }
     free(isis);
+    free(wanted);
     if (st != RQ_OK)
         return st;
-    /* The plan's way also copies the held symbols in and rebuilds the missing ones. */
-    uint64_t copies = 2ull * d->held * T + (uint64_t)REBUILD_ROWS * missing * T;
+    /* The plan's way also copies the held symbols in and, unless the plan
+     * rebuilds them itself, rebuilds the missing ones. */
+    uint64_t copies = 2ull * d->held * T + (plan->wanted_row ? 0 : (uint64_t)REBUILD_ROWS * missing * T);
     int dense = rq_dense_pays(d->ctx, plan, T, copies, rq_dense_combine_cost(missing, d->held, T), d->held);
     size_t stripe = dense ? 0 : striped_width(d, plan);
     if (!dense && !stripe && (uint64_t)d->held * T >= ORDER_INPUTS_BYTES &&

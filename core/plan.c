@@ -12,6 +12,7 @@ void rq_plan_free(rq_plan *plan)
     if (!plan)
         return;
     free(plan->intermediate);
+    free(plan->wanted_row);
     free(plan->input_row);
     if (plan->ops_buf.base)
         rq_rows_put(&plan->ops_buf);
@@ -62,9 +63,11 @@ rq_status rq_plan_order_inputs(rq_plan *plan)
     for (uint32_t i = 0; i < n; i++) /* inputs no operation names: after the others */
         if (order[i] == UINT32_MAX)
             order[i] = next++;
-    for (uint32_t j = 0; j < plan->constants.L; j++)
-        if (plan->intermediate[j] - first < n)
-            plan->intermediate[j] = first + order[plan->intermediate[j] - first];
+    uint32_t *ends = plan->intermediate ? plan->intermediate : plan->wanted_row;
+    uint32_t n_ends = plan->intermediate ? plan->constants.L : plan->n_wanted;
+    for (uint32_t j = 0; j < n_ends; j++)
+        if (ends[j] - first < n)
+            ends[j] = first + order[ends[j] - first];
     free(plan->input_row);
     plan->input_row = order;
     return RQ_OK;
@@ -133,7 +136,8 @@ size_t rq_row_stride(size_t len)
 
 size_t rq_plan_bytes(const rq_plan *plan)
 {
-    return sizeof *plan + (size_t)plan->constants.L * sizeof *plan->intermediate +
+    return sizeof *plan + (plan->intermediate ? (size_t)plan->constants.L * sizeof *plan->intermediate : 0) +
+           (size_t)plan->n_wanted * sizeof *plan->wanted_row +
            (plan->input_row ? (size_t)plan->n_inputs * sizeof *plan->input_row : 0) +
            plan->n_ops * sizeof *plan->ops +
            (plan->dense ? (size_t)plan->constants.L * plan->n_inputs : 0);

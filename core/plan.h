@@ -11,7 +11,8 @@
  *                         order) in row rq_plan_input_row(plan, i)
  *   rows .. rows+scratch_rows-1   scratch rows (one per row the solver peels)
  * rows = S+H+n. After replay, intermediate symbol C[j] is in row
- * intermediate[j] (always < rows). The scratch rows are needed only while a
+ * intermediate[j] (always < rows), or, in a plan that rebuilds wanted
+ * symbols directly, wanted symbol m in row wanted_row[m]. The scratch rows are needed only while a
  * stripe is replayed, so rq_plan_apply keeps them in a stripe-wide buffer of
  * its own; rq_plan_apply_full replays over a caller's buffer that has them.
  */
@@ -39,7 +40,10 @@ typedef struct rq_plan {
      * which measured faster than ordering after it).
      */
     uint32_t *input_row;
-    uint32_t *intermediate; /* L entries */
+    uint32_t *intermediate; /* L entries; NULL in a plan that rebuilds wanted symbols directly */
+    /* rq_plan_build_wanted's direct way: wanted symbol m ends in row wanted_row[m] (< rows). */
+    uint32_t *wanted_row;
+    uint32_t n_wanted;
     rq_op *ops;
     size_t n_ops;
     /* Where ops live while the plan is fresh: a pooled buffer (its pages are
@@ -69,6 +73,16 @@ rq_status rq_plan_build(rq_context *ctx, const rq_block_constants *c, const uint
  */
 rq_status rq_plan_build_thorough(rq_context *ctx, const rq_block_constants *c, const uint32_t *isis,
                                  uint32_t n_isis, int component_rule, rq_plan **out);
+/*
+ * For decoding: the same, for a caller that wants the n_wanted source ISIs
+ * wanted (each < K) rebuilt rather than C. When that is cheaper (few wanted,
+ * few inactivated columns; see solver.c, emit_wanted_v) the plan computes
+ * them directly: intermediate is NULL and wanted symbol m ends in row
+ * wanted_row[m]. Otherwise it is an ordinary plan (wanted_row NULL).
+ */
+rq_status rq_plan_build_wanted(rq_context *ctx, const rq_block_constants *c, const uint32_t *isis,
+                               uint32_t n_isis, const uint32_t *wanted, uint32_t n_wanted,
+                               rq_plan **out);
 void rq_plan_free(rq_plan *plan);
 
 /* The working row of known symbol i (< plan->n_inputs). */

@@ -52,6 +52,7 @@
 #include "core/gf256.h"
 #include "core/plan.h"
 #include "core/source_rows.h"
+#include "core/tuple.h"
 
 #define NONE UINT32_MAX
 
@@ -138,6 +139,13 @@ typedef struct solver {
      * clear first, or emits the clear where a row is read before any write. */
     uint8_t *unwritten;
     int dead_rows; /* phase 2 left rows unused: the plan has operations to drop */
+    /* Source ISIs the caller wants rebuilt (see emit_wanted_v), and whether
+     * the plan computes them directly instead of the intermediate symbols. */
+    const uint32_t *wanted;
+    uint32_t n_wanted;
+    int direct;
+    uint64_t *comb;       /* wanted m's coefficients over C_U, as bit rows */
+    uint32_t *wanted_row; /* the row wanted m ends in */
 } solver;
 
 /*
@@ -858,6 +866,118 @@ static rq_status emit_solve_v(solver *s)
 }
 
 /*
+ * Rebuilding wanted source symbols directly, for decoding: with C_V = y +
+ * Z*C_U, source symbol x (the XOR of C over its neighbours) is the XOR of
+ * the y rows of its pivot neighbours plus C_U times its combined bits (the
+ * Z rows of those pivots and its own inactive neighbours). Computed so, a
+ * decode needs neither step e (C_V for every chosen row) nor an Enc[] per
+ * missing symbol afterwards, which pays when few symbols are missing and u
+ * is small: about u/2 + d operations per wanted symbol, against every
+ * chosen row's neighbours once more. The chosen rows are free once step a
+ * has read them, so wanted m is built in chosen row order[m]: its y part
+ * right after step a (before step c turns the y rows into GAMMA's chain),
+ * its C_U part after phase 2.
+ */
+static const uint32_t *wanted_cols(const solver *s, uint32_t isi, uint32_t *buf, uint32_t *n)
+{
+    if (s->source && isi < s->source->k_prime) {
+        *n = s->source->start[isi + 1] - s->source->start[isi];
+        return s->source->cols + s->source->start[isi];
+    }
+    *n = rq_neighbours(s->c, isi, buf);
+    return buf;
+}
+
+/*
+ * What a kernel call costs beyond its sources, in operations, in the choice
+ * below: fitted to where forcing either way measured even (K = 20000,
+ * T = 1280; bench/RESULTS.md, "Rebuilding the missing symbols directly").
+ */
+#define CALL_OPS 12u
+
+/* Each wanted symbol's combined bits; direct if that way costs fewer operations. */
+static rq_status combine_wanted(solver *s, uint32_t *buf)
+{
+    size_t w = s->words;
+    s->comb = calloc((size_t)s->n_wanted * w + 1, sizeof *s->comb);
+    if (!s->comb)
+        return RQ_ERR_NO_MEMORY;
+    uint64_t direct_cost = 2ull * CALL_OPS * s->n_wanted, solve_v_cost = 0;
+    for (uint32_t m = 0; m < s->n_wanted; m++) {
+        uint32_t n;
+        const uint32_t *cols = wanted_cols(s, s->wanted[m], buf, &n);
+        uint64_t *z = s->comb + (size_t)m * w;
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t d = s->diag_row[cols[k]];
+            if (d != NONE) {
+                xor_bits(z, s->zbits + (size_t)s->chosen_pos[d] * w, w);
+                direct_cost++;
+            } else {
+                set_bit(z, s->inact_idx[cols[k]]);
+            }
+        }
+        for (size_t x = 0; x < w; x++)
+            direct_cost += (uint64_t)__builtin_popcountll(z[x]);
+        solve_v_cost += n + CALL_OPS; /* its Enc[] */
+    }
+    for (uint32_t p = 0; p < s->n_chosen; p++) {
+        uint32_t t = s->order[p];
+        solve_v_cost += s->sr.start[t + 1] - s->sr.start[t] - 1 + CALL_OPS;
+    }
+    s->direct = s->n_wanted <= s->n_chosen && direct_cost < solve_v_cost;
+    return RQ_OK;
+}
+
+/* The y part of each wanted symbol, into its chosen row (see above). */
+static rq_status emit_wanted_v(solver *s, uint32_t *buf)
+{
+    s->wanted_row = malloc((size_t)s->n_wanted * sizeof *s->wanted_row + 1);
+    if (!s->wanted_row)
+        return RQ_ERR_NO_MEMORY;
+    for (uint32_t m = 0; m < s->n_wanted; m++) {
+        uint32_t t = s->order[m], n, first = 1;
+        const uint32_t *cols = wanted_cols(s, s->wanted[m], buf, &n);
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t d = s->diag_row[cols[k]];
+            if (d != NONE) {
+                emit(&s->ops, t, y_row(s, d), first ? 0 : 1);
+                first = 0;
+            }
+        }
+        if (first)
+            emit(&s->ops, t, t, 0);
+        s->unwritten[t] = 0;
+        s->wanted_row[m] = t;
+    }
+    return RQ_OK;
+}
+
+/* The C_U part of each wanted symbol, once phase 2 has solved C_U. */
+static void emit_wanted_u(solver *s)
+{
+    size_t w = s->words;
+    for (uint32_t m = 0; m < s->n_wanted; m++) {
+        const uint64_t *z = s->comb + (size_t)m * w;
+        for (size_t x = 0; x < w; x++)
+            for (uint64_t v = z[x]; v; v &= v - 1)
+                put(s, s->wanted_row[m], s->pivot_row[x * 64 + (size_t)__builtin_ctzll(v)], 1);
+    }
+}
+
+/* Between step a and phase 2: the choice, and the wanted symbols' y parts if direct. */
+static rq_status plan_wanted(solver *s)
+{
+    if (!s->n_wanted)
+        return RQ_OK;
+    uint32_t *buf = malloc(((size_t)s->c->W + RQ_MAX_NEIGHBOURS_EXTRA) * sizeof *buf);
+    rq_status st = buf ? combine_wanted(s, buf) : RQ_ERR_NO_MEMORY;
+    if (st == RQ_OK && s->direct)
+        st = emit_wanted_v(s, buf);
+    free(buf);
+    return st;
+}
+
+/*
  * Drops operations whose result no later operation or output reads. On the
  * same backward pass, a row clear whose row is next touched by a XOR into it
  * (nothing reading the row in between) goes, and that XOR becomes a copy
@@ -924,6 +1044,8 @@ static void solver_free(solver *s)
     free(s->inact_cols);
     rq_components_free(&s->graph);
     rq_rows_put(&s->zbuf);
+    free(s->comb);
+    free(s->wanted_row);
     free(s->pivot_row);
     free(s->mt_own);
     rq_source_rows_release(&s->ctx->source_rows, s->source);
@@ -990,24 +1112,63 @@ static rq_status solve(solver *s, const uint32_t *isis, uint32_t n_isis, int com
         return RQ_ERR_NO_MEMORY;
     memset(s->unwritten, 1, s->first_lt);
     memset(s->unwritten + s->M, 1, s->n_chosen);
-    if ((st = compute_z_and_y(s)) != RQ_OK || (st = phase2(s)) != RQ_OK)
+    if ((st = compute_z_and_y(s)) != RQ_OK || (st = plan_wanted(s)) != RQ_OK ||
+        (st = phase2(s)) != RQ_OK)
         return st;
-    if ((st = emit_solve_v(s)) != RQ_OK)
+    if (s->direct)
+        emit_wanted_u(s);
+    else if ((st = emit_solve_v(s)) != RQ_OK)
         return st;
     return s->ops.failed ? RQ_ERR_NO_MEMORY : RQ_OK;
 }
 
-rq_status rq_plan_build(rq_context *ctx, const rq_block_constants *c, const uint32_t *isis,
-                        uint32_t n_isis, rq_plan **out)
+/* The plan of a solved system: where C (or the wanted symbols) ends, and the live operations. */
+static rq_status plan_of(solver *s, uint32_t n_isis, rq_plan **out)
 {
-    return rq_plan_build_thorough(ctx, c, isis, n_isis, 0, out);
+    const rq_block_constants *c = s->c;
+    rq_plan *plan = calloc(1, sizeof *plan);
+    uint32_t *inter = s->direct ? NULL : malloc((size_t)c->L * sizeof *inter);
+    if (!plan || (!s->direct && !inter)) {
+        free(plan);
+        free(inter);
+        return RQ_ERR_NO_MEMORY;
+    }
+    for (uint32_t col = 0; inter && col < c->L; col++)
+        inter[col] = s->diag_row[col] != NONE ? s->diag_row[col] : s->pivot_row[s->inact_idx[col]];
+    plan->constants = *c;
+    plan->n_inputs = n_isis;
+    plan->rows = s->M;
+    plan->scratch_rows = s->n_chosen;
+    plan->first_input = c->S + c->H;
+    plan->intermediate = inter;
+    if (s->direct) {
+        plan->wanted_row = s->wanted_row;
+        plan->n_wanted = s->n_wanted;
+        s->wanted_row = NULL;
+    }
+    plan->inactivated = s->n_inact;
+    rq_status st = RQ_OK;
+    if (s->dead_rows)
+        st = inter ? drop_dead_ops(&s->ops, inter, c->L, plan->rows + plan->scratch_rows)
+                   : drop_dead_ops(&s->ops, plan->wanted_row, plan->n_wanted,
+                                   plan->rows + plan->scratch_rows);
+    plan->ops = s->ops.v;
+    plan->n_ops = s->ops.n;
+    plan->ops_buf = s->ops.buf;
+    s->ops.buf = (rq_rows_buf){0};
+    if (st != RQ_OK) {
+        rq_plan_free(plan);
+        return st;
+    }
+    *out = plan;
+    return RQ_OK;
 }
 
-rq_status rq_plan_build_thorough(rq_context *ctx, const rq_block_constants *c,
-                                 const uint32_t *isis, uint32_t n_isis, int component_rule,
-                                 rq_plan **out)
+static rq_status build(rq_context *ctx, const rq_block_constants *c, const uint32_t *isis,
+                       uint32_t n_isis, int component_rule, const uint32_t *wanted,
+                       uint32_t n_wanted, rq_plan **out)
 {
-    if (!ctx || !c || !isis || !out)
+    if (!ctx || !c || !isis || !out || (n_wanted && !wanted))
         return RQ_ERR_INVALID_ARGUMENT;
     if ((uint64_t)c->S + c->H + n_isis + c->L > RQ_OP_MAX_ROWS)
         return RQ_ERR_INVALID_ARGUMENT;
@@ -1017,41 +1178,31 @@ rq_status rq_plan_build_thorough(rq_context *ctx, const rq_block_constants *c,
     s.ctx = ctx;
     s.ops.pool = &ctx->pool;
     s.c = c;
+    s.wanted = wanted;
+    s.n_wanted = n_wanted;
     rq_status st = solve(&s, isis, n_isis, component_rule);
-    rq_plan *plan = NULL;
-    if (st == RQ_OK) {
-        plan = calloc(1, sizeof *plan);
-        uint32_t *inter = malloc((size_t)c->L * sizeof *inter);
-        if (!plan || !inter) {
-            free(plan);
-            free(inter);
-            plan = NULL;
-            st = RQ_ERR_NO_MEMORY;
-        } else {
-            for (uint32_t col = 0; col < c->L; col++)
-                inter[col] = s.diag_row[col] != NONE ? s.diag_row[col]
-                                                     : s.pivot_row[s.inact_idx[col]];
-            plan->constants = *c;
-            plan->n_inputs = n_isis;
-            plan->rows = s.M;
-            plan->scratch_rows = s.n_chosen;
-            plan->first_input = c->S + c->H;
-            plan->intermediate = inter;
-            plan->inactivated = s.n_inact;
-            if (s.dead_rows)
-                st = drop_dead_ops(&s.ops, inter, c->L, plan->rows + plan->scratch_rows);
-            plan->ops = s.ops.v;
-            plan->n_ops = s.ops.n;
-            plan->ops_buf = s.ops.buf;
-            s.ops.buf = (rq_rows_buf){0};
-            if (st != RQ_OK) {
-                rq_plan_free(plan);
-                plan = NULL;
-            }
-        }
-    }
-    solver_free(&s);
     if (st == RQ_OK)
-        *out = plan;
+        st = plan_of(&s, n_isis, out);
+    solver_free(&s);
     return st;
+}
+
+rq_status rq_plan_build(rq_context *ctx, const rq_block_constants *c, const uint32_t *isis,
+                        uint32_t n_isis, rq_plan **out)
+{
+    return build(ctx, c, isis, n_isis, 0, NULL, 0, out);
+}
+
+rq_status rq_plan_build_thorough(rq_context *ctx, const rq_block_constants *c,
+                                 const uint32_t *isis, uint32_t n_isis, int component_rule,
+                                 rq_plan **out)
+{
+    return build(ctx, c, isis, n_isis, component_rule, NULL, 0, out);
+}
+
+rq_status rq_plan_build_wanted(rq_context *ctx, const rq_block_constants *c, const uint32_t *isis,
+                               uint32_t n_isis, const uint32_t *wanted, uint32_t n_wanted,
+                               rq_plan **out)
+{
+    return build(ctx, c, isis, n_isis, 0, wanted, n_wanted, out);
 }

@@ -59,13 +59,14 @@ struct Block {
     std::vector<uint8_t> known; // one T-byte symbol per ISI
 };
 
-// Replays a plan over `known` and returns the L intermediate symbols (L*T bytes).
+// Replays a plan over `known` and returns its working rows (replay_rows) or the
+// L intermediate symbols (L*T bytes) in them (replay).
 // stripe 0: rq_plan_apply (its own scratch stripe); 1: rq_plan_apply_full;
 // 2: rq_plan_apply with the backend's apply_plan_split taken away (core/plan.c
 // then uses its row kernels, as for CUDA); otherwise the backend's apply_plan
 // in stripes of that width. Rows other than the inputs start as garbage: the
 // plan must clear what it needs.
-std::vector<uint8_t> replay(const rq_plan *plan, const rq_kernels *k, const Block &b, size_t stripe)
+std::vector<uint8_t> replay_rows(const rq_plan *plan, const rq_kernels *k, const Block &b, size_t stripe)
 {
     const size_t T = b.T;
     REQUIRE(plan->n_inputs == b.isis.size());
@@ -85,6 +86,13 @@ std::vector<uint8_t> replay(const rq_plan *plan, const rq_kernels *k, const Bloc
             k->apply_plan(plan->ops, plan->n_ops, rows.data() + off, T, std::min(stripe, T - off));
     }
     REQUIRE(std::all_of(rows.end() - 64, rows.end(), [](uint8_t v) { return v == 0xA5; }));
+    return rows;
+}
+
+std::vector<uint8_t> replay(const rq_plan *plan, const rq_kernels *k, const Block &b, size_t stripe)
+{
+    const size_t T = b.T;
+    const std::vector<uint8_t> rows = replay_rows(plan, k, b, stripe);
     std::vector<uint8_t> c(size_t(b.c.L) * T);
     for (uint32_t j = 0; j < b.c.L; j++) {
         REQUIRE(plan->intermediate[j] < plan->rows);
@@ -186,6 +194,32 @@ Block make_block(uint32_t K, size_t T, const std::vector<uint32_t> &isis, std::m
             add_scaled(out, C.data() + size_t(nb[j]) * T, 1, T);
     }
     return b;
+}
+
+// A decode's ISIs: the source less `lost` random ones (ascending in `lost`),
+// distinct repair ISIs up to K + extra, the padding (known zeros), shuffled.
+struct LossSet {
+    std::vector<uint32_t> lost, isis;
+};
+
+LossSet lose(const rq_block_constants &c, uint32_t lost, size_t extra, std::mt19937_64 &rng)
+{
+    const uint32_t K = c.K;
+    std::vector<uint32_t> src(K);
+    for (uint32_t i = 0; i < K; i++)
+        src[i] = i;
+    std::shuffle(src.begin(), src.end(), rng);
+    LossSet l{std::vector<uint32_t>(src.begin(), src.begin() + lost), std::vector<uint32_t>(src.begin() + lost, src.end())};
+    std::sort(l.lost.begin(), l.lost.end());
+    while (l.isis.size() < K + extra) {
+        uint32_t isi = c.K_prime + uint32_t(rng() % (4 * K + 100));
+        if (std::find(l.isis.begin() + (K - lost), l.isis.end(), isi) == l.isis.end())
+            l.isis.push_back(isi);
+    }
+    for (uint32_t i = K; i < c.K_prime; i++)
+        l.isis.push_back(i);
+    std::shuffle(l.isis.begin(), l.isis.end(), rng);
+    return l;
 }
 
 // The kernel tables of every usable CPU backend.
@@ -484,22 +518,8 @@ TEST_CASE("decoding plans for random loss sets match the constraints and an unca
             rq_block_constants c;
             REQUIRE(rq_block_constants_for(K, &c) == RQ_OK);
             // Lose a random share of the source; replace with repair ISIs, 0-2 spare.
-            std::vector<uint32_t> src(K);
-            for (uint32_t i = 0; i < K; i++)
-                src[i] = i;
-            std::shuffle(src.begin(), src.end(), rng);
-            uint32_t lost = uint32_t(rng() % (K / 2 + 1));
-            std::vector<uint32_t> isis(src.begin() + lost, src.end());
-            const size_t want = K + uint32_t(rng() % 3);
-            while (isis.size() < want) {
-                uint32_t isi = c.K_prime + uint32_t(rng() % (4 * K + 100));
-                if (std::find(isis.begin() + (K - lost), isis.end(), isi) == isis.end())
-                    isis.push_back(isi);
-            }
-            for (uint32_t i = K; i < c.K_prime; i++)
-                isis.push_back(i); // padding: known zeros
-            std::shuffle(isis.begin(), isis.end(), rng);
-            Block b = make_block(K, 80, isis, rng);
+            const uint32_t lost = uint32_t(rng() % (K / 2 + 1));
+            Block b = make_block(K, 80, lose(c, lost, rng() % 3, rng).isis, rng);
             rq_plan *plan = nullptr, *ruled = nullptr;
             rq_status st = rq_plan_build(ctx(), &b.c, b.isis.data(), uint32_t(b.isis.size()), &plan);
             // The r = 2 component rule changes the elimination order only, never
@@ -518,6 +538,73 @@ TEST_CASE("decoding plans for random loss sets match the constraints and an unca
         }
     }
     REQUIRE(solved >= 15);
+}
+
+TEST_CASE("decoding plans that rebuild the wanted source symbols directly give those symbols")
+{
+    rq_gf_init();
+    std::mt19937_64 rng(0x3a17ed);
+    int direct = 0, ordinary = 0;
+    for (uint32_t K : {10u, 100u, 1000u, 3000u, 10000u}) {
+        for (int trial = K < 10000 ? 0 : 3; trial < 4; trial++) {
+            INFO("K = " << K << ", trial " << trial);
+            rq_block_constants c;
+            REQUIRE(rq_block_constants_for(K, &c) == RQ_OK);
+            // Few losses (the direct way) in the first trials, up to half in the last.
+            const uint32_t lost =
+                trial < 2 ? 1 + uint32_t(rng() % (K / 10 + 1)) : K / 3 + uint32_t(rng() % (K / 6 + 1));
+            const LossSet loss = lose(c, lost, 2, rng);
+            const std::vector<uint32_t> &wanted = loss.lost;
+            Block b = make_block(K, 80, loss.isis, rng);
+            rq_plan *plan = nullptr, *plain = nullptr;
+            rq_status st = rq_plan_build_wanted(ctx(), &b.c, b.isis.data(), uint32_t(b.isis.size()), wanted.data(),
+                                                uint32_t(wanted.size()), &plan);
+            REQUIRE(rq_plan_build(ctx(), &b.c, b.isis.data(), uint32_t(b.isis.size()), &plain) == st);
+            if (st == RQ_ERR_NEED_MORE_SYMBOLS)
+                continue;
+            REQUIRE(st == RQ_OK);
+            // The wanted symbols, from the ordinary plan's C and the RFC's Enc[].
+            const std::vector<uint8_t> C = replay(plain, best_kernels(), b, 0);
+            rq_plan_free(plain);
+            std::vector<uint8_t> expected(wanted.size() * b.T, 0);
+            uint32_t nb[64];
+            for (size_t m = 0; m < wanted.size(); m++) {
+                uint32_t n = rq_neighbours(&b.c, wanted[m], nb);
+                for (uint32_t j = 0; j < n; j++)
+                    add_scaled(expected.data() + m * b.T, C.data() + size_t(nb[j]) * b.T, 1, b.T);
+            }
+            if (!plan->wanted_row) { // the ordinary way: C as always
+                CHECK(plan->intermediate != nullptr);
+                CHECK((replay(plan, best_kernels(), b, 0) == C));
+                ordinary++;
+                rq_plan_free(plan);
+                continue;
+            }
+            CHECK(plan->intermediate == nullptr);
+            REQUIRE(plan->n_wanted == wanted.size());
+            direct++;
+            // Every backend and replay way, then again with the inputs reordered.
+            for (int reordered = 0; reordered < 2; reordered++) {
+                if (reordered) // the inputs' rows and the wanted rows renumbered (the fill follows)
+                    REQUIRE(rq_plan_order_inputs(plan) == RQ_OK);
+                for (const rq_kernels *k : usable_backends()) {
+                    for (size_t stripe : {size_t(0), size_t(1), size_t(2), size_t(64)}) {
+                        INFO("backend " << k->name << ", stripe " << stripe << ", reordered " << reordered);
+                        const std::vector<uint8_t> rows = replay_rows(plan, k, b, stripe);
+                        std::vector<uint8_t> got(wanted.size() * b.T);
+                        for (size_t m = 0; m < wanted.size(); m++) {
+                            REQUIRE(plan->wanted_row[m] < plan->rows);
+                            std::memcpy(got.data() + m * b.T, rows.data() + size_t(plan->wanted_row[m]) * b.T, b.T);
+                        }
+                        REQUIRE((got == expected));
+                    }
+                }
+            }
+            rq_plan_free(plan);
+        }
+    }
+    CHECK(direct >= 6);
+    CHECK(ordinary >= 3);
 }
 
 TEST_CASE("dense combinations match GF(256) arithmetic byte by byte, on every backend")
