@@ -60,15 +60,24 @@ static rq_status read_item(rq_pass_engine *e, uint32_t w, size_t k)
     return st;
 }
 
-/* Item m: missing source symbol missing[m], rebuilt from the intermediate symbols. */
+/*
+ * Item m: missing source symbol missing[m], rebuilt from the intermediate
+ * symbols, or already in its wanted row where the plan rebuilt it itself.
+ */
 static rq_status rebuild_item(rq_pass_engine *e, uint32_t w, size_t m)
 {
     block_decode *x = decode_of(e);
     size_t W = e->pass->width;
-    uint8_t *slice = e->scratch + (size_t)w * e->scratch_stride;
-    rq_encode_isi(e->c, e->job->kernels, e->rows, e->row_stride, e->plan->intermediate, x->missing[m],
-                  slice, W);
-    rq_row_to_pass(e->oti, e->pass, e->c->K, x->missing[m], slice, e->buf);
+    const uint8_t *symbol;
+    if (e->plan->wanted_row) {
+        symbol = e->rows + (size_t)e->plan->wanted_row[m] * e->row_stride;
+    } else {
+        uint8_t *slice = e->scratch + (size_t)w * e->scratch_stride;
+        rq_encode_isi(e->c, e->job->kernels, e->rows, e->row_stride, e->plan->intermediate,
+                      x->missing[m], slice, W);
+        symbol = slice;
+    }
+    rq_row_to_pass(e->oti, e->pass, e->c->K, x->missing[m], symbol, e->buf);
     return RQ_OK;
 }
 
@@ -220,7 +229,7 @@ rq_status rq_block_process(rq_decode_job *job, const rq_layout_block *lb, uint32
     uint64_t done_before = job->done;
     while (st == RQ_OK) {
         rq_block_choice ch;
-        st = rq_block_choose(job->job.ctx, scan, sbn, bl.source_symbols, &ch);
+        st = rq_block_choose(job->job.ctx, scan, sbn, bl.source_symbols, mode == RQ_CHUNK_DECODE, &ch);
         if (st == RQ_OK && ch.needed) {
             report->decodable = 0;
             report->needed += ch.needed;

@@ -18,8 +18,19 @@ int rq_held_by_esi(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The source ESIs (= ISIs) not held, ascending; NULL if there is no memory. */
+static uint32_t *missing_sources(const rq_block_choice *ch, uint32_t *n)
+{
+    uint32_t K = ch->c.K, *missing = malloc((size_t)K * sizeof *missing + 1);
+    *n = 0;
+    for (uint32_t x = 0; missing && x < K; x++)
+        if (!ch->have_source[x])
+            missing[(*n)++] = x;
+    return missing;
+}
+
 rq_status rq_block_choose(rq_context *ctx, rq_chunk_scan *scan, uint32_t sbn, uint32_t K,
-                         rq_block_choice *ch)
+                         int want_missing, rq_block_choice *ch)
 {
     memset(ch, 0, sizeof *ch);
     rq_params_for(K, &ch->c);
@@ -59,10 +70,14 @@ rq_status rq_block_choose(rq_context *ctx, rq_chunk_scan *scan, uint32_t sbn, ui
         ch->needed = K - ch->n_source - unique;
         return RQ_OK;
     }
-    uint32_t padding = ch->c.K_prime - K;
+    uint32_t padding = ch->c.K_prime - K, n_missing = 0;
     uint32_t *isis = malloc(((size_t)ch->n_source + unique + padding) * sizeof *isis);
-    if (!isis)
+    uint32_t *missing = want_missing ? missing_sources(ch, &n_missing) : NULL;
+    if (!isis || (want_missing && !missing)) {
+        free(isis);
+        free(missing);
         return RQ_ERR_NO_MEMORY;
+    }
     /* First K + RQ_DECODE_EXTRA_SYMBOLS symbols; if those are dependent, everything held. */
     for (int all = 0; all < 2; all++) {
         uint32_t take = all ? unique : (K + RQ_DECODE_EXTRA_SYMBOLS - ch->n_source < unique
@@ -72,9 +87,11 @@ rq_status rq_block_choose(rq_context *ctx, rq_chunk_scan *scan, uint32_t sbn, ui
             isis[k] = ch->use[k]->esi < K ? ch->use[k]->esi : ch->use[k]->esi + padding;
         for (uint32_t k = 0; k < padding; k++)
             isis[ch->n_use + k] = K + k;
-        rq_status st = rq_plan_build(ctx, &ch->c, isis, ch->n_use + padding, &ch->plan);
+        rq_status st = rq_plan_build_wanted(ctx, &ch->c, isis, ch->n_use + padding, missing,
+                                            n_missing, &ch->plan);
         if (st == RQ_OK || st != RQ_ERR_NEED_MORE_SYMBOLS || take == unique) {
             free(isis);
+            free(missing);
             if (st == RQ_ERR_NEED_MORE_SYMBOLS)
                 break;
             return st;

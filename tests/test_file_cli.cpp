@@ -324,6 +324,25 @@ TEST_CASE("rq decode succeeds after a quarter of each block's symbol files are d
     CHECK(human.out.find(std::to_string(deleted) + " missing") != std::string::npos);
 }
 
+TEST_CASE("rq decode rebuilds a large block after light and after heavy losses")
+{
+    // K = 3000 symbols of 64 bytes. A few lost symbols are rebuilt straight from the solve
+    // (the plan's wanted rows), half of them lost from every intermediate symbol and Enc[]
+    // (core/solver.c: combine_wanted chooses; both ways were seen taken here).
+    TempDir dir;
+    const fs::path input = dir / "in.bin";
+    const std::vector<uint8_t> data = rqt::write_input(input, 21, 3000 * 64);
+    const fs::path symbols = dir / "sym";
+    REQUIRE(encode(dir, input, symbols, {"--symbol-size", "64", "--redundancy", "3"}).exit_code == kExitOk);
+    for (double share : {0.02, 0.5}) {
+        CAPTURE(share);
+        delete_from_each_block(symbols, share, 99);
+        const fs::path output = dir / ("out" + std::to_string(int(share * 100)) + ".bin");
+        REQUIRE(decode(dir, symbols, output).exit_code == kExitOk);
+        CHECK(rqt::read_file(output.string()) == data);
+    }
+}
+
 TEST_CASE("rq decode with too few symbols exits 4 naming the block and writes nothing")
 {
     TempDir dir;
