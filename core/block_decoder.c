@@ -3,9 +3,10 @@
  * decoding solves a fresh plan for exactly the ISIs held (every loss pattern
  * is new, so these plans are not cached), replays it in a pooled working
  * buffer (for large blocks of wide symbols one stripe at a time), and
- * rebuilds the missing source symbols from the intermediate symbols there,
- * or, for small blocks, rebuilds the missing source symbols
- * straight from the held ones (core/dense_combine.h). The held source
+ * rebuilds the missing source symbols from the intermediate symbols there
+ * (or the plan rebuilds them itself, when that is cheaper:
+ * rq_plan_build_wanted), or, for small blocks, rebuilds the missing source
+ * symbols straight from the held ones (core/dense_combine.h). The held source
  * symbols are never copied: the decoded block is the held ones plus the
  * rebuilt ones, gathered by rq_decoder_source.
  */

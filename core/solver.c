@@ -38,7 +38,9 @@
  *      HDPC coefficients over C_U are summed as 8 bit planes (see
  *      hdpc_dense_rows), so no byte work grows with u^3;
  *   e. C_V in one forward pass, in place: C_t = D_t + sum of C over row t's
- *      other columns (earlier pivots and inactive columns).
+ *      other columns (earlier pivots and inactive columns). A decode that
+ *      wants only its missing source symbols may instead get them directly
+ *      from y and C_U, with no step e (see emit_wanted_v).
  * The scratch rows are needed only while a stripe is replayed (plan.c).
  * HDPC rows never take part in phase 1 (they are dense), and the binary rows
  * stay binary there, so phase 1 needs no symbol data at all.
