@@ -897,15 +897,36 @@ static const uint32_t *wanted_cols(const solver *s, uint32_t isi, uint32_t *buf,
  */
 #define CALL_OPS 12u
 
-/* Each wanted symbol's combined bits; direct if that way costs fewer operations. */
+/* What step e and an Enc[] per wanted symbol cost, in operations. */
+static uint64_t solve_v_cost(const solver *s, uint32_t *buf)
+{
+    uint64_t cost = 0;
+    for (uint32_t p = 0; p < s->n_chosen; p++) {
+        uint32_t t = s->order[p];
+        cost += s->sr.start[t + 1] - s->sr.start[t] - 1 + CALL_OPS;
+    }
+    for (uint32_t m = 0; m < s->n_wanted; m++) {
+        uint32_t n;
+        wanted_cols(s, s->wanted[m], buf, &n);
+        cost += n + CALL_OPS;
+    }
+    return cost;
+}
+
+/*
+ * Each wanted symbol's combined bits, and whether the direct way costs fewer
+ * operations; the count stops as soon as it does not.
+ */
 static rq_status combine_wanted(solver *s, uint32_t *buf)
 {
     size_t w = s->words;
+    if (s->n_wanted > s->n_chosen) /* not enough free rows for them */
+        return RQ_OK;
     s->comb = calloc((size_t)s->n_wanted * w + 1, sizeof *s->comb);
     if (!s->comb)
         return RQ_ERR_NO_MEMORY;
-    uint64_t direct_cost = 2ull * CALL_OPS * s->n_wanted, solve_v_cost = 0;
-    for (uint32_t m = 0; m < s->n_wanted; m++) {
+    uint64_t limit = solve_v_cost(s, buf), cost = 2ull * CALL_OPS * s->n_wanted;
+    for (uint32_t m = 0; m < s->n_wanted && cost < limit; m++) {
         uint32_t n;
         const uint32_t *cols = wanted_cols(s, s->wanted[m], buf, &n);
         uint64_t *z = s->comb + (size_t)m * w;
@@ -913,20 +934,15 @@ static rq_status combine_wanted(solver *s, uint32_t *buf)
             uint32_t d = s->diag_row[cols[k]];
             if (d != NONE) {
                 xor_bits(z, s->zbits + (size_t)s->chosen_pos[d] * w, w);
-                direct_cost++;
+                cost++;
             } else {
                 set_bit(z, s->inact_idx[cols[k]]);
             }
         }
         for (size_t x = 0; x < w; x++)
-            direct_cost += (uint64_t)__builtin_popcountll(z[x]);
-        solve_v_cost += n + CALL_OPS; /* its Enc[] */
+            cost += (uint64_t)__builtin_popcountll(z[x]);
     }
-    for (uint32_t p = 0; p < s->n_chosen; p++) {
-        uint32_t t = s->order[p];
-        solve_v_cost += s->sr.start[t + 1] - s->sr.start[t] - 1 + CALL_OPS;
-    }
-    s->direct = s->n_wanted <= s->n_chosen && direct_cost < solve_v_cost;
+    s->direct = cost < limit;
     return RQ_OK;
 }
 
