@@ -74,8 +74,8 @@ rq_status rq_plan_build(rq_context *ctx, const rq_block_constants *c, const uint
 rq_status rq_plan_build_thorough(rq_context *ctx, const rq_block_constants *c, const uint32_t *isis,
                                  uint32_t n_isis, int component_rule, rq_plan **out);
 /*
- * For decoding: the same, for a caller that wants the n_wanted source ISIs
- * wanted (each < K) rebuilt rather than C. When that is cheaper (few wanted,
+ * For decoding: the same, for a caller that wants the n_wanted ISIs wanted
+ * (the missing source symbols, or any others) rebuilt rather than C. When that is cheaper (few wanted,
  * few inactivated columns; see solver.c, emit_wanted_v) the plan computes
  * them directly: intermediate is NULL and wanted symbol m ends in row
  * wanted_row[m]. Otherwise it is an ordinary plan (wanted_row NULL).

@@ -158,16 +158,24 @@ static rq_status decode_block(rq_decode_job *job, const rq_layout_block *lb, con
     return st;
 }
 
-/* Item m of a repair: symbol rebuild->esis[m]'s slice, from the intermediate symbols, staged. */
+/*
+ * Item m of a repair: symbol rebuild->esis[m]'s slice, from the intermediate
+ * symbols (or the plan's wanted row for it), staged.
+ */
 static rq_status repair_item(rq_pass_engine *e, uint32_t w, size_t m)
 {
     block_decode *x = decode_of(e);
     const rq_symbol_rebuild *rb = x->rebuild;
     size_t W = e->pass->width;
-    uint8_t *slice = e->scratch + (size_t)w * e->scratch_stride;
-    uint32_t esi = rb->esis[m];
-    uint32_t isi = esi < e->c->K ? esi : esi + (e->c->K_prime - e->c->K);
-    rq_encode_isi(e->c, e->job->kernels, e->rows, e->row_stride, e->plan->intermediate, isi, slice, W);
+    const uint8_t *slice = e->scratch + (size_t)w * e->scratch_stride;
+    if (e->plan->wanted_row) {
+        slice = e->rows + (size_t)e->plan->wanted_row[m] * e->row_stride;
+    } else {
+        uint32_t esi = rb->esis[m];
+        uint32_t isi = esi < e->c->K ? esi : esi + (e->c->K_prime - e->c->K);
+        rq_encode_isi(e->c, e->job->kernels, e->rows, e->row_stride, e->plan->intermediate, isi,
+                      e->scratch + (size_t)w * e->scratch_stride, W);
+    }
     if (rq_symbol_rebuild_put(rb, m, slice, e->pass->w0, W) != 0)
         return rq_session_fail(x->job->job.s, RQ_ERR_IO, "writing the repair's scratch file in %s: %s",
                                x->job->symbols_dir, strerror(errno));
@@ -229,7 +237,10 @@ rq_status rq_block_process(rq_decode_job *job, const rq_layout_block *lb, uint32
     uint64_t done_before = job->done;
     while (st == RQ_OK) {
         rq_block_choice ch;
-        st = rq_block_choose(job->job.ctx, scan, sbn, bl.source_symbols, mode == RQ_CHUNK_DECODE, &ch);
+        rq_block_wants wants = {.missing_sources = mode == RQ_CHUNK_DECODE,
+                                .esis = rb ? rb->esis : NULL, .n_esis = rb ? (uint32_t)rb->n : 0};
+        st = rq_block_choose(job->job.ctx, scan, sbn, bl.source_symbols,
+                             mode == RQ_CHUNK_VERIFY ? NULL : &wants, &ch);
         if (st == RQ_OK && ch.needed) {
             report->decodable = 0;
             report->needed += ch.needed;

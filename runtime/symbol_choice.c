@@ -18,19 +18,22 @@ int rq_held_by_esi(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The source ESIs (= ISIs) not held, ascending; NULL if there is no memory. */
-static uint32_t *missing_sources(const rq_block_choice *ch, uint32_t *n)
+/* The ISIs wants names (see symbol_choice.h); NULL if there is no memory. */
+static uint32_t *wanted_isis(const rq_block_choice *ch, const rq_block_wants *wants, uint32_t *n)
 {
-    uint32_t K = ch->c.K, *missing = malloc((size_t)K * sizeof *missing + 1);
+    uint32_t K = ch->c.K, padding = ch->c.K_prime - K;
+    uint32_t *isis = malloc(((size_t)K + wants->n_esis) * sizeof *isis + 1);
     *n = 0;
-    for (uint32_t x = 0; missing && x < K; x++)
+    for (uint32_t x = 0; isis && wants->missing_sources && x < K; x++)
         if (!ch->have_source[x])
-            missing[(*n)++] = x;
-    return missing;
+            isis[(*n)++] = x;
+    for (uint32_t i = 0; isis && i < wants->n_esis; i++)
+        isis[(*n)++] = wants->esis[i] < K ? wants->esis[i] : wants->esis[i] + padding;
+    return isis;
 }
 
 rq_status rq_block_choose(rq_context *ctx, rq_chunk_scan *scan, uint32_t sbn, uint32_t K,
-                         int want_missing, rq_block_choice *ch)
+                         const rq_block_wants *wants, rq_block_choice *ch)
 {
     memset(ch, 0, sizeof *ch);
     rq_params_for(K, &ch->c);
@@ -72,8 +75,8 @@ rq_status rq_block_choose(rq_context *ctx, rq_chunk_scan *scan, uint32_t sbn, ui
     }
     uint32_t padding = ch->c.K_prime - K, n_missing = 0;
     uint32_t *isis = malloc(((size_t)ch->n_source + unique + padding) * sizeof *isis);
-    uint32_t *missing = want_missing ? missing_sources(ch, &n_missing) : NULL;
-    if (!isis || (want_missing && !missing)) {
+    uint32_t *missing = wants ? wanted_isis(ch, wants, &n_missing) : NULL;
+    if (!isis || (wants && !missing)) {
         free(isis);
         free(missing);
         return RQ_ERR_NO_MEMORY;

@@ -25,15 +25,24 @@ typedef struct rq_block_choice {
 } rq_block_choice;
 
 /*
+ * What a block's plan is for (rq_plan_build_wanted): the source symbols not
+ * held, in ESI order, and/or the given ESIs after them. A plan may then leave
+ * those symbols in its wanted rows instead of giving C.
+ */
+typedef struct rq_block_wants {
+    int missing_sources;
+    const uint32_t *esis;
+    uint32_t n_esis;
+} rq_block_wants;
+
+/*
  * Chooses the symbols of source block sbn (K source symbols) among those
- * scan holds and not gone, and solves for them. ch->needed > 0 when they
- * cannot decode it (at least that many more are needed). With
- * want_missing, the plan is for rebuilding the source symbols not held, in
- * ESI order (rq_plan_build_wanted: it may leave them in its wanted rows
- * instead of giving C).
+ * scan holds and not gone, and solves for them (for wants, if not NULL).
+ * ch->needed > 0 when they cannot decode it (at least that many more are
+ * needed).
  */
 rq_status rq_block_choose(rq_context *ctx, rq_chunk_scan *scan, uint32_t sbn, uint32_t K,
-                         int want_missing, rq_block_choice *ch);
+                         const rq_block_wants *wants, rq_block_choice *ch);
 void rq_block_choice_free(rq_block_choice *ch);
 /* qsort order of rq_held_symbol pointers by ESI. */
 int rq_held_by_esi(const void *a, const void *b);
