@@ -141,7 +141,7 @@ typedef struct solver {
      * clear first, or emits the clear where a row is read before any write. */
     uint8_t *unwritten;
     int dead_rows; /* phase 2 left rows unused: the plan has operations to drop */
-    /* Source ISIs the caller wants rebuilt (see emit_wanted_v), and whether
+    /* ISIs the caller wants rebuilt (see emit_wanted_v), and whether
      * the plan computes them directly instead of the intermediate symbols. */
     const uint32_t *wanted;
     uint32_t n_wanted;
@@ -868,9 +868,9 @@ static rq_status emit_solve_v(solver *s)
 }
 
 /*
- * Rebuilding wanted source symbols directly, for decoding: with C_V = y +
- * Z*C_U, source symbol x (the XOR of C over its neighbours) is the XOR of
- * the y rows of its pivot neighbours plus C_U times its combined bits (the
+ * Rebuilding wanted symbols directly, for decoding and repair: with
+ * C_V = y + Z*C_U, the symbol of ISI x (the XOR of C over its neighbours) is
+ * the XOR of the y rows of its pivot neighbours plus C_U times its combined bits (the
  * Z rows of those pivots and its own inactive neighbours). Computed so, a
  * decode needs neither step e (C_V for every chosen row) nor an Enc[] per
  * missing symbol afterwards, which pays when few symbols are missing and u

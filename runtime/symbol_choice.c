@@ -73,12 +73,12 @@ rq_status rq_block_choose(rq_context *ctx, rq_chunk_scan *scan, uint32_t sbn, ui
         ch->needed = K - ch->n_source - unique;
         return RQ_OK;
     }
-    uint32_t padding = ch->c.K_prime - K, n_missing = 0;
+    uint32_t padding = ch->c.K_prime - K, n_wanted = 0;
     uint32_t *isis = malloc(((size_t)ch->n_source + unique + padding) * sizeof *isis);
-    uint32_t *missing = wants ? wanted_isis(ch, wants, &n_missing) : NULL;
-    if (!isis || (wants && !missing)) {
+    uint32_t *wanted = wants ? wanted_isis(ch, wants, &n_wanted) : NULL;
+    if (!isis || (wants && !wanted)) {
         free(isis);
-        free(missing);
+        free(wanted);
         return RQ_ERR_NO_MEMORY;
     }
     /* First K + RQ_DECODE_EXTRA_SYMBOLS symbols; if those are dependent, everything held. */
@@ -90,11 +90,11 @@ rq_status rq_block_choose(rq_context *ctx, rq_chunk_scan *scan, uint32_t sbn, ui
             isis[k] = ch->use[k]->esi < K ? ch->use[k]->esi : ch->use[k]->esi + padding;
         for (uint32_t k = 0; k < padding; k++)
             isis[ch->n_use + k] = K + k;
-        rq_status st = rq_plan_build_wanted(ctx, &ch->c, isis, ch->n_use + padding, missing,
-                                            n_missing, &ch->plan);
+        rq_status st = rq_plan_build_wanted(ctx, &ch->c, isis, ch->n_use + padding, wanted,
+                                            n_wanted, &ch->plan);
         if (st == RQ_OK || st != RQ_ERR_NEED_MORE_SYMBOLS || take == unique) {
             free(isis);
-            free(missing);
+            free(wanted);
             if (st == RQ_ERR_NEED_MORE_SYMBOLS)
                 break;
             return st;
