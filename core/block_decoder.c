@@ -331,8 +331,8 @@ static size_t striped_width(const rq_decoder *d, const rq_plan *plan)
     if ((uint64_t)n_rows * s > share) {
         size_t fits = share / n_rows & ~(size_t)63;
         fits = fits < NARROW_MIN ? NARROW_MIN : fits;
-        size_t n = (T + fits - 1) / fits; /* equal stripes, none wider than fits */
-        s = ((T + n - 1) / n + 63) & ~(size_t)63;
+        /* As many stripes as fits needs, equal up to the 64-byte rounding. */
+        s = rq_equal_stripe(T, (T + fits - 1) / fits);
         return s < T ? s : 0;
     }
     return s < T && (uint64_t)d->held * T >= share / STRIPED_SHARE ? s : 0;

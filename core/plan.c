@@ -155,6 +155,11 @@ size_t rq_plan_bytes(const rq_plan *plan)
  * and no narrower than that.
  */
 #define STRIPE_MIN 1024
+size_t rq_equal_stripe(size_t len, size_t n)
+{
+    return ((len + n - 1) / n + 63) & ~(size_t)63;
+}
+
 size_t rq_stripe_width(const rq_context *ctx, size_t rows, size_t len)
 {
     /* The working set a stripe should fit in: all rows of one stripe stay in
@@ -165,9 +170,7 @@ size_t rq_stripe_width(const rq_context *ctx, size_t rows, size_t len)
     s = s < STRIPE_MIN ? STRIPE_MIN : s;
     if (s >= len)
         return len;
-    size_t n = len / s; /* stripes no narrower than s */
-    s = (len + n - 1) / n;
-    return (s + 63) & ~(size_t)63;
+    return rq_equal_stripe(len, len / s); /* stripes no narrower than s */
 }
 
 static size_t stripe_width(const rq_context *ctx, const rq_plan *plan, size_t len)

@@ -158,6 +158,8 @@ size_t rq_plan_work_rows(const rq_context *ctx, const rq_plan *plan, size_t len)
  * else a multiple of 64.
  */
 size_t rq_stripe_width(const rq_context *ctx, size_t rows, size_t len);
+/* The width of n stripes of about equal width over len bytes: a multiple of 64 (the last may be narrower). */
+size_t rq_equal_stripe(size_t len, size_t n);
 uint64_t rq_plan_scratch_bound(const rq_context *ctx, uint64_t rows);
 rq_status rq_plan_replay(rq_context *ctx, const rq_plan *plan, const rq_kernels *k, uint8_t *rows, size_t stride,
                          size_t len);
