@@ -42,19 +42,25 @@ static rq_status check_esis(const uint32_t *esis, uint32_t n)
     return st;
 }
 
-/* The decoding plan for the known ESIs and the padding symbols (known zeros). */
+/*
+ * The decoding plan for the known ESIs and the padding symbols (known
+ * zeros), made for the wanted ESIs (it may leave them in its wanted rows).
+ */
 static rq_status solve_for(rq_context *ctx, const rq_block_constants *c, const uint32_t *esis, uint32_t n,
-                           rq_plan **out)
+                           const uint32_t *wanted_esis, uint32_t n_wanted, rq_plan **out)
 {
     uint32_t padding = c->K_prime - c->K;
-    uint32_t *isis = malloc(((size_t)n + padding) * sizeof *isis);
+    uint32_t *isis = malloc(((size_t)n + padding + n_wanted) * sizeof *isis);
     if (!isis)
         return RQ_ERR_NO_MEMORY;
+    uint32_t *wanted = isis + n + padding;
     for (uint32_t i = 0; i < n; i++)
         isis[i] = isi_of(c, esis[i]);
     for (uint32_t i = 0; i < padding; i++)
         isis[n + i] = c->K + i;
-    rq_status st = rq_plan_build(ctx, c, isis, n + padding, out);
+    for (uint32_t w = 0; w < n_wanted; w++)
+        wanted[w] = isi_of(c, wanted_esis[w]);
+    rq_status st = rq_plan_build_wanted(ctx, c, isis, n + padding, wanted, n_wanted, out);
     free(isis);
     return st;
 }
@@ -81,10 +87,17 @@ static uint32_t *copy_in_caller_order(const rq_plan *plan, rq_op *ops)
     return name;
 }
 
-/* Appends the steps that put the symbol of ISI isi into row dst. */
+/*
+ * Appends the steps that put wanted symbol w (ISI isi) into row dst: a copy
+ * of the plan's row for it, or its Enc[] over the intermediate symbols.
+ */
 static size_t append_encoding(const rq_block_constants *c, const rq_plan *plan, const uint32_t *name,
-                              uint32_t isi, uint32_t dst, uint32_t *nb, rq_op *ops)
+                              uint32_t w, uint32_t isi, uint32_t dst, uint32_t *nb, rq_op *ops)
 {
+    if (plan->wanted_row) {
+        ops[0] = rq_op_make(dst, name[plan->wanted_row[w]], 0);
+        return 1;
+    }
     uint32_t n = rq_neighbours(c, isi, nb);
     for (uint32_t j = 0; j < n; j++)
         ops[j] = rq_op_make(dst, name[plan->intermediate[nb[j]]], j == 0 ? 0 : 1);
@@ -112,7 +125,8 @@ static rq_status assemble(const rq_block_constants *c, const rq_plan *plan, cons
                            .n_wanted = n_wanted};
     size_t n_ops = plan->n_ops;
     for (uint32_t w = 0; w < n_wanted; w++)
-        n_ops += append_encoding(c, plan, name, isi_of(c, wanted[w]), out->first_output + w, nb, ops + n_ops);
+        n_ops += append_encoding(c, plan, name, w, isi_of(c, wanted[w]), out->first_output + w, nb,
+                                 ops + n_ops);
     out->n_ops = n_ops;
     free(name);
     free(nb);
@@ -143,7 +157,7 @@ rq_status rq_batch_plan_build(rq_context *ctx, const rq_block_constants *c, cons
         return st;
     }
     rq_plan *plan;
-    st = solve_for(ctx, c, known_esis, n_known, &plan);
+    st = solve_for(ctx, c, known_esis, n_known, wanted_esis, n_wanted, &plan);
     if (st != RQ_OK)
         return st;
     st = assemble(c, plan, wanted_esis, n_wanted, n_known, out);
