@@ -259,11 +259,10 @@ static rq_status rebuild_dense(rq_decoder *d, const rq_plan *plan, const rq_kern
         for (uint32_t x = 0, m = 0; x < c->K; x++) {
             if (source[x])
                 continue;
-            uint8_t *to = wanted + (size_t)m++ * w;
-            if (plan->wanted_row) /* the plan's own row for it */
-                memcpy(to, coef_rows + (size_t)plan->wanted_row[m - 1] * stride, w);
-            else
-                rq_encode_isi(c, k, coef_rows, stride, plan->intermediate, x, to, w);
+            uint8_t *to = wanted + (size_t)m * w;
+            const uint8_t *got = rq_plan_wanted_symbol(plan, k, coef_rows, stride, m++, x, to, w);
+            if (got != to) /* the plan's own row for it */
+                memcpy(to, got, w);
         }
         st = rq_dense_combine(k, wanted, w, missing, w, d->data, T, d->work.rows, T, T);
     }

@@ -51,6 +51,16 @@ void rq_encode_isi(const rq_block_constants *c, const rq_kernels *k, const uint8
     rq_encode_neighbours(k, rows, stride, map, nb, n, out, len);
 }
 
+const uint8_t *rq_plan_wanted_symbol(const rq_plan *plan, const rq_kernels *k, const uint8_t *rows,
+                                     size_t stride, uint32_t m, uint32_t isi, uint8_t *scratch,
+                                     size_t len)
+{
+    if (plan->wanted_row)
+        return rows + (size_t)plan->wanted_row[m] * stride;
+    rq_encode_isi(&plan->constants, k, rows, stride, plan->intermediate, isi, scratch, len);
+    return scratch;
+}
+
 /* The plan's way: replay it over a copy of the source and the zero padding. */
 static rq_status intermediate_replayed(rq_encoder *e, const rq_plan *plan, const uint8_t *source)
 {

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "backends/kernels.h"
+#include "core/plan.h"
 #include "rq/rq.h"
 
 /*
@@ -19,5 +20,13 @@ void rq_encode_isi(const rq_block_constants *c, const rq_kernels *k, const uint8
 void rq_encode_neighbours(const rq_kernels *k, const uint8_t *rows, size_t stride,
                           const uint32_t *map, const uint32_t *nb, uint32_t n, uint8_t *out,
                           size_t len);
+/*
+ * Wanted symbol m (ISI isi, len bytes) after plan's replay over rows: its own
+ * row where the plan rebuilt it (plan->wanted_row), else its Enc[] over the
+ * intermediate symbols, written into scratch. Returns where it is.
+ */
+const uint8_t *rq_plan_wanted_symbol(const rq_plan *plan, const rq_kernels *k, const uint8_t *rows,
+                                     size_t stride, uint32_t m, uint32_t isi, uint8_t *scratch,
+                                     size_t len);
 
 #endif

@@ -68,15 +68,9 @@ static rq_status rebuild_item(rq_pass_engine *e, uint32_t w, size_t m)
 {
     block_decode *x = decode_of(e);
     size_t W = e->pass->width;
-    const uint8_t *symbol;
-    if (e->plan->wanted_row) {
-        symbol = e->rows + (size_t)e->plan->wanted_row[m] * e->row_stride;
-    } else {
-        uint8_t *slice = e->scratch + (size_t)w * e->scratch_stride;
-        rq_encode_isi(e->c, e->job->kernels, e->rows, e->row_stride, e->plan->intermediate,
-                      x->missing[m], slice, W);
-        symbol = slice;
-    }
+    const uint8_t *symbol = rq_plan_wanted_symbol(e->plan, e->job->kernels, e->rows, e->row_stride,
+                                                  (uint32_t)m, x->missing[m],
+                                                  e->scratch + (size_t)w * e->scratch_stride, W);
     rq_row_to_pass(e->oti, e->pass, e->c->K, x->missing[m], symbol, e->buf);
     return RQ_OK;
 }
@@ -167,15 +161,11 @@ static rq_status repair_item(rq_pass_engine *e, uint32_t w, size_t m)
     block_decode *x = decode_of(e);
     const rq_symbol_rebuild *rb = x->rebuild;
     size_t W = e->pass->width;
-    const uint8_t *slice = e->scratch + (size_t)w * e->scratch_stride;
-    if (e->plan->wanted_row) {
-        slice = e->rows + (size_t)e->plan->wanted_row[m] * e->row_stride;
-    } else {
-        uint32_t esi = rb->esis[m];
-        uint32_t isi = esi < e->c->K ? esi : esi + (e->c->K_prime - e->c->K);
-        rq_encode_isi(e->c, e->job->kernels, e->rows, e->row_stride, e->plan->intermediate, isi,
-                      e->scratch + (size_t)w * e->scratch_stride, W);
-    }
+    uint32_t esi = rb->esis[m];
+    uint32_t isi = esi < e->c->K ? esi : esi + (e->c->K_prime - e->c->K);
+    const uint8_t *slice = rq_plan_wanted_symbol(e->plan, e->job->kernels, e->rows, e->row_stride,
+                                                 (uint32_t)m, isi,
+                                                 e->scratch + (size_t)w * e->scratch_stride, W);
     if (rq_symbol_rebuild_put(rb, m, slice, e->pass->w0, W) != 0)
         return rq_session_fail(x->job->job.s, RQ_ERR_IO, "writing the repair's scratch file in %s: %s",
                                x->job->symbols_dir, strerror(errno));
